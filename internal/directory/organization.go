@@ -1,0 +1,132 @@
+// Package directory is the domain of the coalition directory: member
+// organizations, their contacts, the focus-area vocabulary and the places they
+// work in, with the rules that keep those records true. It knows nothing of
+// HTTP or SQL: adapters implement the Store it declares, and the api package
+// and the command line call its Service, so both enforce the same rules.
+package directory
+
+import "time"
+
+// Languages the directory keeps texts in. The organization's own name stays in
+// its original language; the other language is a translation.
+const (
+	LangRU = "ru"
+	LangEN = "en"
+)
+
+// SupportedLanguages lists the text languages in their preferred fallback order.
+var SupportedLanguages = []string{LangRU, LangEN}
+
+// Text is an organization's name and description in one language.
+type Text struct {
+	Name        string
+	Description string
+}
+
+// MembershipStatus is an organization's standing in the coalition.
+type MembershipStatus string
+
+// Membership statuses.
+const (
+	StatusMember    MembershipStatus = "member"
+	StatusAssociate MembershipStatus = "associate"
+	StatusFormer    MembershipStatus = "former"
+)
+
+// MembershipStatuses lists every valid status, for validation and docs.
+var MembershipStatuses = []MembershipStatus{StatusMember, StatusAssociate, StatusFormer}
+
+// PhoneKind says what a phone number is for.
+type PhoneKind string
+
+// Phone kinds.
+const (
+	PhoneOffice  PhoneKind = "office"
+	PhoneHotline PhoneKind = "hotline"
+	PhoneMobile  PhoneKind = "mobile"
+)
+
+// Phone is one of an organization's numbers, stored in E.164.
+type Phone struct {
+	Number      string
+	Kind        PhoneKind
+	Description string
+}
+
+// Organization is a member (or former member) of the coalition.
+type Organization struct {
+	ID   string // UUID, stable across export and import
+	Slug string // unique among live organizations, human-readable
+
+	// OriginalLanguage is the language the organization writes its own name in;
+	// Translations always holds a Text for it, and may hold others.
+	OriginalLanguage string
+	Translations     map[string]Text
+
+	Acronym string
+	Website string
+	Email   string
+	Phones  []Phone
+
+	CountryCode    string // ISO 3166-1 alpha-2
+	RegionCode     string // ISO 3166-2, belongs to CountryCode
+	City           string
+	Address        string
+	AddressHidden  bool     // shelters: only partners see the address
+	ServiceRegions []string // ISO 3166-2 codes it works in besides its seat
+
+	Languages  []string // languages it works in (ISO 639-1)
+	FocusAreas []string // focus-area slugs
+
+	MembershipStatus MembershipStatus
+	MemberSince      string // YYYY-MM-DD, or empty
+	MemberUntil      string // YYYY-MM-DD, or empty
+
+	VerifiedAt *time.Time
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
+	ArchivedAt *time.Time
+	Version    int
+
+	// Contacts are filled only where the caller asked for one organization,
+	// and only with those the caller may see.
+	Contacts []Contact
+}
+
+// Text returns the name and description in lang, falling back to the
+// original language, and reports the language actually used.
+func (o *Organization) Text(lang string) (Text, string) {
+	if t, ok := o.Translations[lang]; ok && t.Name != "" {
+		if t.Description == "" {
+			t.Description = o.Translations[o.OriginalLanguage].Description
+		}
+		return t, lang
+	}
+	return o.Translations[o.OriginalLanguage], o.OriginalLanguage
+}
+
+// Visibility says who may see a contact.
+type Visibility string
+
+// Contact visibilities. Personal data is partners-only unless someone chose
+// to publish it.
+const (
+	VisibilityPublic   Visibility = "public"
+	VisibilityPartners Visibility = "partners"
+)
+
+// Contact is a person or desk at an organization.
+type Contact struct {
+	ID             string
+	OrganizationID string
+	Name           string
+	Role           string
+	Email          string
+	Phone          string // E.164
+	Languages      []string
+	Visibility     Visibility
+	IsPrimary      bool
+	Version        int
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+}
