@@ -16,17 +16,18 @@ type Region struct {
 	NameRU      string
 }
 
-// Name returns the name in lang ("ru" or "en"), falling back to the other.
+// Name returns the name in lang: English for "en", otherwise Russian, the
+// coalition's working language; either falls back to the other.
 func (c Country) Name(lang string) string { return pick(lang, c.NameRU, c.NameEN) }
 
 // Name returns the name in lang ("ru" or "en"), falling back to the other.
 func (r Region) Name(lang string) string { return pick(lang, r.NameRU, r.NameEN) }
 
 func pick(lang, ru, en string) string {
-	if lang == LangRU && ru != "" || en == "" {
-		return ru
+	if lang == LangEN && en != "" || ru == "" {
+		return en
 	}
-	return en
+	return ru
 }
 
 // FocusAreaGroup groups the focus-area vocabulary.
@@ -47,5 +48,5 @@ type FocusArea struct {
 	LabelRU string
 }
 
-// Label returns the label in lang, falling back to English.
+// Label returns the label in lang, as Country.Name picks a name.
 func (f FocusArea) Label(lang string) string { return pick(lang, f.LabelRU, f.LabelEN) }

@@ -1,0 +1,208 @@
+package api_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"testing"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers"
+	"github.com/getkin/kin-openapi/routers/gorillamux"
+
+	"github.com/coalition-directory/coalition/api"
+	"github.com/coalition-directory/coalition/internal/demo"
+	"github.com/coalition-directory/coalition/internal/directory"
+	"github.com/coalition-directory/coalition/internal/geo"
+	"github.com/coalition-directory/coalition/internal/sqlite"
+)
+
+// spec is the repository's openapi.yaml and a router over it, loaded once
+// for all tests of the package.
+var spec = sync.OnceValues(func() (routers.Router, error) {
+	loader := openapi3.NewLoader()
+	doc, err := loader.LoadFromFile(filepath.Join("..", "openapi.yaml"))
+	if err != nil {
+		return nil, err
+	}
+	if err := doc.Validate(loader.Context); err != nil {
+		return nil, err
+	}
+	doc.Servers = nil // match requests on any host
+	return gorillamux.NewRouter(doc)
+})
+
+// testServer is the API on a real SQLite file of its own, with a client
+// that checks every response against openapi.yaml.
+type testServer struct {
+	t   *testing.T
+	url string
+	dir *directory.Service
+}
+
+// newTestServer starts the API over a fresh database loaded with orgs (the
+// demo directory when orgs is nil).
+func newTestServer(t *testing.T, orgs []directory.Organization) *testServer {
+	t.Helper()
+	ctx := context.Background()
+	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "test.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	places, err := geo.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := directory.NewService(db, places)
+	if orgs == nil {
+		if orgs, err = demo.Organizations(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := dir.Seed(ctx, orgs); err != nil {
+		t.Fatal(err)
+	}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	if testing.Verbose() {
+		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	}
+	h, err := api.NewServer(log, dir, db, api.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return &testServer{t: t, url: srv.URL, dir: dir}
+}
+
+// response is a finished exchange whose body has been read.
+type response struct {
+	*http.Response
+	body []byte
+}
+
+// do sends a request and checks the response against the spec: a
+// documented status, content type, headers and body schema. Requests that
+// match no route must get a problem+json body.
+func (s *testServer) do(method, path string, header http.Header, body io.Reader) response {
+	s.t.Helper()
+	req, err := http.NewRequest(method, s.url+path, body)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	for k, vs := range header {
+		req.Header[k] = vs
+	}
+	res, err := http.DefaultTransport.RoundTrip(req)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	raw, err := io.ReadAll(res.Body)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	if res.StatusCode >= 500 {
+		s.t.Errorf("%s %s: status %d: %s", method, path, res.StatusCode, raw)
+	}
+	s.validate(req, res, raw)
+	return response{Response: res, body: raw}
+}
+
+func (s *testServer) get(path string) response {
+	s.t.Helper()
+	return s.do(http.MethodGet, path, nil, nil)
+}
+
+func (s *testServer) validate(req *http.Request, res *http.Response, raw []byte) {
+	s.t.Helper()
+	router, err := spec()
+	if err != nil {
+		s.t.Fatalf("load openapi.yaml: %v", err)
+	}
+	route, params, err := router.FindRoute(req)
+	if err != nil {
+		// No documented route: only an error is a right answer.
+		if ct := res.Header.Get("Content-Type"); res.StatusCode < 400 || ct != "application/problem+json" {
+			s.t.Errorf("%s %s: undocumented route answered %d %s", req.Method, req.URL, res.StatusCode, ct)
+		}
+		checkProblemShape(s.t, raw)
+		return
+	}
+	body := raw
+	if res.Header.Get("Content-Encoding") != "" {
+		body = nil // compressed: the schema check runs on the other requests
+	}
+	input := &openapi3filter.ResponseValidationInput{
+		RequestValidationInput: &openapi3filter.RequestValidationInput{Request: req, PathParams: params, Route: route},
+		Status:                 res.StatusCode,
+		Header:                 res.Header,
+		Body:                   io.NopCloser(bytes.NewReader(body)),
+		Options:                &openapi3filter.Options{IncludeResponseStatus: true},
+	}
+	if body == nil {
+		input.Options.ExcludeResponseBody = true
+	}
+	if err := openapi3filter.ValidateResponse(context.Background(), input); err != nil {
+		s.t.Errorf("%s %s: response %d does not match openapi.yaml: %v\nbody: %.500s", req.Method, req.URL, res.StatusCode, err, raw)
+	}
+}
+
+func checkProblemShape(t *testing.T, raw []byte) {
+	t.Helper()
+	var p api.Problem
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&p); err != nil || p.Status == 0 || p.Title == "" || p.Type == "" {
+		t.Errorf("not a problem document (%v): %s", err, raw)
+	}
+}
+
+// decode unmarshals a response body, failing the test when it cannot.
+func decode[T any](t *testing.T, r response) T {
+	t.Helper()
+	var v T
+	if err := json.Unmarshal(r.body, &v); err != nil {
+		t.Fatalf("decode %T: %v: %.300s", v, err, r.body)
+	}
+	return v
+}
+
+// wantStatus fails the test when the response has another status.
+func wantStatus(t *testing.T, r response, want int) {
+	t.Helper()
+	if r.StatusCode != want {
+		t.Fatalf("%s %s: got status %d, want %d: %.500s", r.Request.Method, r.Request.URL, r.StatusCode, want, r.body)
+	}
+}
+
+// listAll pages through a list with the given query and returns every item.
+func (s *testServer) listAll(query string, perPage int) []api.Organization {
+	s.t.Helper()
+	var all []api.Organization
+	for page := 1; ; page++ {
+		r := s.get("/api/v1/organizations?" + query + "&per_page=" + strconv.Itoa(perPage) + "&page=" + strconv.Itoa(page))
+		wantStatus(s.t, r, http.StatusOK)
+		list := decode[api.OrganizationList](s.t, r)
+		all = append(all, list.Items...)
+		if page >= list.TotalPages {
+			if len(all) != list.TotalItems {
+				s.t.Errorf("%s: paged through %d items, total_items says %d", query, len(all), list.TotalItems)
+			}
+			return all
+		}
+	}
+}

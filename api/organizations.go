@@ -1,0 +1,142 @@
+package api
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/coalition-directory/coalition/internal/directory"
+)
+
+// handleOrganizationList lists organizations with filters, search and paging.
+//
+//	@Summary		List organizations
+//	@Description	Filters take comma-separated values and match any of them; different filters must all match. `region` matches the seat or a service region. `q` searches names, acronyms, descriptions, cities and public contacts as a Russian or English speaker types: any case, ё = е, Latin diacritics ignored, every word a prefix. With `q` the default order is relevance (name matches first). Contacts are not listed here: get one organization for them.
+//	@ID				listOrganizations
+//	@Tags			organizations
+//	@Produce		json,application/problem+json
+//	@Param			q				query		string	false	"Search text (at most 200 characters, 8 words)"	maxlength(200)
+//	@Param			country			query		string	false	"ISO 3166-1 alpha-2 codes, comma-separated"		example(RU,KZ)
+//	@Param			region			query		string	false	"ISO 3166-2 codes, comma-separated"				example(RU-NIZ)
+//	@Param			focus_area		query		string	false	"Focus-area slugs, comma-separated"				example(shelter,hotline)
+//	@Param			status			query		string	false	"Membership statuses, comma-separated: member, associate, former"
+//	@Param			language		query		string	false	"Working languages (ISO 639-1), comma-separated"
+//	@Param			modified_after	query		string	false	"Only organizations updated after this RFC 3339 time"										format(date-time)
+//	@Param			sort			query		string	false	"Order"																						Enums(name, -updated_at, relevance)
+//	@Param			page			query		int		false	"Page, from 1"																				minimum(1)	default(1)
+//	@Param			per_page		query		int		false	"Items per page"																			minimum(1)	maximum(100)	default(20)
+//	@Param			lang			query		string	false	"Language of names and descriptions (else Accept-Language, else each record's original)"	Enums(ru, en)
+//	@Success		200				{object}	OrganizationList
+//	@Header			200				{string}	Link	"RFC 8288 links: first, prev, next, last"
+//	@Header			200				{string}	ETag	"Entity tag for If-None-Match"
+//	@Success		304				"Not modified (If-None-Match)"
+//	@Failure		400				{object}	Problem	"A parameter is invalid; errors name it"
+//	@Router			/api/v1/organizations [get]
+func handleOrganizationList(dir *directory.Service, langs languages) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		q, err := directory.ParseListQuery(queryGetter(c))
+		if err != nil {
+			return err
+		}
+		q.Lang = langs.negotiate(c, q.Lang)
+		caller := callerOf(c)
+		page, err := dir.Organizations(c.Request().Context(), q, caller)
+		if err != nil {
+			return err
+		}
+		out := OrganizationList{
+			Items:      make([]Organization, len(page.Items)),
+			Page:       q.Page,
+			PerPage:    q.PerPage,
+			TotalItems: page.Total,
+			TotalPages: (page.Total + q.PerPage - 1) / q.PerPage,
+		}
+		for i := range page.Items {
+			out.Items[i] = toOrganization(&page.Items[i], q.Lang, dir, caller)
+		}
+		setLinks(c, q.Page, out.TotalPages)
+		setContentLanguage(c, q.Lang)
+		return c.JSON(http.StatusOK, out)
+	}
+}
+
+// handleOrganizationGet returns one organization by id or slug.
+//
+//	@Summary		Get an organization
+//	@Description	One organization with the contacts the caller may see: anonymous callers see public contacts only.
+//	@ID				getOrganization
+//	@Tags			organizations
+//	@Produce		json,application/problem+json
+//	@Param			id		path		string	true	"UUID or slug"
+//	@Param			lang	query		string	false	"Language of name and description"	Enums(ru, en)
+//	@Success		200		{object}	Organization
+//	@Header			200		{string}	ETag	"Entity tag for If-None-Match"
+//	@Success		304		"Not modified (If-None-Match)"
+//	@Failure		400		{object}	Problem	"Invalid lang"
+//	@Failure		404		{object}	Problem	"No such organization"
+//	@Router			/api/v1/organizations/{id} [get]
+func handleOrganizationGet(dir *directory.Service, langs languages) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		lang, err := langParam(c)
+		if err != nil {
+			return err
+		}
+		caller := callerOf(c)
+		org, err := dir.Organization(c.Request().Context(), c.Param("id"), caller)
+		if err != nil {
+			return err
+		}
+		lang = langs.negotiate(c, lang)
+		out := toOrganization(&org, lang, dir, caller)
+		if out.Contacts == nil {
+			out.Contacts = []Contact{}
+		}
+		_, used := org.Text(lang)
+		setContentLanguage(c, used)
+		return c.JSON(http.StatusOK, out)
+	}
+}
+
+// queryGetter reads a query parameter; a repeated parameter counts as one
+// comma-separated list, so country=RU&country=KZ equals country=RU,KZ.
+func queryGetter(c echo.Context) func(string) string {
+	values := c.QueryParams()
+	return func(name string) string { return strings.Join(values[name], ",") }
+}
+
+// langParam reads and checks the lang query parameter.
+func langParam(c echo.Context) (string, error) {
+	lang, err := directory.ParseLang(c.QueryParam("lang"))
+	if err != nil {
+		return "", &directory.Error{Code: directory.CodeInvalid, Message: "invalid query parameters",
+			Fields: []directory.FieldError{{Field: "lang", Message: err.Error()}}}
+	}
+	return lang, nil
+}
+
+// setLinks writes the RFC 8288 Link header of a paged list: the same
+// request with another page.
+func setLinks(c echo.Context, page, totalPages int) {
+	if totalPages == 0 {
+		return
+	}
+	link := func(p int, rel string) string {
+		q := c.Request().URL.Query()
+		q.Set("page", strconv.Itoa(p))
+		u := url.URL{Path: c.Request().URL.Path, RawQuery: q.Encode()}
+		return fmt.Sprintf("<%s>; rel=%q", u.String(), rel)
+	}
+	links := []string{link(1, "first")}
+	if page > 1 {
+		links = append(links, link(min(page-1, totalPages), "prev"))
+	}
+	if page < totalPages {
+		links = append(links, link(page+1, "next"))
+	}
+	links = append(links, link(totalPages, "last"))
+	c.Response().Header().Set("Link", strings.Join(links, ", "))
+}

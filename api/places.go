@@ -1,0 +1,249 @@
+package api
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/coalition-directory/coalition/internal/directory"
+)
+
+// handleFocusAreaList returns the focus-area vocabulary.
+//
+//	@Summary		List focus areas
+//	@Description	The controlled vocabulary of what members do, in display order, with the number of organizations in each.
+//	@ID				listFocusAreas
+//	@Tags			reference
+//	@Produce		json,application/problem+json
+//	@Param			lang	query		string	false	"Language of names"	Enums(ru, en)
+//	@Success		200		{object}	FocusAreaList
+//	@Header			200		{string}	ETag	"Entity tag for If-None-Match"
+//	@Success		304		"Not modified (If-None-Match)"
+//	@Failure		400		{object}	Problem	"Invalid lang"
+//	@Router			/api/v1/focus-areas [get]
+func handleFocusAreaList(dir *directory.Service, langs languages) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		lang, err := langParam(c)
+		if err != nil {
+			return err
+		}
+		areas, err := dir.FocusAreas(c.Request().Context())
+		if err != nil {
+			return err
+		}
+		lang = placeLang(langs.negotiate(c, lang))
+		out := FocusAreaList{Items: make([]FocusArea, len(areas)), TotalItems: len(areas)}
+		for i, a := range areas {
+			out.Items[i] = FocusArea{Slug: a.Slug, Group: string(a.Group), Name: a.Label(lang),
+				Names: Names{EN: a.LabelEN, RU: a.LabelRU}, OrganizationCount: a.Count}
+		}
+		setContentLanguage(c, lang)
+		return c.JSON(http.StatusOK, out)
+	}
+}
+
+// handleCountryList returns every country.
+//
+//	@Summary		List countries
+//	@Description	Every ISO 3166-1 country, by code, with the number of organizations seated there.
+//	@ID				listCountries
+//	@Tags			reference
+//	@Produce		json,application/problem+json
+//	@Param			lang	query		string	false	"Language of names"	Enums(ru, en)
+//	@Success		200		{object}	CountryList
+//	@Header			200		{string}	ETag	"Entity tag for If-None-Match"
+//	@Success		304		"Not modified (If-None-Match)"
+//	@Failure		400		{object}	Problem	"Invalid lang"
+//	@Router			/api/v1/countries [get]
+func handleCountryList(dir *directory.Service, langs languages) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		lang, err := langParam(c)
+		if err != nil {
+			return err
+		}
+		countries, err := dir.Countries(c.Request().Context())
+		if err != nil {
+			return err
+		}
+		lang = placeLang(langs.negotiate(c, lang))
+		out := CountryList{Items: make([]Country, len(countries)), TotalItems: len(countries)}
+		for i, cc := range countries {
+			out.Items[i] = toCountry(cc, lang)
+		}
+		setContentLanguage(c, lang)
+		return c.JSON(http.StatusOK, out)
+	}
+}
+
+// handleCountryGet returns one country.
+//
+//	@Summary	Get a country
+//	@ID			getCountry
+//	@Tags		reference
+//	@Produce	json,application/problem+json
+//	@Param		code	path		string	true	"ISO 3166-1 alpha-2 code"	example(RU)
+//	@Param		lang	query		string	false	"Language of names"			Enums(ru, en)
+//	@Success	200		{object}	Country
+//	@Header		200		{string}	ETag	"Entity tag for If-None-Match"
+//	@Success	304		"Not modified (If-None-Match)"
+//	@Failure	400		{object}	Problem	"Invalid lang"
+//	@Failure	404		{object}	Problem	"No such country"
+//	@Router		/api/v1/countries/{code} [get]
+func handleCountryGet(dir *directory.Service, langs languages) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		lang, err := langParam(c)
+		if err != nil {
+			return err
+		}
+		cc, err := dir.Country(c.Request().Context(), c.Param("code"))
+		if err != nil {
+			return err
+		}
+		lang = placeLang(langs.negotiate(c, lang))
+		setContentLanguage(c, lang)
+		return c.JSON(http.StatusOK, toCountry(cc, lang))
+	}
+}
+
+// handleRegionList returns the regions of a country.
+//
+//	@Summary		List the regions of a country
+//	@Description	ISO 3166-2 regions by code, each with the number of organizations seated or serving there.
+//	@ID				listRegions
+//	@Tags			reference
+//	@Produce		json,application/problem+json
+//	@Param			code	path		string	true	"ISO 3166-1 alpha-2 code"	example(RU)
+//	@Param			lang	query		string	false	"Language of names"			Enums(ru, en)
+//	@Success		200		{object}	RegionList
+//	@Header			200		{string}	ETag	"Entity tag for If-None-Match"
+//	@Success		304		"Not modified (If-None-Match)"
+//	@Failure		400		{object}	Problem	"Invalid lang"
+//	@Failure		404		{object}	Problem	"No such country"
+//	@Router			/api/v1/countries/{code}/regions [get]
+func handleRegionList(dir *directory.Service, langs languages) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		lang, err := langParam(c)
+		if err != nil {
+			return err
+		}
+		regions, err := dir.Regions(c.Request().Context(), c.Param("code"))
+		if err != nil {
+			return err
+		}
+		lang = placeLang(langs.negotiate(c, lang))
+		out := RegionList{Items: make([]Region, len(regions)), TotalItems: len(regions)}
+		for i, r := range regions {
+			out.Items[i] = toRegion(r, lang)
+		}
+		setContentLanguage(c, lang)
+		return c.JSON(http.StatusOK, out)
+	}
+}
+
+// handleRegionGet returns one region.
+//
+//	@Summary	Get a region
+//	@ID			getRegion
+//	@Tags		reference
+//	@Produce	json,application/problem+json
+//	@Param		code	path		string	true	"ISO 3166-2 code"	example(RU-NIZ)
+//	@Param		lang	query		string	false	"Language of names"	Enums(ru, en)
+//	@Success	200		{object}	Region
+//	@Header		200		{string}	ETag	"Entity tag for If-None-Match"
+//	@Success	304		"Not modified (If-None-Match)"
+//	@Failure	400		{object}	Problem	"Invalid lang"
+//	@Failure	404		{object}	Problem	"No such region"
+//	@Router		/api/v1/regions/{code} [get]
+func handleRegionGet(dir *directory.Service, langs languages) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		lang, err := langParam(c)
+		if err != nil {
+			return err
+		}
+		r, err := dir.Region(c.Request().Context(), c.Param("code"))
+		if err != nil {
+			return err
+		}
+		lang = placeLang(langs.negotiate(c, lang))
+		setContentLanguage(c, lang)
+		return c.JSON(http.StatusOK, toRegion(r, lang))
+	}
+}
+
+// handleStats returns the directory's totals.
+//
+//	@Summary		Directory statistics
+//	@Description	The number of organizations in all and by country (seat), region (seat or service region), focus area and membership status; each breakdown lists only entries with organizations, largest first.
+//	@ID				getStats
+//	@Tags			reference
+//	@Produce		json,application/problem+json
+//	@Param			lang	query		string	false	"Language of names"	Enums(ru, en)
+//	@Success		200		{object}	Stats
+//	@Header			200		{string}	ETag	"Entity tag for If-None-Match"
+//	@Success		304		"Not modified (If-None-Match)"
+//	@Failure		400		{object}	Problem	"Invalid lang"
+//	@Router			/api/v1/stats [get]
+func handleStats(dir *directory.Service, langs languages) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		lang, err := langParam(c)
+		if err != nil {
+			return err
+		}
+		st, err := dir.Stats(c.Request().Context())
+		if err != nil {
+			return err
+		}
+		lang = placeLang(langs.negotiate(c, lang))
+		out := Stats{
+			Total:       st.Total,
+			ByCountry:   make([]StatsEntry, 0, len(st.ByCountry)),
+			ByRegion:    make([]StatsEntry, 0, len(st.ByRegion)),
+			ByFocusArea: make([]StatsEntry, 0, len(st.ByFocusArea)),
+			ByStatus:    make([]StatsEntry, 0, len(st.ByStatus)),
+		}
+		for _, e := range st.ByCountry {
+			out.ByCountry = append(out.ByCountry, StatsEntry{Code: e.Code, Name: e.Name(lang), Count: e.Count})
+		}
+		for _, e := range st.ByRegion {
+			out.ByRegion = append(out.ByRegion, StatsEntry{Code: e.Code, Name: e.Name(lang), Count: e.Count})
+		}
+		for _, e := range st.ByFocusArea {
+			out.ByFocusArea = append(out.ByFocusArea, StatsEntry{Code: e.Slug, Name: e.Label(lang), Count: e.Count})
+		}
+		for _, e := range st.ByStatus {
+			out.ByStatus = append(out.ByStatus, StatsEntry{Code: string(e.Status), Name: statusName(e.Status, lang), Count: e.Count})
+		}
+		setContentLanguage(c, lang)
+		return c.JSON(http.StatusOK, out)
+	}
+}
+
+// placeLang is the language of reference names when none was asked for:
+// Russian, the coalition's working language.
+func placeLang(lang string) string {
+	if lang == "" {
+		return directory.LangRU
+	}
+	return lang
+}
+
+func statusName(s directory.MembershipStatus, lang string) string {
+	names := map[directory.MembershipStatus][2]string{
+		directory.StatusMember:    {"Member", "Член коалиции"},
+		directory.StatusAssociate: {"Associate", "Ассоциированный член"},
+		directory.StatusFormer:    {"Former member", "Бывший член"},
+	}[s]
+	if lang == directory.LangEN {
+		return names[0]
+	}
+	return names[1]
+}
+
+func toCountry(c directory.CountryCount, lang string) Country {
+	return Country{Code: c.Code, Name: c.Name(lang), Names: Names{EN: c.NameEN, RU: c.NameRU}, OrganizationCount: c.Count}
+}
+
+func toRegion(r directory.RegionCount, lang string) Region {
+	return Region{Code: r.Code, CountryCode: r.CountryCode, Type: r.Type, Name: r.Name(lang),
+		Names: Names{EN: r.NameEN, RU: r.NameRU}, OrganizationCount: r.Count}
+}

@@ -1,0 +1,108 @@
+package api
+
+import (
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/coalition-directory/coalition/internal/directory"
+)
+
+// Problem is an RFC 9457 problem detail, the body of every 4xx and 5xx
+// response.
+type Problem struct {
+	Type   string         `json:"type" example:"about:blank"`
+	Title  string         `json:"title" example:"Bad Request"`
+	Status int            `json:"status" example:"400"`
+	Detail string         `json:"detail,omitempty" example:"invalid query parameters"`
+	Errors []ProblemField `json:"errors,omitempty"`
+} //	@name	Problem
+
+// ProblemField names one invalid field or parameter and what is wrong.
+type ProblemField struct {
+	Field   string `json:"field" example:"per_page"`
+	Message string `json:"message" example:"must be a whole number from 1 to 100"`
+} //	@name	ProblemField
+
+const problemContentType = "application/problem+json"
+
+// statusOf maps domain error codes to HTTP statuses: the one place where
+// that mapping lives.
+func statusOf(code directory.Code) int {
+	switch code {
+	case directory.CodeInvalid:
+		return http.StatusBadRequest
+	case directory.CodeNotFound:
+		return http.StatusNotFound
+	case directory.CodeConflict:
+		return http.StatusConflict
+	case directory.CodePreconditionFailed:
+		return http.StatusPreconditionFailed
+	case directory.CodeUnauthorized:
+		return http.StatusUnauthorized
+	case directory.CodeForbidden:
+		return http.StatusForbidden
+	}
+	return http.StatusInternalServerError
+}
+
+// errorHandler writes every error as problem+json. Domain errors and Echo's
+// own (unknown route, wrong method, oversized body) keep their message;
+// anything else is logged with its cause and shown only as an internal
+// error, so no internals reach the client.
+func errorHandler(log *slog.Logger) echo.HTTPErrorHandler {
+	return func(err error, c echo.Context) {
+		if c.Response().Committed {
+			log.Error("error after response started", "err", err, "request_id", requestID(c))
+			return
+		}
+		p := Problem{Type: "about:blank"}
+		var de *directory.Error
+		var he *echo.HTTPError
+		switch {
+		case errors.As(err, &de):
+			p.Status = statusOf(de.Code)
+			p.Detail = de.Message
+			for _, f := range de.Fields {
+				p.Errors = append(p.Errors, ProblemField{Field: f.Field, Message: f.Message})
+			}
+		case errors.As(err, &he) && he.Code < 500:
+			p.Status = he.Code
+			if msg, ok := he.Message.(string); ok && msg != http.StatusText(he.Code) {
+				p.Detail = msg
+			}
+		default:
+			p.Status = http.StatusInternalServerError
+		}
+		if p.Status >= 500 {
+			log.Error("request failed", "err", err, "method", c.Request().Method,
+				"path", c.Request().URL.Path, "request_id", requestID(c))
+			p.Detail = "internal error; the X-Request-Id response header identifies it in the server log"
+		}
+		p.Title = http.StatusText(p.Status)
+		writeProblem(c, p)
+	}
+}
+
+func writeProblem(c echo.Context, p Problem) {
+	h := c.Response().Header()
+	h.Del("ETag")
+	h.Set("Cache-Control", "no-store")
+	if c.Request().Method == http.MethodHead {
+		h.Set(echo.HeaderContentType, problemContentType)
+		c.Response().WriteHeader(p.Status)
+		return
+	}
+	body, err := json.Marshal(p)
+	if err != nil {
+		body = []byte(`{"type":"about:blank","title":"Internal Server Error","status":500}`)
+	}
+	_ = c.Blob(p.Status, problemContentType, body) // the client has gone if this fails
+}
+
+func requestID(c echo.Context) string {
+	return c.Response().Header().Get(echo.HeaderXRequestID)
+}

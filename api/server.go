@@ -1,0 +1,63 @@
+// Package api is the HTTP layer of the directory: the routes, their
+// request and response types with the swag annotations the OpenAPI spec is
+// generated from, the one mapping of errors to problem+json, and the
+// middleware (CORS, caching, compression, logging). It is the only package
+// that imports Echo.
+package api
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+
+	"github.com/coalition-directory/coalition/internal/directory"
+)
+
+// Options are the server's settings.
+type Options struct {
+	// CORSOrigins are the origins browsers may call the API from; empty or
+	// "*" allows any, which suits a public directory.
+	CORSOrigins []string
+}
+
+// Pinger reports whether a dependency, the database, can serve requests.
+type Pinger interface {
+	Ping(ctx context.Context) error
+}
+
+// NewServer returns the API as an http.Handler. It fails only when the
+// embedded OpenAPI spec cannot be read, which the build's tests rule out.
+func NewServer(log *slog.Logger, dir *directory.Service, db Pinger, opts Options) (http.Handler, error) {
+	spec, err := OpenAPIYAML()
+	if err != nil {
+		return nil, fmt.Errorf("load openapi spec: %w", err)
+	}
+	e := echo.New()
+	e.HideBanner = true
+	e.HidePort = true
+	e.HTTPErrorHandler = errorHandler(log)
+
+	origins := opts.CORSOrigins
+	if len(origins) == 0 {
+		origins = []string{"*"}
+	}
+	e.Use(
+		middleware.RecoverWithConfig(middleware.RecoverConfig{DisablePrintStack: true}),
+		middleware.RequestID(),
+		requestLogger(log),
+		middleware.CORSWithConfig(middleware.CORSConfig{
+			AllowOrigins:  origins,
+			AllowMethods:  []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPatch, http.MethodDelete},
+			AllowHeaders:  []string{"Authorization", "Content-Type", "If-Match", "If-None-Match", "Accept-Language"},
+			ExposeHeaders: []string{"ETag", "Link", "Location", "Content-Language", echo.HeaderXRequestID},
+			MaxAge:        3600,
+		}),
+		middleware.GzipWithConfig(middleware.GzipConfig{Level: 5, MinLength: 1024}),
+	)
+	addRoutes(e, dir, db, spec)
+	return e, nil
+}

@@ -1,0 +1,59 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+)
+
+// config is every setting of the program. Flags override COALITION_*
+// environment variables, which override the defaults.
+type config struct {
+	addr        string
+	dbPath      string
+	logLevel    slog.Level
+	corsOrigins []string
+	noDemo      bool
+}
+
+// envPrefix starts the name of every environment variable the program reads.
+const envPrefix = "COALITION_"
+
+// parseFlags reads the settings a command uses. Each flag's default is its
+// environment variable when set; the usage text names the variable.
+func parseFlags(name string, args []string, getenv func(string) string, stderr io.Writer, withServer bool) (config, error) {
+	fs := flag.NewFlagSet("coalition "+name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	env := func(key, def string) string {
+		if v := getenv(envPrefix + key); v != "" {
+			return v
+		}
+		return def
+	}
+	var cfg config
+	var level, origins string
+	fs.StringVar(&cfg.dbPath, "db", env("DB", "coalition.db"), "SQLite database file (env COALITION_DB)")
+	fs.StringVar(&level, "log-level", env("LOG_LEVEL", "info"), "log level: debug, info, warn, error (env COALITION_LOG_LEVEL)")
+	if withServer {
+		fs.StringVar(&cfg.addr, "addr", env("ADDR", ":8080"), "address to listen on (env COALITION_ADDR)")
+		fs.StringVar(&origins, "cors-origins", env("CORS_ORIGINS", "*"), "comma-separated origins browsers may call from, * for any (env COALITION_CORS_ORIGINS)")
+		fs.BoolVar(&cfg.noDemo, "no-demo", env("NO_DEMO", "") == "true", "do not load the demo directory into an empty database (env COALITION_NO_DEMO=true)")
+	}
+	if err := fs.Parse(args); err != nil {
+		return cfg, err
+	}
+	if fs.NArg() > 0 {
+		return cfg, usageError{fmt.Sprintf("%s: unexpected argument %q", name, fs.Arg(0))}
+	}
+	if err := cfg.logLevel.UnmarshalText([]byte(level)); err != nil {
+		return cfg, usageError{fmt.Sprintf("%s: --log-level: %v", name, err)}
+	}
+	for _, o := range strings.Split(origins, ",") {
+		if o = strings.TrimSpace(o); o != "" {
+			cfg.corsOrigins = append(cfg.corsOrigins, o)
+		}
+	}
+	return cfg, nil
+}

@@ -1,0 +1,120 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/coalition-directory/coalition/api"
+	"github.com/coalition-directory/coalition/internal/demo"
+	"github.com/coalition-directory/coalition/internal/directory"
+	"github.com/coalition-directory/coalition/internal/geo"
+	"github.com/coalition-directory/coalition/internal/sqlite"
+)
+
+// shutdownGrace is how long in-flight requests may take to finish after a
+// stop signal.
+const shutdownGrace = 10 * time.Second
+
+func runServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	cfg, err := parseFlags("serve", args, getenv, stderr, true)
+	if err != nil {
+		return err
+	}
+	log := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: cfg.logLevel}))
+
+	db, dir, err := openDirectory(ctx, cfg.dbPath)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+
+	var orgs []directory.Organization
+	if !cfg.noDemo {
+		if orgs, err = demo.Organizations(); err != nil {
+			return fmt.Errorf("load demo directory: %w", err)
+		}
+	}
+	seeded, err := dir.Seed(ctx, orgs)
+	if err != nil {
+		return err
+	}
+	if seeded > 0 {
+		log.Info("loaded the demo directory into the empty database", "organizations", seeded)
+	}
+
+	handler, err := api.NewServer(log, dir, db, api.Options{CORSOrigins: cfg.corsOrigins})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", cfg.addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.addr, err)
+	}
+	srv := &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	log.Info("serving", "addr", ln.Addr().String(), "db", cfg.dbPath)
+	fmt.Fprintf(stdout, "listening on %s\n", ln.Addr())
+
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownGrace)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shut down: %w", err)
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("serve: %w", err)
+	}
+	return nil
+}
+
+func runMigrate(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	cfg, err := parseFlags("migrate", args, getenv, stderr, false)
+	if err != nil {
+		return err
+	}
+	db, _, err := openDirectory(ctx, cfg.dbPath)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	fmt.Fprintf(stdout, "%s is up to date\n", cfg.dbPath)
+	return nil
+}
+
+// openDirectory opens and migrates the database and builds the service
+// over it and the reference data.
+func openDirectory(ctx context.Context, path string) (*sqlite.DB, *directory.Service, error) {
+	places, err := geo.Load()
+	if err != nil {
+		return nil, nil, fmt.Errorf("load reference data: %w", err)
+	}
+	db, err := sqlite.Open(ctx, path)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := db.Migrate(ctx); err != nil {
+		db.Close()
+		return nil, nil, err
+	}
+	return db, directory.NewService(db, places), nil
+}

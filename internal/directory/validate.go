@@ -1,0 +1,266 @@
+package directory
+
+import (
+	"fmt"
+	"net/mail"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+	"github.com/nyaruka/phonenumbers"
+)
+
+// Length limits of organization and contact fields, in characters.
+const (
+	maxNameLength        = 300
+	maxDescriptionLength = 5000
+	maxShortText         = 200
+	maxAddressLength     = 500
+	maxURLLength         = 500
+	maxEmailLength       = 254
+	maxSlugLength        = 100
+	maxAcronymLength     = 30
+	maxPhones            = 10
+	maxListEntries       = 50
+	maxContacts          = 50
+)
+
+// validate checks an organization (and its contacts) against the rules of
+// the directory and normalizes what has one canonical form: codes in upper
+// case, phones in E.164, lists without duplicates. It returns a CodeInvalid
+// *Error listing every field problem, named as in the API's JSON.
+func (s *Service) validate(o *Organization, focusAreas map[string]bool) error {
+	var fe fieldErrors
+
+	if o.ID != "" {
+		if _, err := uuid.Parse(o.ID); err != nil {
+			fe.add("id", "must be a UUID")
+		}
+	}
+	if !slugPattern.MatchString(o.Slug) || len(o.Slug) > maxSlugLength {
+		fe.add("slug", "must be lower-case latin letters, digits and single hyphens, at most %d characters", maxSlugLength)
+	}
+
+	switch o.OriginalLanguage {
+	case LangRU, LangEN:
+		if o.Translations[o.OriginalLanguage].Name == "" {
+			fe.add("name", "is required")
+		}
+	default:
+		fe.add("original_language", "must be ru or en")
+	}
+	for lang, t := range o.Translations {
+		field := "translations." + lang
+		if lang == o.OriginalLanguage {
+			field = ""
+		} else if lang != LangRU && lang != LangEN {
+			fe.add("translations", "unknown language %q: must be ru or en", lang)
+			continue
+		}
+		t.Name, t.Description = strings.TrimSpace(t.Name), strings.TrimSpace(t.Description)
+		if field != "" && t.Name == "" {
+			fe.add(join(field, "name"), "is required in a translation")
+		}
+		checkLength(&fe, join(field, "name"), t.Name, maxNameLength)
+		checkLength(&fe, join(field, "description"), t.Description, maxDescriptionLength)
+		o.Translations[lang] = t
+	}
+
+	checkLength(&fe, "acronym", o.Acronym, maxAcronymLength)
+	if o.Website != "" {
+		checkURL(&fe, "website", o.Website)
+	}
+	if o.Email != "" {
+		checkEmail(&fe, "email", o.Email)
+	}
+
+	o.CountryCode = strings.ToUpper(o.CountryCode)
+	if o.CountryCode == "" {
+		fe.add("country_code", "is required")
+	} else if _, ok := s.places.Country(o.CountryCode); !ok {
+		fe.add("country_code", "unknown country code %q", o.CountryCode)
+	}
+	if o.RegionCode != "" {
+		o.RegionCode = strings.ToUpper(o.RegionCode)
+		if r, ok := s.places.Region(o.RegionCode); !ok {
+			fe.add("region_code", "unknown region code %q", o.RegionCode)
+		} else if r.CountryCode != o.CountryCode {
+			fe.add("region_code", "region %s is not in country %s", o.RegionCode, o.CountryCode)
+		}
+	}
+	o.ServiceRegions = normalizeList(o.ServiceRegions, strings.ToUpper)
+	checkCount(&fe, "service_regions", len(o.ServiceRegions), maxListEntries)
+	for i, code := range o.ServiceRegions {
+		if _, ok := s.places.Region(code); !ok {
+			fe.add(fmt.Sprintf("service_regions[%d]", i), "unknown region code %q", code)
+		}
+	}
+	checkLength(&fe, "city", o.City, maxShortText)
+	checkLength(&fe, "address", o.Address, maxAddressLength)
+
+	if len(o.Phones) > maxPhones {
+		fe.add("phones", "at most %d phone numbers", maxPhones)
+	}
+	for i := range o.Phones {
+		p := &o.Phones[i]
+		field := fmt.Sprintf("phones[%d]", i)
+		p.Number = checkPhone(&fe, field+".number", p.Number, o.CountryCode)
+		switch p.Kind {
+		case PhoneOffice, PhoneHotline, PhoneMobile:
+		case "":
+			p.Kind = PhoneOffice
+		default:
+			fe.add(field+".kind", "must be one of office, hotline, mobile")
+		}
+		checkLength(&fe, field+".description", p.Description, maxShortText)
+	}
+
+	o.Languages = checkLanguages(&fe, "languages", o.Languages)
+	o.FocusAreas = normalizeList(o.FocusAreas, strings.ToLower)
+	checkCount(&fe, "focus_areas", len(o.FocusAreas), maxListEntries)
+	for i, slug := range o.FocusAreas {
+		if !focusAreas[slug] {
+			fe.add(fmt.Sprintf("focus_areas[%d]", i), "unknown focus area %q", slug)
+		}
+	}
+
+	if !slices.Contains(MembershipStatuses, o.MembershipStatus) {
+		fe.add("membership_status", "must be one of member, associate, former")
+	}
+	since := checkDate(&fe, "member_since", o.MemberSince)
+	until := checkDate(&fe, "member_until", o.MemberUntil)
+	if !since.IsZero() && !until.IsZero() && until.Before(since) {
+		fe.add("member_until", "must not be before member_since")
+	}
+
+	checkCount(&fe, "contacts", len(o.Contacts), maxContacts)
+	primaries := 0
+	for i := range o.Contacts {
+		c := &o.Contacts[i]
+		checkContact(&fe, fmt.Sprintf("contacts[%d].", i), c, o.CountryCode)
+		if c.IsPrimary {
+			primaries++
+		}
+	}
+	if primaries > 1 {
+		fe.add("contacts", "at most one contact can be primary")
+	}
+	return fe.err("invalid organization")
+}
+
+// checkContact validates one contact; prefix is how the caller names it.
+func checkContact(fe *fieldErrors, prefix string, c *Contact, country string) {
+	if c.ID != "" {
+		if _, err := uuid.Parse(c.ID); err != nil {
+			fe.add(prefix+"id", "must be a UUID")
+		}
+	}
+	c.Name = strings.TrimSpace(c.Name)
+	if c.Name == "" {
+		fe.add(prefix+"name", "is required")
+	}
+	checkLength(fe, prefix+"name", c.Name, maxShortText)
+	checkLength(fe, prefix+"role", c.Role, maxShortText)
+	if c.Email != "" {
+		checkEmail(fe, prefix+"email", c.Email)
+	}
+	if c.Phone != "" {
+		c.Phone = checkPhone(fe, prefix+"phone", c.Phone, country)
+	}
+	c.Languages = checkLanguages(fe, prefix+"languages", c.Languages)
+	switch c.Visibility {
+	case VisibilityPublic, VisibilityPartners:
+	case "":
+		c.Visibility = VisibilityPartners
+	default:
+		fe.add(prefix+"visibility", "must be public or partners")
+	}
+}
+
+func join(prefix, field string) string {
+	if prefix == "" {
+		return field
+	}
+	return prefix + "." + field
+}
+
+func checkLength(fe *fieldErrors, field, v string, limit int) {
+	if utf8.RuneCountInString(v) > limit {
+		fe.add(field, "must be at most %d characters", limit)
+	}
+}
+
+func checkCount(fe *fieldErrors, field string, n, limit int) {
+	if n > limit {
+		fe.add(field, "at most %d entries", limit)
+	}
+}
+
+func checkURL(fe *fieldErrors, field, v string) {
+	u, err := url.Parse(v)
+	switch {
+	case len(v) > maxURLLength:
+		fe.add(field, "must be at most %d characters", maxURLLength)
+	case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "":
+		fe.add(field, "must be an http or https URL")
+	}
+}
+
+func checkEmail(fe *fieldErrors, field, v string) {
+	a, err := mail.ParseAddress(v)
+	switch {
+	case len(v) > maxEmailLength:
+		fe.add(field, "must be at most %d characters", maxEmailLength)
+	case err != nil || a.Address != v || !strings.Contains(v[strings.LastIndexByte(v, '@'):], "."):
+		fe.add(field, "must be an email address such as info@example.org")
+	}
+}
+
+// checkPhone parses a number, in national format with the country as default
+// region or in international format, and returns it in E.164.
+func checkPhone(fe *fieldErrors, field, v, country string) string {
+	num, err := phonenumbers.Parse(v, country)
+	if err != nil || !phonenumbers.IsValidNumber(num) {
+		fe.add(field, "must be a valid phone number, such as +7 831 200-00-00")
+		return v
+	}
+	return phonenumbers.Format(num, phonenumbers.E164)
+}
+
+func checkDate(fe *fieldErrors, field, v string) time.Time {
+	if v == "" {
+		return time.Time{}
+	}
+	t, err := time.Parse(time.DateOnly, v)
+	if err != nil {
+		fe.add(field, "must be a date such as 2003-05-12")
+	}
+	return t
+}
+
+func checkLanguages(fe *fieldErrors, field string, langs []string) []string {
+	langs = normalizeList(langs, strings.ToLower)
+	checkCount(fe, field, len(langs), maxListEntries)
+	for i, l := range langs {
+		if !languageCodePattern.MatchString(l) {
+			fe.add(fmt.Sprintf("%s[%d]", field, i), "%q is not an ISO 639-1 code such as ru", l)
+		}
+	}
+	return langs
+}
+
+// normalizeList trims and normalizes entries, dropping empty ones and
+// duplicates while keeping the order.
+func normalizeList(in []string, normalize func(string) string) []string {
+	var out []string
+	for _, v := range in {
+		v = normalize(strings.TrimSpace(v))
+		if v != "" && !slices.Contains(out, v) {
+			out = append(out, v)
+		}
+	}
+	return out
+}

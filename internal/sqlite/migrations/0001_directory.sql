@@ -1,0 +1,101 @@
+-- The directory: organizations with their contacts, the tables the list
+-- filters use, the focus-area vocabulary and the search index.
+
+CREATE TABLE focus_areas (
+	slug      TEXT PRIMARY KEY,
+	grp       TEXT NOT NULL,
+	label_en  TEXT NOT NULL,
+	label_ru  TEXT NOT NULL,
+	position  INTEGER NOT NULL
+);
+
+CREATE TABLE organizations (
+	pk                INTEGER PRIMARY KEY,
+	id                TEXT NOT NULL UNIQUE,
+	slug              TEXT NOT NULL,
+	original_language TEXT NOT NULL,
+	translations      TEXT NOT NULL,          -- JSON {"ru": {"name", "description"}, ...}
+	sort_original     TEXT NOT NULL,          -- folded name for sorting, per language
+	sort_ru           TEXT NOT NULL,
+	sort_en           TEXT NOT NULL,
+	acronym           TEXT NOT NULL DEFAULT '',
+	website           TEXT NOT NULL DEFAULT '',
+	email             TEXT NOT NULL DEFAULT '',
+	phones            TEXT NOT NULL DEFAULT '[]',  -- JSON
+	country_code      TEXT NOT NULL,
+	region_code       TEXT NOT NULL DEFAULT '',
+	city              TEXT NOT NULL DEFAULT '',
+	address           TEXT NOT NULL DEFAULT '',
+	address_hidden    INTEGER NOT NULL DEFAULT 0,
+	service_regions   TEXT NOT NULL DEFAULT '[]',  -- JSON
+	languages         TEXT NOT NULL DEFAULT '[]',  -- JSON
+	focus_areas       TEXT NOT NULL DEFAULT '[]',  -- JSON
+	membership_status TEXT NOT NULL,
+	member_since      TEXT NOT NULL DEFAULT '',
+	member_until      TEXT NOT NULL DEFAULT '',
+	verified_at       TEXT,
+	created_at        TEXT NOT NULL,          -- fixed-width RFC 3339 UTC, so text order is time order
+	updated_at        TEXT NOT NULL,
+	archived_at       TEXT,
+	version           INTEGER NOT NULL
+);
+
+-- Slugs are unique among live organizations only: an archived record does
+-- not block its name.
+CREATE UNIQUE INDEX organizations_live_slug ON organizations (slug) WHERE archived_at IS NULL;
+CREATE INDEX organizations_live_sort_original ON organizations (sort_original, pk) WHERE archived_at IS NULL;
+CREATE INDEX organizations_live_sort_ru ON organizations (sort_ru, pk) WHERE archived_at IS NULL;
+CREATE INDEX organizations_live_sort_en ON organizations (sort_en, pk) WHERE archived_at IS NULL;
+CREATE INDEX organizations_live_updated ON organizations (updated_at, pk) WHERE archived_at IS NULL;
+CREATE INDEX organizations_live_country ON organizations (country_code, membership_status) WHERE archived_at IS NULL;
+CREATE INDEX organizations_live_status ON organizations (membership_status) WHERE archived_at IS NULL;
+
+-- Filter tables: one row per organization and value, so "any of" filters
+-- are index lookups. organization_regions holds the seat and the service
+-- regions.
+CREATE TABLE organization_regions (
+	region_code TEXT NOT NULL,
+	org_pk      INTEGER NOT NULL REFERENCES organizations (pk) ON DELETE CASCADE,
+	PRIMARY KEY (region_code, org_pk)
+) WITHOUT ROWID;
+CREATE INDEX organization_regions_org ON organization_regions (org_pk);
+
+CREATE TABLE organization_focus_areas (
+	focus_area TEXT NOT NULL,
+	org_pk     INTEGER NOT NULL REFERENCES organizations (pk) ON DELETE CASCADE,
+	PRIMARY KEY (focus_area, org_pk)
+) WITHOUT ROWID;
+CREATE INDEX organization_focus_areas_org ON organization_focus_areas (org_pk);
+
+CREATE TABLE organization_languages (
+	language TEXT NOT NULL,
+	org_pk   INTEGER NOT NULL REFERENCES organizations (pk) ON DELETE CASCADE,
+	PRIMARY KEY (language, org_pk)
+) WITHOUT ROWID;
+CREATE INDEX organization_languages_org ON organization_languages (org_pk);
+
+CREATE TABLE contacts (
+	pk         INTEGER PRIMARY KEY,
+	id         TEXT NOT NULL UNIQUE,
+	org_pk     INTEGER NOT NULL REFERENCES organizations (pk) ON DELETE CASCADE,
+	name       TEXT NOT NULL,
+	role       TEXT NOT NULL DEFAULT '',
+	email      TEXT NOT NULL DEFAULT '',
+	phone      TEXT NOT NULL DEFAULT '',
+	languages  TEXT NOT NULL DEFAULT '[]',
+	visibility TEXT NOT NULL,
+	is_primary INTEGER NOT NULL DEFAULT 0,
+	version    INTEGER NOT NULL,
+	created_at TEXT NOT NULL,
+	updated_at TEXT NOT NULL
+);
+CREATE INDEX contacts_org ON contacts (org_pk);
+
+-- The search index over text folded in Go (directory.FoldText). docid is the
+-- organization's pk. public_text is what anyone may find an organization by;
+-- private_text only partners may (partners-only contacts, hidden addresses).
+CREATE VIRTUAL TABLE organization_search USING fts4 (
+	names, public_text, private_text,
+	tokenize=unicode61 "remove_diacritics=0",
+	prefix="2,3,4"
+);

@@ -1,0 +1,328 @@
+package sqlite
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+
+	"github.com/coalition-directory/coalition/internal/directory"
+)
+
+// organizationColumns are the columns a domain organization is read from.
+const organizationColumns = `o.pk, o.id, o.slug, o.original_language, o.translations, o.acronym,
+	o.website, o.email, o.phones, o.country_code, o.region_code, o.city, o.address,
+	o.address_hidden, o.service_regions, o.languages, o.focus_areas, o.membership_status,
+	o.member_since, o.member_until, o.verified_at, o.created_at, o.updated_at, o.archived_at, o.version`
+
+// ListOrganizations implements directory.Store.
+func (db *DB) ListOrganizations(ctx context.Context, q directory.ListQuery, search []string, private bool) ([]directory.Organization, int, error) {
+	var where []string
+	var args []any
+	where = append(where, "o.archived_at IS NULL")
+	in := func(column string, values []string) {
+		where = append(where, column+" IN ("+placeholders(len(values))+")")
+		for _, v := range values {
+			args = append(args, v)
+		}
+	}
+	if len(q.Countries) > 0 {
+		in("o.country_code", q.Countries)
+	}
+	if len(q.Statuses) > 0 {
+		statuses := make([]string, len(q.Statuses))
+		for i, s := range q.Statuses {
+			statuses[i] = string(s)
+		}
+		in("o.membership_status", statuses)
+	}
+	if len(q.Regions) > 0 {
+		in("o.pk IN (SELECT org_pk FROM organization_regions WHERE region_code", q.Regions)
+		where[len(where)-1] += ")"
+	}
+	if len(q.FocusAreas) > 0 {
+		in("o.pk IN (SELECT org_pk FROM organization_focus_areas WHERE focus_area", q.FocusAreas)
+		where[len(where)-1] += ")"
+	}
+	if len(q.Languages) > 0 {
+		in("o.pk IN (SELECT org_pk FROM organization_languages WHERE language", q.Languages)
+		where[len(where)-1] += ")"
+	}
+	if !q.ModifiedAfter.IsZero() {
+		where = append(where, "o.updated_at > ?")
+		args = append(args, formatTime(q.ModifiedAfter))
+	}
+	if len(search) > 0 {
+		where = append(where, "o.pk IN (SELECT docid FROM organization_search WHERE organization_search MATCH ?)")
+		args = append(args, matchExpression(search, private))
+	}
+	cond := strings.Join(where, " AND ")
+
+	g := db.gorm.WithContext(ctx)
+	var total int64
+	if err := g.Raw("SELECT count(*) FROM organizations o WHERE "+cond, args...).Scan(&total).Error; err != nil {
+		return nil, 0, fmt.Errorf("count organizations: %w", err)
+	}
+	if total == 0 || q.Offset() >= int(total) {
+		return nil, int(total), nil
+	}
+
+	sortColumn := "o.sort_original"
+	switch q.Lang {
+	case directory.LangRU:
+		sortColumn = "o.sort_ru"
+	case directory.LangEN:
+		sortColumn = "o.sort_en"
+	}
+	order := sortColumn + ", o.pk"
+	pageArgs := args
+	switch q.Sort {
+	case directory.SortUpdatedAtDesc:
+		order = "o.updated_at DESC, o.pk DESC"
+	case directory.SortRelevance:
+		if len(search) > 0 {
+			order = "o.pk IN (SELECT docid FROM organization_search WHERE organization_search MATCH ?) DESC, " + order
+			pageArgs = append(append([]any{}, args...), nameMatchExpression(search))
+		}
+	}
+	pageArgs = append(pageArgs, q.PerPage, q.Offset())
+
+	var rows []organizationRow
+	err := g.Raw("SELECT "+organizationColumns+" FROM organizations o WHERE "+cond+
+		" ORDER BY "+order+" LIMIT ? OFFSET ?", pageArgs...).Scan(&rows).Error
+	if err != nil {
+		return nil, 0, fmt.Errorf("list organizations: %w", err)
+	}
+	orgs := make([]directory.Organization, len(rows))
+	for i := range rows {
+		if orgs[i], err = rows[i].toDomain(); err != nil {
+			return nil, 0, err
+		}
+	}
+	return orgs, int(total), nil
+}
+
+// matchExpression builds an FTS4 query in which every search word must
+// match as a word prefix. Words are runs of letters and digits, so they
+// carry no query syntax. Without private, each word may only match the
+// columns anyone may search.
+func matchExpression(words []string, private bool) string {
+	terms := make([]string, len(words))
+	for i, w := range words {
+		if private {
+			terms[i] = w + "*"
+		} else {
+			terms[i] = "(names:" + w + "* OR public_text:" + w + "*)"
+		}
+	}
+	return strings.Join(terms, " AND ")
+}
+
+// nameMatchExpression matches organizations whose names hold every word,
+// which relevance ranks first.
+func nameMatchExpression(words []string) string {
+	terms := make([]string, len(words))
+	for i, w := range words {
+		terms[i] = "names:" + w + "*"
+	}
+	return strings.Join(terms, " AND ")
+}
+
+func placeholders(n int) string {
+	return strings.TrimSuffix(strings.Repeat("?,", n), ",")
+}
+
+// Organization implements directory.Store.
+func (db *DB) Organization(ctx context.Context, idOrSlug string) (directory.Organization, error) {
+	column := "o.slug"
+	if _, err := uuid.Parse(idOrSlug); err == nil {
+		column, idOrSlug = "o.id", strings.ToLower(idOrSlug)
+	}
+	var rows []organizationRow
+	err := db.gorm.WithContext(ctx).Raw("SELECT "+organizationColumns+" FROM organizations o WHERE "+
+		column+" = ? AND o.archived_at IS NULL", idOrSlug).Scan(&rows).Error
+	if err != nil {
+		return directory.Organization{}, fmt.Errorf("get organization: %w", err)
+	}
+	if len(rows) == 0 {
+		return directory.Organization{}, directory.Errorf(directory.CodeNotFound, "no organization %q", idOrSlug)
+	}
+	return rows[0].toDomain()
+}
+
+// Contacts implements directory.Store.
+func (db *DB) Contacts(ctx context.Context, organizationID string, private bool) ([]directory.Contact, error) {
+	query := `SELECT c.* FROM contacts c JOIN organizations o ON o.pk = c.org_pk WHERE o.id = ?`
+	if !private {
+		query += ` AND c.visibility = 'public'`
+	}
+	var rows []contactRow
+	if err := db.gorm.WithContext(ctx).Raw(query+` ORDER BY c.is_primary DESC, c.pk`, organizationID).Scan(&rows).Error; err != nil {
+		return nil, fmt.Errorf("list contacts: %w", err)
+	}
+	contacts := make([]directory.Contact, len(rows))
+	for i := range rows {
+		var err error
+		if contacts[i], err = rows[i].toDomain(organizationID); err != nil {
+			return nil, err
+		}
+	}
+	return contacts, nil
+}
+
+// insertBatch is how many rows one INSERT statement carries.
+const insertBatch = 500
+
+// CreateOrganizations implements directory.Store. It writes in one
+// IMMEDIATE transaction, so keys can be numbered up front and rows written
+// in multi-row batches.
+func (db *DB) CreateOrganizations(ctx context.Context, orgs []directory.Organization) error {
+	err := db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var next struct{ Org, Contact int64 }
+		if err := tx.Raw(`SELECT (SELECT coalesce(max(pk), 0) FROM organizations) AS org,
+			(SELECT coalesce(max(pk), 0) FROM contacts) AS contact`).Scan(&next).Error; err != nil {
+			return fmt.Errorf("number new rows: %w", err)
+		}
+		var (
+			orgRows     []organizationRow
+			contactRows []contactRow
+			regionRows  []regionRow
+			focusRows   []focusAreaLinkRow
+			langRows    []languageRow
+			searchRows  []searchRow
+		)
+		for i := range orgs {
+			o := &orgs[i]
+			next.Org++
+			pk := next.Org
+			orgRows = append(orgRows, toOrganizationRow(o, pk))
+			for j := range o.Contacts {
+				next.Contact++
+				contactRows = append(contactRows, toContactRow(&o.Contacts[j], next.Contact, pk))
+			}
+			for _, code := range regionsOf(o) {
+				regionRows = append(regionRows, regionRow{RegionCode: code, OrgPK: pk})
+			}
+			for _, f := range o.FocusAreas {
+				focusRows = append(focusRows, focusAreaLinkRow{FocusArea: f, OrgPK: pk})
+			}
+			for _, l := range o.Languages {
+				langRows = append(langRows, languageRow{Language: l, OrgPK: pk})
+			}
+			searchRows = append(searchRows, searchText(o, pk))
+		}
+		for _, batch := range []struct {
+			what string
+			rows any
+			n    int
+		}{
+			{"organizations", orgRows, len(orgRows)},
+			{"contacts", contactRows, len(contactRows)},
+			{"organization regions", regionRows, len(regionRows)},
+			{"organization focus areas", focusRows, len(focusRows)},
+			{"organization languages", langRows, len(langRows)},
+			{"search index", searchRows, len(searchRows)},
+		} {
+			if batch.n == 0 {
+				continue
+			}
+			if err := tx.CreateInBatches(batch.rows, insertBatch).Error; err != nil {
+				return translate(err, "insert "+batch.what)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("create organizations: %w", err)
+	}
+	return nil
+}
+
+// regionsOf returns the seat and the service regions, each once.
+func regionsOf(o *directory.Organization) []string {
+	var codes []string
+	if o.RegionCode != "" {
+		codes = append(codes, o.RegionCode)
+	}
+	for _, r := range o.ServiceRegions {
+		if r != o.RegionCode {
+			codes = append(codes, r)
+		}
+	}
+	return codes
+}
+
+// Counts implements directory.Store.
+func (db *DB) Counts(ctx context.Context) (directory.Counts, error) {
+	c := directory.Counts{
+		ByCountry:   map[string]int{},
+		ByRegion:    map[string]int{},
+		ByFocusArea: map[string]int{},
+		ByStatus:    map[directory.MembershipStatus]int{},
+	}
+	type tally struct {
+		Code  string
+		Count int
+	}
+	g := db.gorm.WithContext(ctx)
+	for _, q := range []struct {
+		sql string
+		add func(code string, n int)
+	}{
+		{`SELECT country_code AS code, count(*) AS count FROM organizations
+			WHERE archived_at IS NULL GROUP BY country_code`,
+			func(code string, n int) { c.ByCountry[code] = n; c.Total += n }},
+		{`SELECT membership_status AS code, count(*) AS count FROM organizations
+			WHERE archived_at IS NULL GROUP BY membership_status`,
+			func(code string, n int) { c.ByStatus[directory.MembershipStatus(code)] = n }},
+		{`SELECT r.region_code AS code, count(*) AS count FROM organization_regions r
+			JOIN organizations o ON o.pk = r.org_pk WHERE o.archived_at IS NULL GROUP BY r.region_code`,
+			func(code string, n int) { c.ByRegion[code] = n }},
+		{`SELECT f.focus_area AS code, count(*) AS count FROM organization_focus_areas f
+			JOIN organizations o ON o.pk = f.org_pk WHERE o.archived_at IS NULL GROUP BY f.focus_area`,
+			func(code string, n int) { c.ByFocusArea[code] = n }},
+	} {
+		var rows []tally
+		if err := g.Raw(q.sql).Scan(&rows).Error; err != nil {
+			return c, fmt.Errorf("count organizations: %w", err)
+		}
+		for _, r := range rows {
+			q.add(r.Code, r.Count)
+		}
+	}
+	return c, nil
+}
+
+// FocusAreas implements directory.Store.
+func (db *DB) FocusAreas(ctx context.Context) ([]directory.FocusArea, error) {
+	var rows []focusAreaRow
+	if err := db.gorm.WithContext(ctx).Order("position, slug").Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("list focus areas: %w", err)
+	}
+	areas := make([]directory.FocusArea, len(rows))
+	for i, r := range rows {
+		areas[i] = directory.FocusArea{Slug: r.Slug, Group: directory.FocusAreaGroup(r.Grp), LabelEN: r.LabelEN, LabelRU: r.LabelRU}
+	}
+	return areas, nil
+}
+
+// AddFocusAreas implements directory.Store.
+func (db *DB) AddFocusAreas(ctx context.Context, areas []directory.FocusArea) error {
+	err := db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		for i, a := range areas {
+			err := tx.Exec(`INSERT INTO focus_areas (slug, grp, label_en, label_ru, position)
+				VALUES (?, ?, ?, ?, ?) ON CONFLICT (slug) DO NOTHING`,
+				a.Slug, string(a.Group), a.LabelEN, a.LabelRU, i+1).Error
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("add focus areas: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,314 @@
+package sqlite
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/coalition-directory/coalition/internal/directory"
+)
+
+// organizationRow is a row of the organizations table. List-valued fields
+// are JSON; the filter tables and the search index are derived from them.
+type organizationRow struct {
+	PK               int64 `gorm:"column:pk;primaryKey"`
+	ID               string
+	Slug             string
+	OriginalLanguage string
+	Translations     string
+	SortOriginal     string
+	SortRU           string `gorm:"column:sort_ru"`
+	SortEN           string `gorm:"column:sort_en"`
+	Acronym          string
+	Website          string
+	Email            string
+	Phones           string
+	CountryCode      string
+	RegionCode       string
+	City             string
+	Address          string
+	AddressHidden    bool
+	ServiceRegions   string
+	Languages        string
+	FocusAreas       string
+	MembershipStatus string
+	MemberSince      string
+	MemberUntil      string
+	VerifiedAt       *string
+	Created          string  `gorm:"column:created_at"`
+	Updated          string  `gorm:"column:updated_at"`
+	Archived         *string `gorm:"column:archived_at"`
+	Version          int
+}
+
+func (organizationRow) TableName() string { return "organizations" }
+
+type contactRow struct {
+	PK         int64 `gorm:"column:pk;primaryKey"`
+	ID         string
+	OrgPK      int64 `gorm:"column:org_pk"`
+	Name       string
+	Role       string
+	Email      string
+	Phone      string
+	Languages  string
+	Visibility string
+	IsPrimary  bool
+	Version    int
+	Created    string `gorm:"column:created_at"`
+	Updated    string `gorm:"column:updated_at"`
+}
+
+func (contactRow) TableName() string { return "contacts" }
+
+type regionRow struct {
+	RegionCode string
+	OrgPK      int64 `gorm:"column:org_pk"`
+}
+
+func (regionRow) TableName() string { return "organization_regions" }
+
+type focusAreaLinkRow struct {
+	FocusArea string
+	OrgPK     int64 `gorm:"column:org_pk"`
+}
+
+func (focusAreaLinkRow) TableName() string { return "organization_focus_areas" }
+
+type languageRow struct {
+	Language string
+	OrgPK    int64 `gorm:"column:org_pk"`
+}
+
+func (languageRow) TableName() string { return "organization_languages" }
+
+type searchRow struct {
+	DocID       int64 `gorm:"column:docid"`
+	Names       string
+	PublicText  string
+	PrivateText string
+}
+
+func (searchRow) TableName() string { return "organization_search" }
+
+type focusAreaRow struct {
+	Slug     string `gorm:"primaryKey"`
+	Grp      string
+	LabelEN  string `gorm:"column:label_en"`
+	LabelRU  string `gorm:"column:label_ru"`
+	Position int
+}
+
+func (focusAreaRow) TableName() string { return "focus_areas" }
+
+type textJSON struct {
+	Name        string `json:"name"`
+	Description string `json:"description,omitempty"`
+}
+
+type phoneJSON struct {
+	Number      string `json:"number"`
+	Kind        string `json:"kind"`
+	Description string `json:"description,omitempty"`
+}
+
+func mustJSON(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		// Only maps and slices of strings and plain structs are marshalled here.
+		panic(fmt.Sprintf("marshal %T: %v", v, err))
+	}
+	return string(b)
+}
+
+func stringsJSON(list []string) string {
+	if len(list) == 0 {
+		return "[]"
+	}
+	return mustJSON(list)
+}
+
+// toOrganizationRow converts a domain organization to its row; pk is the
+// row's key, chosen by the caller.
+func toOrganizationRow(o *directory.Organization, pk int64) organizationRow {
+	tr := make(map[string]textJSON, len(o.Translations))
+	for lang, t := range o.Translations {
+		tr[lang] = textJSON{Name: t.Name, Description: t.Description}
+	}
+	phones := make([]phoneJSON, len(o.Phones))
+	for i, p := range o.Phones {
+		phones[i] = phoneJSON{Number: p.Number, Kind: string(p.Kind), Description: p.Description}
+	}
+	ru, _ := o.Text(directory.LangRU)
+	en, _ := o.Text(directory.LangEN)
+	orig, _ := o.Text(o.OriginalLanguage)
+	return organizationRow{
+		PK:               pk,
+		ID:               o.ID,
+		Slug:             o.Slug,
+		OriginalLanguage: o.OriginalLanguage,
+		Translations:     mustJSON(tr),
+		SortOriginal:     sortKey(orig.Name),
+		SortRU:           sortKey(ru.Name),
+		SortEN:           sortKey(en.Name),
+		Acronym:          o.Acronym,
+		Website:          o.Website,
+		Email:            o.Email,
+		Phones:           mustJSON(phones),
+		CountryCode:      o.CountryCode,
+		RegionCode:       o.RegionCode,
+		City:             o.City,
+		Address:          o.Address,
+		AddressHidden:    o.AddressHidden,
+		ServiceRegions:   stringsJSON(o.ServiceRegions),
+		Languages:        stringsJSON(o.Languages),
+		FocusAreas:       stringsJSON(o.FocusAreas),
+		MembershipStatus: string(o.MembershipStatus),
+		MemberSince:      o.MemberSince,
+		MemberUntil:      o.MemberUntil,
+		VerifiedAt:       formatTimePtr(o.VerifiedAt),
+		Created:          formatTime(o.CreatedAt),
+		Updated:          formatTime(o.UpdatedAt),
+		Archived:         formatTimePtr(o.ArchivedAt),
+		Version:          o.Version,
+	}
+}
+
+// sortKey orders names as a reader expects: case and ё ignored, leading
+// quotes and punctuation («Надежда» sorts under Н) skipped.
+func sortKey(name string) string {
+	return strings.Join(directory.SearchTerms(directory.FoldText(name)), " ")
+}
+
+func (r *organizationRow) toDomain() (directory.Organization, error) {
+	o := directory.Organization{
+		ID:               r.ID,
+		Slug:             r.Slug,
+		OriginalLanguage: r.OriginalLanguage,
+		Acronym:          r.Acronym,
+		Website:          r.Website,
+		Email:            r.Email,
+		CountryCode:      r.CountryCode,
+		RegionCode:       r.RegionCode,
+		City:             r.City,
+		Address:          r.Address,
+		AddressHidden:    r.AddressHidden,
+		MembershipStatus: directory.MembershipStatus(r.MembershipStatus),
+		MemberSince:      r.MemberSince,
+		MemberUntil:      r.MemberUntil,
+		Version:          r.Version,
+	}
+	var tr map[string]textJSON
+	var phones []phoneJSON
+	for _, f := range []struct {
+		raw string
+		dst any
+	}{
+		{r.Translations, &tr},
+		{r.Phones, &phones},
+		{r.ServiceRegions, &o.ServiceRegions},
+		{r.Languages, &o.Languages},
+		{r.FocusAreas, &o.FocusAreas},
+	} {
+		if err := json.Unmarshal([]byte(f.raw), f.dst); err != nil {
+			return o, fmt.Errorf("decode organization %s: %w", r.ID, err)
+		}
+	}
+	o.Translations = make(map[string]directory.Text, len(tr))
+	for lang, t := range tr {
+		o.Translations[lang] = directory.Text{Name: t.Name, Description: t.Description}
+	}
+	if len(phones) > 0 {
+		o.Phones = make([]directory.Phone, len(phones))
+		for i, p := range phones {
+			o.Phones[i] = directory.Phone{Number: p.Number, Kind: directory.PhoneKind(p.Kind), Description: p.Description}
+		}
+	}
+	var err error
+	if o.CreatedAt, err = parseTime(r.Created); err != nil {
+		return o, err
+	}
+	if o.UpdatedAt, err = parseTime(r.Updated); err != nil {
+		return o, err
+	}
+	if o.VerifiedAt, err = parseTimePtr(r.VerifiedAt); err != nil {
+		return o, err
+	}
+	if o.ArchivedAt, err = parseTimePtr(r.Archived); err != nil {
+		return o, err
+	}
+	return o, nil
+}
+
+func toContactRow(c *directory.Contact, pk, orgPK int64) contactRow {
+	return contactRow{
+		PK:         pk,
+		ID:         c.ID,
+		OrgPK:      orgPK,
+		Name:       c.Name,
+		Role:       c.Role,
+		Email:      c.Email,
+		Phone:      c.Phone,
+		Languages:  stringsJSON(c.Languages),
+		Visibility: string(c.Visibility),
+		IsPrimary:  c.IsPrimary,
+		Version:    c.Version,
+		Created:    formatTime(c.CreatedAt),
+		Updated:    formatTime(c.UpdatedAt),
+	}
+}
+
+func (r *contactRow) toDomain(orgID string) (directory.Contact, error) {
+	c := directory.Contact{
+		ID:             r.ID,
+		OrganizationID: orgID,
+		Name:           r.Name,
+		Role:           r.Role,
+		Email:          r.Email,
+		Phone:          r.Phone,
+		Visibility:     directory.Visibility(r.Visibility),
+		IsPrimary:      r.IsPrimary,
+		Version:        r.Version,
+	}
+	if err := json.Unmarshal([]byte(r.Languages), &c.Languages); err != nil {
+		return c, fmt.Errorf("decode contact %s: %w", r.ID, err)
+	}
+	var err error
+	if c.CreatedAt, err = parseTime(r.Created); err != nil {
+		return c, err
+	}
+	if c.UpdatedAt, err = parseTime(r.Updated); err != nil {
+		return c, err
+	}
+	return c, nil
+}
+
+// searchText builds the search index row of an organization: every text is
+// folded as queries are (directory.FoldText), and partners-only text is kept
+// apart so that anonymous searches cannot match it.
+func searchText(o *directory.Organization, pk int64) searchRow {
+	var names, public, private []string
+	for _, lang := range directory.SupportedLanguages {
+		if t, ok := o.Translations[lang]; ok {
+			names = append(names, t.Name)
+			public = append(public, t.Description)
+		}
+	}
+	names = append(names, o.Acronym, o.Slug)
+	public = append(public, o.City)
+	if o.AddressHidden {
+		private = append(private, o.Address)
+	} else {
+		public = append(public, o.Address)
+	}
+	for _, c := range o.Contacts {
+		text := []string{c.Name, c.Role, c.Email}
+		if c.Visibility == directory.VisibilityPublic {
+			public = append(public, text...)
+		} else {
+			private = append(private, text...)
+		}
+	}
+	fold := func(parts []string) string { return directory.FoldText(strings.Join(parts, " \n")) }
+	return searchRow{DocID: pk, Names: fold(names), PublicText: fold(public), PrivateText: fold(private)}
+}

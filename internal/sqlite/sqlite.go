@@ -1,0 +1,208 @@
+// Package sqlite stores the directory in an SQLite file through GORM. It
+// implements directory.Store, translates driver errors into directory error
+// codes, and keeps GORM row types to itself.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"path"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/mattn/go-sqlite3"
+	gormsqlite "gorm.io/driver/sqlite"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+
+	"github.com/coalition-directory/coalition/internal/directory"
+)
+
+// DB is the directory stored in one SQLite file.
+type DB struct {
+	gorm *gorm.DB
+}
+
+// Open opens (creating if needed) the SQLite database at path. Every
+// connection runs in WAL mode, so readers never wait for the writer; waits
+// for the write lock up to busy_timeout instead of failing with "database is
+// locked"; enforces foreign keys; and begins transactions IMMEDIATE, so two
+// writers queue for the lock rather than deadlock upgrading a read lock.
+// Call Migrate before use.
+func Open(ctx context.Context, file string) (*DB, error) {
+	params := url.Values{}
+	params.Set("_journal_mode", "WAL")
+	params.Set("_busy_timeout", "10000")
+	params.Set("_foreign_keys", "on")
+	params.Set("_synchronous", "NORMAL")
+	params.Set("_txlock", "immediate")
+	params.Set("_cache_size", "-32000") // 32 MB of page cache per connection
+	dsn := "file:" + file + "?" + params.Encode()
+
+	g, err := gorm.Open(gormsqlite.Open(dsn), &gorm.Config{
+		Logger:                 logger.Discard,
+		SkipDefaultTransaction: true, // every write already runs in a transaction of ours
+		PrepareStmt:            true,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("open sqlite %s: %w", file, err)
+	}
+	sqlDB, err := g.DB()
+	if err != nil {
+		return nil, fmt.Errorf("open sqlite %s: %w", file, err)
+	}
+	sqlDB.SetMaxOpenConns(8)
+	sqlDB.SetMaxIdleConns(8)
+	sqlDB.SetConnMaxIdleTime(5 * time.Minute)
+	if err := sqlDB.PingContext(ctx); err != nil {
+		sqlDB.Close()
+		return nil, fmt.Errorf("open sqlite %s: %w", file, err)
+	}
+	return &DB{gorm: g}, nil
+}
+
+// Close closes the database.
+func (db *DB) Close() error {
+	sqlDB, err := db.gorm.DB()
+	if err != nil {
+		return fmt.Errorf("close sqlite: %w", err)
+	}
+	return sqlDB.Close()
+}
+
+// Ping checks that the database answers a query, for readiness probes.
+func (db *DB) Ping(ctx context.Context) error {
+	var one int
+	if err := db.gorm.WithContext(ctx).Raw("SELECT 1").Scan(&one).Error; err != nil {
+		return fmt.Errorf("ping sqlite: %w", err)
+	}
+	return nil
+}
+
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
+
+// Migrate applies, in order and each in its own transaction, the numbered
+// SQL files of migrations/ that the database has not seen yet. New schema
+// changes are new files; applied files are never edited. It runs on
+// database/sql directly because a migration holds several statements, which
+// GORM's prepared statements would cut to the first.
+func (db *DB) Migrate(ctx context.Context) error {
+	sqlDB, err := db.gorm.DB()
+	if err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	if _, err := sqlDB.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		version    INTEGER PRIMARY KEY,
+		name       TEXT NOT NULL,
+		applied_at TEXT NOT NULL)`); err != nil {
+		return fmt.Errorf("create schema_migrations: %w", err)
+	}
+	names, err := fs.Glob(migrationFiles, "migrations/*.sql")
+	if err != nil {
+		return fmt.Errorf("list migrations: %w", err)
+	}
+	slices.Sort(names)
+	for _, name := range names {
+		base := path.Base(name)
+		version, err := strconv.Atoi(strings.SplitN(base, "_", 2)[0])
+		if err != nil {
+			return fmt.Errorf("migration %s: name must start with a number", base)
+		}
+		body, err := migrationFiles.ReadFile(name)
+		if err != nil {
+			return fmt.Errorf("read migration %s: %w", base, err)
+		}
+		if err := applyMigration(ctx, sqlDB, version, base, string(body)); err != nil {
+			return fmt.Errorf("apply migration %s: %w", base, err)
+		}
+	}
+	return nil
+}
+
+// applyMigration runs one migration unless it ran before, and records it,
+// in one transaction: a failed migration leaves no trace.
+func applyMigration(ctx context.Context, sqlDB *sql.DB, version int, name, body string) error {
+	tx, err := sqlDB.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback() // a no-op after Commit
+	var applied int
+	if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM schema_migrations WHERE version = ?", version).Scan(&applied); err != nil {
+		return err
+	}
+	if applied > 0 {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, body); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+		version, name, formatTime(time.Now())); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// timeLayout is fixed-width so that text order in SQL is time order.
+const timeLayout = "2006-01-02T15:04:05.000000Z"
+
+func formatTime(t time.Time) string { return t.UTC().Format(timeLayout) }
+
+func formatTimePtr(t *time.Time) *string {
+	if t == nil {
+		return nil
+	}
+	s := formatTime(*t)
+	return &s
+}
+
+func parseTime(s string) (time.Time, error) {
+	t, err := time.Parse(timeLayout, s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("parse stored time %q: %w", s, err)
+	}
+	return t, nil
+}
+
+func parseTimePtr(s *string) (*time.Time, error) {
+	if s == nil {
+		return nil, nil
+	}
+	t, err := parseTime(*s)
+	return &t, err
+}
+
+// translate maps driver errors to directory error codes where the caller can
+// act on them, and wraps the rest with what was being done.
+func translate(err error, doing string) error {
+	if err == nil {
+		return nil
+	}
+	var se sqlite3.Error
+	if errors.As(err, &se) && se.Code == sqlite3.ErrConstraint {
+		switch se.ExtendedCode {
+		case sqlite3.ErrConstraintUnique, sqlite3.ErrConstraintPrimaryKey:
+			return &directory.Error{Code: directory.CodeConflict, Message: conflictMessage(se.Error())}
+		}
+	}
+	return fmt.Errorf("%s: %w", doing, err)
+}
+
+func conflictMessage(msg string) string {
+	switch {
+	case strings.Contains(msg, "organizations.slug"):
+		return "an organization with this slug exists"
+	case strings.Contains(msg, ".id"):
+		return "a record with this id exists"
+	}
+	return "a record with the same unique value exists"
+}
