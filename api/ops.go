@@ -56,7 +56,7 @@ func handleReady(db Pinger) echo.HandlerFunc {
 //	@ID			getOpenAPI
 //	@Tags		operations
 //	@Produce	application/yaml
-//	@Success	200	{string}	string	"The spec in YAML"
+//	@Success	200	{object}	object	"The spec in YAML"
 //	@Success	304	"Not modified (If-None-Match)"
 //	@Router		/openapi.yaml [get]
 func handleOpenAPI(spec []byte) echo.HandlerFunc {

@@ -574,7 +574,7 @@ const docTemplate = `{
                     "200": {
                         "description": "The spec in YAML",
                         "schema": {
-                            "type": "string"
+                            "type": "object"
                         }
                     },
                     "304": {

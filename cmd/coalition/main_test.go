@@ -1,0 +1,169 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// startServe runs `coalition serve` in-process on a free port and returns
+// its base URL once it is ready, and a function that stops it and returns
+// run's error.
+func startServe(t *testing.T, env map[string]string, args ...string) (string, func() error) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	stdoutR, stdoutW := io.Pipe()
+	done := make(chan error, 1)
+	go func() {
+		err := run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...),
+			func(k string) string { return env[k] }, strings.NewReader(""), stdoutW, io.Discard)
+		stdoutW.Close()
+		done <- err
+	}()
+	addr := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(stdoutR)
+		for sc.Scan() {
+			if a, ok := strings.CutPrefix(sc.Text(), "listening on "); ok {
+				addr <- a
+			}
+		}
+		close(addr)
+	}()
+	var base string
+	select {
+	case a, ok := <-addr:
+		if !ok {
+			cancel()
+			t.Fatalf("serve stopped before listening: %v", <-done)
+		}
+		base = "http://" + a
+	case <-time.After(30 * time.Second):
+		cancel()
+		t.Fatal("serve did not start listening within 30s")
+	}
+	stop := sync.OnceValue(func() error {
+		cancel()
+		select {
+		case err := <-done:
+			return err
+		case <-time.After(15 * time.Second):
+			return errors.New("serve did not stop within 15s of cancellation")
+		}
+	})
+	t.Cleanup(func() { _ = stop() })
+	return base, stop
+}
+
+func getJSON(t *testing.T, url string, v any) int {
+	t.Helper()
+	res, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	if v != nil {
+		if err := json.NewDecoder(res.Body).Decode(v); err != nil {
+			t.Fatalf("GET %s: %v", url, err)
+		}
+	}
+	return res.StatusCode
+}
+
+func TestServeEndToEnd(t *testing.T) {
+	t.Parallel()
+	dbPath := filepath.Join(t.TempDir(), "coalition.db")
+	base, stop := startServe(t, map[string]string{"COALITION_DB": dbPath})
+
+	var ready struct{ Status string }
+	if code := getJSON(t, base+"/readyz", &ready); code != http.StatusOK || ready.Status != "ok" {
+		t.Fatalf("readyz: %d %+v", code, ready)
+	}
+	var list struct {
+		TotalItems int `json:"total_items"`
+	}
+	if code := getJSON(t, base+"/api/v1/organizations", &list); code != http.StatusOK || list.TotalItems < 60 {
+		t.Errorf("organizations: status %d, total_items %d, want 60 or more", code, list.TotalItems)
+	}
+	if err := stop(); err != nil {
+		t.Errorf("graceful stop: %v", err)
+	}
+	if _, err := os.Stat(dbPath); err != nil {
+		t.Errorf("COALITION_DB was not used: %v", err)
+	}
+
+	// A second start finds the directory and does not load the demo again.
+	base, stop = startServe(t, nil, "--db", dbPath)
+	var again struct {
+		TotalItems int `json:"total_items"`
+	}
+	getJSON(t, base+"/api/v1/organizations", &again)
+	if again.TotalItems != list.TotalItems {
+		t.Errorf("after a restart: %d organizations, before: %d", again.TotalItems, list.TotalItems)
+	}
+	if err := stop(); err != nil {
+		t.Errorf("graceful stop: %v", err)
+	}
+}
+
+func TestServeNoDemo(t *testing.T) {
+	t.Parallel()
+	base, _ := startServe(t, nil, "--db", filepath.Join(t.TempDir(), "empty.db"), "--no-demo")
+	var list struct {
+		TotalItems int `json:"total_items"`
+	}
+	if code := getJSON(t, base+"/api/v1/organizations", &list); code != http.StatusOK || list.TotalItems != 0 {
+		t.Errorf("with --no-demo: status %d, %d organizations", code, list.TotalItems)
+	}
+	var areas struct {
+		TotalItems int `json:"total_items"`
+	}
+	if getJSON(t, base+"/api/v1/focus-areas", &areas); areas.TotalItems != 20 {
+		t.Errorf("the focus-area vocabulary has %d entries, want 20", areas.TotalItems)
+	}
+}
+
+func TestMigrate(t *testing.T) {
+	t.Parallel()
+	dbPath := filepath.Join(t.TempDir(), "m.db")
+	for range 2 {
+		var out strings.Builder
+		if err := run(context.Background(), []string{"migrate", "--db", dbPath}, func(string) string { return "" }, nil, &out, io.Discard); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(out.String(), "up to date") {
+			t.Errorf("migrate printed %q", out.String())
+		}
+	}
+}
+
+func TestUsageErrors(t *testing.T) {
+	t.Parallel()
+	noEnv := func(string) string { return "" }
+	tests := [][]string{
+		nil,
+		{"frobnicate"},
+		{"serve", "--log-level", "loud"},
+		{"serve", "--no-such-flag"},
+		{"migrate", "extra"},
+	}
+	for _, args := range tests {
+		err := run(context.Background(), args, noEnv, nil, io.Discard, io.Discard)
+		if err == nil || exitCode(err) != 2 {
+			t.Errorf("%q: got %v (exit %d), want a usage error", args, err, exitCode(err))
+		}
+	}
+	err := run(context.Background(), []string{"serve", "--addr", "256.0.0.1:99999", "--db", filepath.Join(t.TempDir(), "x.db")}, noEnv, nil, io.Discard, io.Discard)
+	if err == nil || exitCode(err) != 1 {
+		t.Errorf("unusable address: got %v", err)
+	}
+}
