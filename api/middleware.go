@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/json"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -40,12 +42,11 @@ func cacheable(next echo.HandlerFunc) echo.HandlerFunc {
 			}
 			return err
 		}
-		etag := h.Get("ETag")
-		if etag == "" {
-			sum := sha256.Sum256(buf.body.Bytes())
-			etag = `W/"` + base64.RawURLEncoding.EncodeToString(sum[:16]) + `"`
-			h.Set("ETag", etag)
+		etag := `W/"` + digest(buf.body.Bytes()) + `"`
+		if v, ok := c.Get(versionKey).(int); ok {
+			etag = versionTag(v, digest(buf.body.Bytes()))
 		}
+		h.Set("ETag", etag)
 		if etagMatches(c.Request().Header.Get("If-None-Match"), etag) {
 			h.Del(echo.HeaderContentType)
 			h.Del(echo.HeaderContentLength)
@@ -56,6 +57,27 @@ func cacheable(next echo.HandlerFunc) echo.HandlerFunc {
 		buf.flush()
 		return nil
 	}
+}
+
+// versionKey is where a handler leaves the version of the record it
+// responds with, for cacheable to put into a strong ETag.
+const versionKey = "version"
+
+// digest is a short hash of a response body for entity tags.
+func digest(body []byte) string {
+	sum := sha256.Sum256(body)
+	return base64.RawURLEncoding.EncodeToString(sum[:12])
+}
+
+// writeVersioned responds with a record and its strong ETag, for writes.
+func writeVersioned(c echo.Context, status, version int, v any) error {
+	body, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("encode response: %w", err)
+	}
+	c.Response().Header().Set("ETag", versionTag(version, digest(body)))
+	c.Response().Header().Set("Cache-Control", "no-store")
+	return c.JSONBlob(status, body)
 }
 
 // etagMatches is the weak comparison of If-None-Match (RFC 9110 13.1.2).

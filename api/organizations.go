@@ -30,11 +30,14 @@ import (
 //	@Param			page			query		int		false	"Page, from 1"																				minimum(1)	default(1)
 //	@Param			per_page		query		int		false	"Items per page"																			minimum(1)	maximum(100)	default(20)
 //	@Param			lang			query		string	false	"Language of names and descriptions (else Accept-Language, else each record's original)"	Enums(ru, en)
+//	@Param			archived		query		bool	false	"List archived organizations instead (admin)"
 //	@Success		200				{object}	OrganizationList
 //	@Header			200				{string}	Link	"RFC 8288 links: first, prev, next, last"
 //	@Header			200				{string}	ETag	"Entity tag for If-None-Match"
 //	@Success		304				"Not modified (If-None-Match)"
 //	@Failure		400				{object}	Problem	"A parameter is invalid; errors name it"
+//	@Failure		401				{object}	Problem	"An unknown or revoked key, or archived=true without a key"
+//	@Failure		403				{object}	Problem	"archived=true with a key below admin"
 //	@Router			/api/v1/organizations [get]
 func handleOrganizationList(dir *directory.Service, langs languages) echo.HandlerFunc {
 	return func(c echo.Context) error {
@@ -74,9 +77,10 @@ func handleOrganizationList(dir *directory.Service, langs languages) echo.Handle
 //	@Param			id		path		string	true	"UUID or slug"
 //	@Param			lang	query		string	false	"Language of name and description"	Enums(ru, en)
 //	@Success		200		{object}	Organization
-//	@Header			200		{string}	ETag	"Entity tag for If-None-Match"
+//	@Header			200		{string}	ETag	"Strong entity tag (\"v<version>-<digest>\"), for If-None-Match and If-Match"
 //	@Success		304		"Not modified (If-None-Match)"
 //	@Failure		400		{object}	Problem	"Invalid lang"
+//	@Failure		401		{object}	Problem	"An unknown or revoked key"
 //	@Failure		404		{object}	Problem	"No such organization"
 //	@Router			/api/v1/organizations/{id} [get]
 func handleOrganizationGet(dir *directory.Service, langs languages) echo.HandlerFunc {
@@ -97,6 +101,7 @@ func handleOrganizationGet(dir *directory.Service, langs languages) echo.Handler
 		}
 		_, used := org.Text(lang)
 		setContentLanguage(c, used)
+		c.Set(versionKey, org.Version)
 		return c.JSON(http.StatusOK, out)
 	}
 }

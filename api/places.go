@@ -20,6 +20,7 @@ import (
 //	@Header			200		{string}	ETag	"Entity tag for If-None-Match"
 //	@Success		304		"Not modified (If-None-Match)"
 //	@Failure		400		{object}	Problem	"Invalid lang"
+//	@Failure		401		{object}	Problem	"An unknown or revoked key"
 //	@Router			/api/v1/focus-areas [get]
 func handleFocusAreaList(dir *directory.Service, langs languages) echo.HandlerFunc {
 	return func(c echo.Context) error {
@@ -34,8 +35,7 @@ func handleFocusAreaList(dir *directory.Service, langs languages) echo.HandlerFu
 		lang = placeLang(langs.negotiate(c, lang))
 		out := FocusAreaList{Items: make([]FocusArea, len(areas)), TotalItems: len(areas)}
 		for i, a := range areas {
-			out.Items[i] = FocusArea{Slug: a.Slug, Group: string(a.Group), Name: a.Label(lang),
-				Names: Names{EN: a.LabelEN, RU: a.LabelRU}, OrganizationCount: a.Count}
+			out.Items[i] = toFocusArea(a, lang)
 		}
 		setContentLanguage(c, lang)
 		return c.JSON(http.StatusOK, out)
@@ -54,6 +54,7 @@ func handleFocusAreaList(dir *directory.Service, langs languages) echo.HandlerFu
 //	@Header			200		{string}	ETag	"Entity tag for If-None-Match"
 //	@Success		304		"Not modified (If-None-Match)"
 //	@Failure		400		{object}	Problem	"Invalid lang"
+//	@Failure		401		{object}	Problem	"An unknown or revoked key"
 //	@Router			/api/v1/countries [get]
 func handleCountryList(dir *directory.Service, langs languages) echo.HandlerFunc {
 	return func(c echo.Context) error {
@@ -87,6 +88,7 @@ func handleCountryList(dir *directory.Service, langs languages) echo.HandlerFunc
 //	@Header		200		{string}	ETag	"Entity tag for If-None-Match"
 //	@Success	304		"Not modified (If-None-Match)"
 //	@Failure	400		{object}	Problem	"Invalid lang"
+//	@Failure	401		{object}	Problem	"An unknown or revoked key"
 //	@Failure	404		{object}	Problem	"No such country"
 //	@Router		/api/v1/countries/{code} [get]
 func handleCountryGet(dir *directory.Service, langs languages) echo.HandlerFunc {
@@ -118,6 +120,7 @@ func handleCountryGet(dir *directory.Service, langs languages) echo.HandlerFunc 
 //	@Header			200		{string}	ETag	"Entity tag for If-None-Match"
 //	@Success		304		"Not modified (If-None-Match)"
 //	@Failure		400		{object}	Problem	"Invalid lang"
+//	@Failure		401		{object}	Problem	"An unknown or revoked key"
 //	@Failure		404		{object}	Problem	"No such country"
 //	@Router			/api/v1/countries/{code}/regions [get]
 func handleRegionList(dir *directory.Service, langs languages) echo.HandlerFunc {
@@ -152,6 +155,7 @@ func handleRegionList(dir *directory.Service, langs languages) echo.HandlerFunc 
 //	@Header		200		{string}	ETag	"Entity tag for If-None-Match"
 //	@Success	304		"Not modified (If-None-Match)"
 //	@Failure	400		{object}	Problem	"Invalid lang"
+//	@Failure	401		{object}	Problem	"An unknown or revoked key"
 //	@Failure	404		{object}	Problem	"No such region"
 //	@Router		/api/v1/regions/{code} [get]
 func handleRegionGet(dir *directory.Service, langs languages) echo.HandlerFunc {
@@ -182,6 +186,7 @@ func handleRegionGet(dir *directory.Service, langs languages) echo.HandlerFunc {
 //	@Header			200		{string}	ETag	"Entity tag for If-None-Match"
 //	@Success		304		"Not modified (If-None-Match)"
 //	@Failure		400		{object}	Problem	"Invalid lang"
+//	@Failure		401		{object}	Problem	"An unknown or revoked key"
 //	@Router			/api/v1/stats [get]
 func handleStats(dir *directory.Service, langs languages) echo.HandlerFunc {
 	return func(c echo.Context) error {

@@ -83,14 +83,30 @@ func errorHandler(log *slog.Logger) echo.HTTPErrorHandler {
 			p.Detail = "internal error; the X-Request-Id response header identifies it in the server log"
 		}
 		p.Title = http.StatusText(p.Status)
-		writeProblem(c, p)
+		etag := ""
+		if de != nil && de.Current > 0 {
+			etag = versionTag(de.Current, "") // the version to re-read
+		}
+		writeProblem(c, p, etag)
 	}
 }
 
-func writeProblem(c echo.Context, p Problem) {
+// writeProblem writes p; etag, when set, is the current version of the
+// record a stale write was aimed at.
+func writeProblem(c echo.Context, p Problem, etag string) {
 	h := c.Response().Header()
 	h.Del("ETag")
+	if etag != "" {
+		h.Set("ETag", etag)
+	}
 	h.Set("Cache-Control", "no-store")
+	if p.Status == http.StatusUnauthorized {
+		challenge := `Bearer realm="coalition-directory"`
+		if c.Request().Header.Get("Authorization") != "" {
+			challenge += `, error="invalid_token"`
+		}
+		h.Set("WWW-Authenticate", challenge)
+	}
 	if c.Request().Method == http.MethodHead {
 		h.Set(echo.HeaderContentType, problemContentType)
 		c.Response().WriteHeader(p.Status)

@@ -1,39 +1,78 @@
 package api
 
 import (
+	"strconv"
+
 	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
 
 	"github.com/coalition-directory/coalition/internal/directory"
 )
 
-//	@title				Coalition Directory API
-//	@version			1.0
-//	@description		The member directory of a coalition of NGOs: organizations with their contacts and focus areas, searchable in Russian and English. Errors are RFC 9457 problem details (application/problem+json). List responses are paged with totals and an RFC 8288 Link header.
-//	@BasePath			/
-//	@tag.name			organizations
-//	@tag.description	Member organizations and their contacts
-//	@tag.name			reference
-//	@tag.description	Countries, regions, focus areas and statistics
-//	@tag.name			operations
-//	@tag.description	Health, readiness and the API description
+//	@title						Coalition Directory API
+//	@version					1.0
+//	@description				The member directory of a coalition of NGOs: organizations with their contacts and focus areas, searchable in Russian and English. Errors are RFC 9457 problem details (application/problem+json). List responses are paged with totals and an RFC 8288 Link header.
+//	@BasePath					/
+//	@securityDefinitions.apikey	BearerAuth
+//	@in							header
+//	@name						Authorization
+//	@description				"Bearer <key>". Without a key you are anonymous: public reads only. Partner keys also see partners-only contacts and hidden addresses; editor keys write organizations and contacts; admin keys also manage focus areas, keys, archived records and the audit log. An unknown or revoked key is 401 on every route.
+//	@tag.name					organizations
+//	@tag.description			Member organizations and their contacts
+//	@tag.name					reference
+//	@tag.description			Countries, regions, focus areas and statistics
+//	@tag.name					contacts
+//	@tag.description			People and desks at an organization; partners-only contacts need a partner key
+//	@tag.name					keys
+//	@tag.description			API keys (admin)
+//	@tag.name					audit
+//	@tag.description			Who changed what
+//	@tag.name					operations
+//	@tag.description			Health, readiness and the API description
 
 //go:generate go tool swag fmt --dir .
 //go:generate go tool swag init --quiet --dir . --generalInfo routes.go --output ../docs --outputTypes go,json,yaml --requiredByDefault
 //go:generate go test -run TestOpenAPIIsCurrent -update .
 
 // addRoutes registers every route of the API: this is the whole surface.
+// Middleware is attached per route (an Echo group with middleware would turn
+// unknown paths into 401s): auth resolves the key of every API request,
+// require answers 401/403 before a protected route reads its body, and
+// cacheable adds ETags and Cache-Control to reads.
 func addRoutes(e *echo.Echo, dir *directory.Service, db Pinger, spec []byte) {
 	langs := newLanguages()
+	auth := authenticate(dir)
+	editor, admin := require(directory.RoleEditor), require(directory.RoleAdmin)
+	limit := middleware.BodyLimit(strconv.Itoa(maxBodyBytes))
 
 	v1 := e.Group("/api/v1")
-	v1.GET("/organizations", handleOrganizationList(dir, langs), cacheable)
-	v1.GET("/organizations/:id", handleOrganizationGet(dir, langs), cacheable)
-	v1.GET("/focus-areas", handleFocusAreaList(dir, langs), cacheable)
-	v1.GET("/countries", handleCountryList(dir, langs), cacheable)
-	v1.GET("/countries/:code", handleCountryGet(dir, langs), cacheable)
-	v1.GET("/countries/:code/regions", handleRegionList(dir, langs), cacheable)
-	v1.GET("/regions/:code", handleRegionGet(dir, langs), cacheable)
-	v1.GET("/stats", handleStats(dir, langs), cacheable)
+	v1.GET("/organizations", handleOrganizationList(dir, langs), auth, cacheable)
+	v1.POST("/organizations", handleOrganizationCreate(dir, langs), auth, editor, limit)
+	v1.GET("/organizations/:id", handleOrganizationGet(dir, langs), auth, cacheable)
+	v1.PATCH("/organizations/:id", handleOrganizationUpdate(dir, langs), auth, editor, limit)
+	v1.DELETE("/organizations/:id", handleOrganizationArchive(dir), auth, editor)
+	v1.POST("/organizations/:id/restore", handleOrganizationRestore(dir, langs), auth, admin)
+	v1.GET("/organizations/:id/history", handleHistory(dir), auth, editor)
+	v1.GET("/organizations/:id/contacts", handleContactList(dir), auth, cacheable)
+	v1.POST("/organizations/:id/contacts", handleContactCreate(dir), auth, editor, limit)
+	v1.GET("/organizations/:id/contacts/:contact_id", handleContactGet(dir), auth, cacheable)
+	v1.PATCH("/organizations/:id/contacts/:contact_id", handleContactUpdate(dir), auth, editor, limit)
+	v1.DELETE("/organizations/:id/contacts/:contact_id", handleContactDelete(dir), auth, editor)
+
+	v1.GET("/focus-areas", handleFocusAreaList(dir, langs), auth, cacheable)
+	v1.POST("/focus-areas", handleFocusAreaCreate(dir), auth, admin, limit)
+	v1.PATCH("/focus-areas/:slug", handleFocusAreaUpdate(dir), auth, admin, limit)
+	v1.DELETE("/focus-areas/:slug", handleFocusAreaDelete(dir), auth, admin)
+	v1.GET("/countries", handleCountryList(dir, langs), auth, cacheable)
+	v1.GET("/countries/:code", handleCountryGet(dir, langs), auth, cacheable)
+	v1.GET("/countries/:code/regions", handleRegionList(dir, langs), auth, cacheable)
+	v1.GET("/regions/:code", handleRegionGet(dir, langs), auth, cacheable)
+	v1.GET("/stats", handleStats(dir, langs), auth, cacheable)
+
+	v1.GET("/keys", handleKeyList(dir), auth, admin)
+	v1.POST("/keys", handleKeyCreate(dir), auth, admin, limit)
+	v1.DELETE("/keys/:id", handleKeyRevoke(dir), auth, admin)
+	v1.GET("/audit", handleAudit(dir), auth, admin)
 
 	e.GET("/healthz", handleHealth())
 	e.GET("/readyz", handleReady(db))

@@ -15,6 +15,106 @@ const docTemplate = `{
     "host": "{{.Host}}",
     "basePath": "{{.BasePath}}",
     "paths": {
+        "/api/v1/audit": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "produces": [
+                    "application/json",
+                    "application/problem+json"
+                ],
+                "tags": [
+                    "audit"
+                ],
+                "summary": "Audit log",
+                "operationId": "listAuditEntries",
+                "parameters": [
+                    {
+                        "enum": [
+                            "organization",
+                            "contact",
+                            "focus_area",
+                            "key"
+                        ],
+                        "type": "string",
+                        "description": "Only entries about this kind of entity",
+                        "name": "entity_type",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "Only entries about this entity (UUID, or a focus-area slug)",
+                        "name": "entity_id",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "Only writes made with this key",
+                        "name": "key_id",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "format": "date-time",
+                        "description": "Only entries at or after this RFC 3339 time",
+                        "name": "since",
+                        "in": "query"
+                    },
+                    {
+                        "minimum": 1,
+                        "type": "integer",
+                        "default": 1,
+                        "description": "Page, from 1",
+                        "name": "page",
+                        "in": "query"
+                    },
+                    {
+                        "maximum": 100,
+                        "minimum": 1,
+                        "type": "integer",
+                        "default": 20,
+                        "description": "Items per page",
+                        "name": "per_page",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/AuditList"
+                        },
+                        "headers": {
+                            "Link": {
+                                "type": "string",
+                                "description": "RFC 8288 links: first, prev, next, last"
+                            }
+                        }
+                    },
+                    "400": {
+                        "description": "A parameter is invalid; errors name it",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "No key, or an unknown or revoked key",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "The key's role is below admin",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    }
+                }
+            }
+        },
         "/api/v1/countries": {
             "get": {
                 "description": "Every ISO 3166-1 country, by code, with the number of organizations seated there.",
@@ -57,6 +157,12 @@ const docTemplate = `{
                     },
                     "400": {
                         "description": "Invalid lang",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "An unknown or revoked key",
                         "schema": {
                             "$ref": "#/definitions/Problem"
                         }
@@ -113,6 +219,12 @@ const docTemplate = `{
                     },
                     "400": {
                         "description": "Invalid lang",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "An unknown or revoked key",
                         "schema": {
                             "$ref": "#/definitions/Problem"
                         }
@@ -180,6 +292,12 @@ const docTemplate = `{
                             "$ref": "#/definitions/Problem"
                         }
                     },
+                    "401": {
+                        "description": "An unknown or revoked key",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
                     "404": {
                         "description": "No such country",
                         "schema": {
@@ -231,6 +349,392 @@ const docTemplate = `{
                     },
                     "400": {
                         "description": "Invalid lang",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "An unknown or revoked key",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    }
+                }
+            },
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json",
+                    "application/problem+json"
+                ],
+                "tags": [
+                    "reference"
+                ],
+                "summary": "Create a focus area",
+                "operationId": "createFocusArea",
+                "parameters": [
+                    {
+                        "description": "The focus area",
+                        "name": "focus_area",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/FocusAreaWrite"
+                        }
+                    }
+                ],
+                "responses": {
+                    "201": {
+                        "description": "Created",
+                        "schema": {
+                            "$ref": "#/definitions/FocusArea"
+                        },
+                        "headers": {
+                            "Location": {
+                                "type": "string",
+                                "description": "URL of the focus-area list"
+                            }
+                        }
+                    },
+                    "400": {
+                        "description": "Invalid fields; errors name them",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "No key, or an unknown or revoked key",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "The key's role is below admin",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "409": {
+                        "description": "The slug is taken",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "The body is over 1 MiB",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "415": {
+                        "description": "The body is not application/json",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/focus-areas/{slug}": {
+            "delete": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "produces": [
+                    "application/json",
+                    "application/problem+json"
+                ],
+                "tags": [
+                    "reference"
+                ],
+                "summary": "Delete a focus area",
+                "operationId": "deleteFocusArea",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "Focus-area slug",
+                        "name": "slug",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "204": {
+                        "description": "Deleted"
+                    },
+                    "401": {
+                        "description": "No key, or an unknown or revoked key",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "The key's role is below admin",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "No such focus area",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "409": {
+                        "description": "Organizations (live or archived) use it",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    }
+                }
+            },
+            "patch": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "The body is a JSON merge patch (RFC 7396) of FocusAreaWrite; the slug cannot change.",
+                "consumes": [
+                    "application/json",
+                    "application/merge-patch+json"
+                ],
+                "produces": [
+                    "application/json",
+                    "application/problem+json"
+                ],
+                "tags": [
+                    "reference"
+                ],
+                "summary": "Update a focus area",
+                "operationId": "updateFocusArea",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "Focus-area slug",
+                        "name": "slug",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "description": "Merge patch of FocusAreaWrite fields",
+                        "name": "patch",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "type": "object"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/FocusArea"
+                        }
+                    },
+                    "400": {
+                        "description": "Invalid fields; errors name them",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "No key, or an unknown or revoked key",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "The key's role is below admin",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "No such focus area",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "The body is over 1 MiB",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "415": {
+                        "description": "The body is not JSON",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/keys": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "produces": [
+                    "application/json",
+                    "application/problem+json"
+                ],
+                "tags": [
+                    "keys"
+                ],
+                "summary": "List API keys",
+                "operationId": "listKeys",
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/KeyList"
+                        }
+                    },
+                    "401": {
+                        "description": "No key, or an unknown or revoked key",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "The key's role is below admin",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    }
+                }
+            },
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "The response holds the secret; it is shown this once and only its hash is stored.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json",
+                    "application/problem+json"
+                ],
+                "tags": [
+                    "keys"
+                ],
+                "summary": "Create an API key",
+                "operationId": "createKey",
+                "parameters": [
+                    {
+                        "description": "Name and role",
+                        "name": "key",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/KeyCreate"
+                        }
+                    }
+                ],
+                "responses": {
+                    "201": {
+                        "description": "Created",
+                        "schema": {
+                            "$ref": "#/definitions/KeyCreated"
+                        }
+                    },
+                    "400": {
+                        "description": "Invalid fields; errors name them",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "No key, or an unknown or revoked key",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "The key's role is below admin",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "The body is over 1 MiB",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "415": {
+                        "description": "The body is not application/json",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/keys/{id}": {
+            "delete": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "The key stops working from the next request on. Revoking a revoked key changes nothing.",
+                "produces": [
+                    "application/json",
+                    "application/problem+json"
+                ],
+                "tags": [
+                    "keys"
+                ],
+                "summary": "Revoke an API key",
+                "operationId": "revokeKey",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "Key UUID",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/Key"
+                        }
+                    },
+                    "401": {
+                        "description": "No key, or an unknown or revoked key",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "The key's role is below admin",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "No such key",
                         "schema": {
                             "$ref": "#/definitions/Problem"
                         }
@@ -335,6 +839,12 @@ const docTemplate = `{
                         "description": "Language of names and descriptions (else Accept-Language, else each record's original)",
                         "name": "lang",
                         "in": "query"
+                    },
+                    {
+                        "type": "boolean",
+                        "description": "List archived organizations instead (admin)",
+                        "name": "archived",
+                        "in": "query"
                     }
                 ],
                 "responses": {
@@ -359,6 +869,113 @@ const docTemplate = `{
                     },
                     "400": {
                         "description": "A parameter is invalid; errors name it",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "An unknown or revoked key, or archived=true without a key",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "archived=true with a key below admin",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    }
+                }
+            },
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Validates every field and reports all problems at once, each naming its field. A missing slug is made from the name (Cyrillic transliterated) and numbered when taken; a given slug that is taken is 409.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json",
+                    "application/problem+json"
+                ],
+                "tags": [
+                    "organizations"
+                ],
+                "summary": "Create an organization",
+                "operationId": "createOrganization",
+                "parameters": [
+                    {
+                        "description": "The organization",
+                        "name": "organization",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/OrganizationWrite"
+                        }
+                    },
+                    {
+                        "enum": [
+                            "ru",
+                            "en"
+                        ],
+                        "type": "string",
+                        "description": "Language of name and description in the response",
+                        "name": "lang",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "201": {
+                        "description": "Created",
+                        "schema": {
+                            "$ref": "#/definitions/Organization"
+                        },
+                        "headers": {
+                            "ETag": {
+                                "type": "string",
+                                "description": "Strong entity tag of the new version, for If-Match"
+                            },
+                            "Location": {
+                                "type": "string",
+                                "description": "URL of the new organization"
+                            }
+                        }
+                    },
+                    "400": {
+                        "description": "Malformed JSON, unknown fields or invalid values; errors name the fields",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "No key, or an unknown or revoked key",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "The key's role is below editor",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "409": {
+                        "description": "The slug is taken",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "The body is over 1 MiB",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "415": {
+                        "description": "The body is not application/json",
                         "schema": {
                             "$ref": "#/definitions/Problem"
                         }
@@ -406,7 +1023,7 @@ const docTemplate = `{
                         "headers": {
                             "ETag": {
                                 "type": "string",
-                                "description": "Entity tag for If-None-Match"
+                                "description": "Strong entity tag (\\\"v\u003cversion\u003e-\u003cdigest\u003e\\\"), for If-None-Match and If-Match"
                             }
                         }
                     },
@@ -419,8 +1036,758 @@ const docTemplate = `{
                             "$ref": "#/definitions/Problem"
                         }
                     },
+                    "401": {
+                        "description": "An unknown or revoked key",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
                     "404": {
                         "description": "No such organization",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    }
+                }
+            },
+            "delete": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Soft deletion: the organization disappears from lists, search, counts and lookups for everyone but admins, who can list archived organizations and restore them. Its history stays. If-Match works as for updates.",
+                "produces": [
+                    "application/json",
+                    "application/problem+json"
+                ],
+                "tags": [
+                    "organizations"
+                ],
+                "summary": "Archive an organization",
+                "operationId": "archiveOrganization",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "UUID or slug",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "ETag of the version the archiving is based on",
+                        "name": "If-Match",
+                        "in": "header"
+                    }
+                ],
+                "responses": {
+                    "204": {
+                        "description": "Archived"
+                    },
+                    "401": {
+                        "description": "No key, or an unknown or revoked key",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "The key's role is below editor",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "No such live organization",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "412": {
+                        "description": "If-Match names another version; ETag has the current one",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    }
+                }
+            },
+            "patch": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "The body is a JSON merge patch (RFC 7396) of OrganizationWrite: fields present replace the stored ones, null removes them. With If-Match (an ETag of this organization) the update applies only to that version, else 412 with the current ETag; without If-Match it applies to the current version. An update that changes nothing writes nothing.",
+                "consumes": [
+                    "application/json",
+                    "application/merge-patch+json"
+                ],
+                "produces": [
+                    "application/json",
+                    "application/problem+json"
+                ],
+                "tags": [
+                    "organizations"
+                ],
+                "summary": "Update an organization",
+                "operationId": "updateOrganization",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "UUID or slug",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "ETag of the version the change is based on",
+                        "name": "If-Match",
+                        "in": "header"
+                    },
+                    {
+                        "enum": [
+                            "ru",
+                            "en"
+                        ],
+                        "type": "string",
+                        "description": "Language of name and description in the response",
+                        "name": "lang",
+                        "in": "query"
+                    },
+                    {
+                        "description": "Merge patch of OrganizationWrite fields",
+                        "name": "patch",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "type": "object"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/Organization"
+                        },
+                        "headers": {
+                            "ETag": {
+                                "type": "string",
+                                "description": "Strong entity tag of the new version"
+                            }
+                        }
+                    },
+                    "400": {
+                        "description": "Malformed JSON, unknown fields or invalid values; errors name the fields",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "No key, or an unknown or revoked key",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "The key's role is below editor",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "No such live organization",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "409": {
+                        "description": "The slug is taken",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "412": {
+                        "description": "If-Match names another version; ETag has the current one",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "The body is over 1 MiB",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "415": {
+                        "description": "The body is not JSON",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/organizations/{id}/contacts": {
+            "get": {
+                "description": "The contacts of a live organization the caller may see, primary first: anonymous callers see public contacts only; partners and above see partners-only contacts too.",
+                "produces": [
+                    "application/json",
+                    "application/problem+json"
+                ],
+                "tags": [
+                    "contacts"
+                ],
+                "summary": "List contacts",
+                "operationId": "listContacts",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "Organization UUID or slug",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/ContactList"
+                        },
+                        "headers": {
+                            "ETag": {
+                                "type": "string",
+                                "description": "Entity tag for If-None-Match"
+                            }
+                        }
+                    },
+                    "304": {
+                        "description": "Not modified (If-None-Match)"
+                    },
+                    "401": {
+                        "description": "An unknown or revoked key",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "No such organization",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    }
+                }
+            },
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Visibility defaults to partners: personal data is public only when someone chose so. Only one contact can be primary.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json",
+                    "application/problem+json"
+                ],
+                "tags": [
+                    "contacts"
+                ],
+                "summary": "Create a contact",
+                "operationId": "createContact",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "Organization UUID or slug",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "description": "The contact",
+                        "name": "contact",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/ContactWrite"
+                        }
+                    }
+                ],
+                "responses": {
+                    "201": {
+                        "description": "Created",
+                        "schema": {
+                            "$ref": "#/definitions/Contact"
+                        },
+                        "headers": {
+                            "ETag": {
+                                "type": "string",
+                                "description": "Strong entity tag, for If-Match"
+                            },
+                            "Location": {
+                                "type": "string",
+                                "description": "URL of the new contact"
+                            }
+                        }
+                    },
+                    "400": {
+                        "description": "Malformed JSON, unknown fields or invalid values; errors name the fields",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "No key, or an unknown or revoked key",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "The key's role is below editor",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "No such organization",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "409": {
+                        "description": "Another contact is primary",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "The body is over 1 MiB",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "415": {
+                        "description": "The body is not application/json",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/organizations/{id}/contacts/{contact_id}": {
+            "get": {
+                "produces": [
+                    "application/json",
+                    "application/problem+json"
+                ],
+                "tags": [
+                    "contacts"
+                ],
+                "summary": "Get a contact",
+                "operationId": "getContact",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "Organization UUID or slug",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "Contact UUID",
+                        "name": "contact_id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/Contact"
+                        },
+                        "headers": {
+                            "ETag": {
+                                "type": "string",
+                                "description": "Strong entity tag, for If-Match and If-None-Match"
+                            }
+                        }
+                    },
+                    "304": {
+                        "description": "Not modified (If-None-Match)"
+                    },
+                    "401": {
+                        "description": "An unknown or revoked key",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "No such contact, or one the caller may not see",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    }
+                }
+            },
+            "delete": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "The audit trail keeps what the contact was. If-Match works as for organizations.",
+                "produces": [
+                    "application/json",
+                    "application/problem+json"
+                ],
+                "tags": [
+                    "contacts"
+                ],
+                "summary": "Delete a contact",
+                "operationId": "deleteContact",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "Organization UUID or slug",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "Contact UUID",
+                        "name": "contact_id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "ETag of the version the deletion is based on",
+                        "name": "If-Match",
+                        "in": "header"
+                    }
+                ],
+                "responses": {
+                    "204": {
+                        "description": "Deleted"
+                    },
+                    "401": {
+                        "description": "No key, or an unknown or revoked key",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "The key's role is below editor",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "No such contact",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "412": {
+                        "description": "If-Match names another version; ETag has the current one",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    }
+                }
+            },
+            "patch": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "The body is a JSON merge patch (RFC 7396) of ContactWrite. If-Match works as for organizations.",
+                "consumes": [
+                    "application/json",
+                    "application/merge-patch+json"
+                ],
+                "produces": [
+                    "application/json",
+                    "application/problem+json"
+                ],
+                "tags": [
+                    "contacts"
+                ],
+                "summary": "Update a contact",
+                "operationId": "updateContact",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "Organization UUID or slug",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "Contact UUID",
+                        "name": "contact_id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "ETag of the version the change is based on",
+                        "name": "If-Match",
+                        "in": "header"
+                    },
+                    {
+                        "description": "Merge patch of ContactWrite fields",
+                        "name": "patch",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "type": "object"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/Contact"
+                        },
+                        "headers": {
+                            "ETag": {
+                                "type": "string",
+                                "description": "Strong entity tag of the new version"
+                            }
+                        }
+                    },
+                    "400": {
+                        "description": "Malformed JSON, unknown fields or invalid values; errors name the fields",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "No key, or an unknown or revoked key",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "The key's role is below editor",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "No such contact",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "409": {
+                        "description": "Another contact is primary",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "412": {
+                        "description": "If-Match names another version; ETag has the current one",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "The body is over 1 MiB",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "415": {
+                        "description": "The body is not JSON",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/organizations/{id}/history": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Every write to the organization and its contacts, newest first, with who made it and each field's old and new value. Archived organizations have a history too.",
+                "produces": [
+                    "application/json",
+                    "application/problem+json"
+                ],
+                "tags": [
+                    "audit"
+                ],
+                "summary": "Organization history",
+                "operationId": "getOrganizationHistory",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "UUID or slug",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "minimum": 1,
+                        "type": "integer",
+                        "default": 1,
+                        "description": "Page, from 1",
+                        "name": "page",
+                        "in": "query"
+                    },
+                    {
+                        "maximum": 100,
+                        "minimum": 1,
+                        "type": "integer",
+                        "default": 20,
+                        "description": "Items per page",
+                        "name": "per_page",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/AuditList"
+                        },
+                        "headers": {
+                            "Link": {
+                                "type": "string",
+                                "description": "RFC 8288 links: first, prev, next, last"
+                            }
+                        }
+                    },
+                    "400": {
+                        "description": "A parameter is invalid; errors name it",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "No key, or an unknown or revoked key",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "The key's role is below editor",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "No such organization",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/organizations/{id}/restore": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "produces": [
+                    "application/json",
+                    "application/problem+json"
+                ],
+                "tags": [
+                    "organizations"
+                ],
+                "summary": "Restore an archived organization",
+                "operationId": "restoreOrganization",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "UUID",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "ETag of the archived version",
+                        "name": "If-Match",
+                        "in": "header"
+                    },
+                    {
+                        "enum": [
+                            "ru",
+                            "en"
+                        ],
+                        "type": "string",
+                        "description": "Language of name and description in the response",
+                        "name": "lang",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/Organization"
+                        },
+                        "headers": {
+                            "ETag": {
+                                "type": "string",
+                                "description": "Strong entity tag of the new version"
+                            }
+                        }
+                    },
+                    "400": {
+                        "description": "Invalid lang",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "No key, or an unknown or revoked key",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "The key's role is below admin",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "No such organization",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "409": {
+                        "description": "Not archived, or a live organization has its slug now",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "412": {
+                        "description": "If-Match names another version; ETag has the current one",
                         "schema": {
                             "$ref": "#/definitions/Problem"
                         }
@@ -481,6 +1848,12 @@ const docTemplate = `{
                             "$ref": "#/definitions/Problem"
                         }
                     },
+                    "401": {
+                        "description": "An unknown or revoked key",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
                     "404": {
                         "description": "No such region",
                         "schema": {
@@ -532,6 +1905,12 @@ const docTemplate = `{
                     },
                     "400": {
                         "description": "Invalid lang",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "An unknown or revoked key",
                         "schema": {
                             "$ref": "#/definitions/Problem"
                         }
@@ -612,6 +1991,98 @@ const docTemplate = `{
         }
     },
     "definitions": {
+        "AuditEntry": {
+            "type": "object",
+            "required": [
+                "action",
+                "at",
+                "changes",
+                "entity_id",
+                "entity_type",
+                "id"
+            ],
+            "properties": {
+                "action": {
+                    "type": "string",
+                    "enum": [
+                        "create",
+                        "update",
+                        "archive",
+                        "restore",
+                        "delete",
+                        "import",
+                        "revoke"
+                    ]
+                },
+                "actor": {
+                    "type": "string",
+                    "example": "Editor Anna"
+                },
+                "at": {
+                    "type": "string"
+                },
+                "changes": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/FieldChange"
+                    }
+                },
+                "entity_id": {
+                    "type": "string"
+                },
+                "entity_type": {
+                    "type": "string",
+                    "enum": [
+                        "organization",
+                        "contact",
+                        "focus_area",
+                        "key"
+                    ]
+                },
+                "id": {
+                    "type": "string",
+                    "format": "uuid"
+                },
+                "key_id": {
+                    "type": "string",
+                    "format": "uuid"
+                },
+                "organization_id": {
+                    "type": "string",
+                    "format": "uuid"
+                }
+            }
+        },
+        "AuditList": {
+            "type": "object",
+            "required": [
+                "items",
+                "page",
+                "per_page",
+                "total_items",
+                "total_pages"
+            ],
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/AuditEntry"
+                    }
+                },
+                "page": {
+                    "type": "integer"
+                },
+                "per_page": {
+                    "type": "integer"
+                },
+                "total_items": {
+                    "type": "integer"
+                },
+                "total_pages": {
+                    "type": "integer"
+                }
+            }
+        },
         "Contact": {
             "type": "object",
             "required": [
@@ -663,6 +2134,67 @@ const docTemplate = `{
                 }
             }
         },
+        "ContactList": {
+            "type": "object",
+            "required": [
+                "items",
+                "total_items"
+            ],
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/Contact"
+                    }
+                },
+                "total_items": {
+                    "type": "integer",
+                    "example": 2
+                }
+            }
+        },
+        "ContactWrite": {
+            "type": "object",
+            "required": [
+                "name"
+            ],
+            "properties": {
+                "email": {
+                    "type": "string",
+                    "format": "email"
+                },
+                "is_primary": {
+                    "type": "boolean"
+                },
+                "languages": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    }
+                },
+                "name": {
+                    "type": "string",
+                    "maxLength": 200,
+                    "example": "Hotline desk"
+                },
+                "phone": {
+                    "type": "string",
+                    "example": "+7 831 200-00-01"
+                },
+                "role": {
+                    "type": "string",
+                    "maxLength": 200
+                },
+                "visibility": {
+                    "type": "string",
+                    "default": "partners",
+                    "enum": [
+                        "public",
+                        "partners"
+                    ]
+                }
+            }
+        },
         "Country": {
             "type": "object",
             "required": [
@@ -706,6 +2238,20 @@ const docTemplate = `{
                     "type": "integer",
                     "example": 249
                 }
+            }
+        },
+        "FieldChange": {
+            "type": "object",
+            "required": [
+                "field"
+            ],
+            "properties": {
+                "field": {
+                    "type": "string",
+                    "example": "email"
+                },
+                "new": {},
+                "old": {}
             }
         },
         "FocusArea": {
@@ -763,6 +2309,31 @@ const docTemplate = `{
                 }
             }
         },
+        "FocusAreaWrite": {
+            "type": "object",
+            "required": [
+                "group",
+                "names",
+                "slug"
+            ],
+            "properties": {
+                "group": {
+                    "type": "string",
+                    "enum": [
+                        "pillar",
+                        "activity",
+                        "theme"
+                    ]
+                },
+                "names": {
+                    "$ref": "#/definitions/Names"
+                },
+                "slug": {
+                    "type": "string",
+                    "example": "online-exploitation"
+                }
+            }
+        },
         "Health": {
             "type": "object",
             "required": [
@@ -772,6 +2343,133 @@ const docTemplate = `{
                 "status": {
                     "type": "string",
                     "example": "ok"
+                }
+            }
+        },
+        "Key": {
+            "type": "object",
+            "required": [
+                "created_at",
+                "id",
+                "name",
+                "prefix",
+                "role"
+            ],
+            "properties": {
+                "created_at": {
+                    "type": "string"
+                },
+                "id": {
+                    "type": "string",
+                    "format": "uuid"
+                },
+                "last_used_at": {
+                    "type": "string"
+                },
+                "name": {
+                    "type": "string",
+                    "example": "Map frontend"
+                },
+                "prefix": {
+                    "type": "string",
+                    "example": "cdk_Xy12ab"
+                },
+                "revoked_at": {
+                    "type": "string"
+                },
+                "role": {
+                    "type": "string",
+                    "enum": [
+                        "partner",
+                        "editor",
+                        "admin"
+                    ]
+                }
+            }
+        },
+        "KeyCreate": {
+            "type": "object",
+            "required": [
+                "name",
+                "role"
+            ],
+            "properties": {
+                "name": {
+                    "type": "string",
+                    "example": "Map frontend"
+                },
+                "role": {
+                    "type": "string",
+                    "enum": [
+                        "partner",
+                        "editor",
+                        "admin"
+                    ],
+                    "example": "partner"
+                }
+            }
+        },
+        "KeyCreated": {
+            "type": "object",
+            "required": [
+                "created_at",
+                "id",
+                "name",
+                "prefix",
+                "role",
+                "secret"
+            ],
+            "properties": {
+                "created_at": {
+                    "type": "string"
+                },
+                "id": {
+                    "type": "string",
+                    "format": "uuid"
+                },
+                "last_used_at": {
+                    "type": "string"
+                },
+                "name": {
+                    "type": "string",
+                    "example": "Map frontend"
+                },
+                "prefix": {
+                    "type": "string",
+                    "example": "cdk_Xy12ab"
+                },
+                "revoked_at": {
+                    "type": "string"
+                },
+                "role": {
+                    "type": "string",
+                    "enum": [
+                        "partner",
+                        "editor",
+                        "admin"
+                    ]
+                },
+                "secret": {
+                    "type": "string",
+                    "example": "cdk_Xy12abcdefghijklmnopqrstuvwxyz0123456789ABC"
+                }
+            }
+        },
+        "KeyList": {
+            "type": "object",
+            "required": [
+                "items",
+                "total_items"
+            ],
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/Key"
+                    }
+                },
+                "total_items": {
+                    "type": "integer"
                 }
             }
         },
@@ -988,6 +2686,120 @@ const docTemplate = `{
                 }
             }
         },
+        "OrganizationWrite": {
+            "type": "object",
+            "required": [
+                "country_code",
+                "name"
+            ],
+            "properties": {
+                "acronym": {
+                    "type": "string",
+                    "maxLength": 30
+                },
+                "address": {
+                    "type": "string",
+                    "maxLength": 500
+                },
+                "address_hidden": {
+                    "type": "boolean"
+                },
+                "city": {
+                    "type": "string",
+                    "maxLength": 200
+                },
+                "country_code": {
+                    "type": "string",
+                    "example": "RU"
+                },
+                "description": {
+                    "type": "string",
+                    "maxLength": 5000
+                },
+                "email": {
+                    "type": "string",
+                    "format": "email"
+                },
+                "focus_areas": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "shelter"
+                    ]
+                },
+                "languages": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    }
+                },
+                "member_since": {
+                    "type": "string",
+                    "format": "date"
+                },
+                "member_until": {
+                    "type": "string",
+                    "format": "date"
+                },
+                "membership_status": {
+                    "type": "string",
+                    "default": "member",
+                    "enum": [
+                        "member",
+                        "associate",
+                        "former"
+                    ]
+                },
+                "name": {
+                    "type": "string",
+                    "maxLength": 300,
+                    "example": "Центр «Надежда»"
+                },
+                "original_language": {
+                    "type": "string",
+                    "default": "ru",
+                    "enum": [
+                        "ru",
+                        "en"
+                    ]
+                },
+                "phones": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/Phone"
+                    }
+                },
+                "region_code": {
+                    "type": "string",
+                    "example": "RU-NIZ"
+                },
+                "service_regions": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    }
+                },
+                "slug": {
+                    "type": "string",
+                    "example": "nadezhda-nizhny-novgorod"
+                },
+                "translations": {
+                    "type": "object",
+                    "additionalProperties": {
+                        "$ref": "#/definitions/Translation"
+                    }
+                },
+                "verified_at": {
+                    "type": "string"
+                },
+                "website": {
+                    "type": "string",
+                    "format": "uri"
+                }
+            }
+        },
         "Phone": {
             "type": "object",
             "required": [
@@ -1195,20 +3007,14 @@ const docTemplate = `{
             }
         }
     },
-    "tags": [
-        {
-            "description": "Member organizations and their contacts",
-            "name": "organizations"
-        },
-        {
-            "description": "Countries, regions, focus areas and statistics",
-            "name": "reference"
-        },
-        {
-            "description": "Health, readiness and the API description",
-            "name": "operations"
+    "securityDefinitions": {
+        "BearerAuth": {
+            "description": "\"Bearer \u003ckey\u003e\". Without a key you are anonymous: public reads only. Partner keys also see partners-only contacts and hidden addresses; editor keys write organizations and contacts; admin keys also manage focus areas, keys, archived records and the audit log. An unknown or revoked key is 401 on every route.",
+            "type": "apiKey",
+            "name": "Authorization",
+            "in": "header"
         }
-    ]
+    }
 }`
 
 // SwaggerInfo holds exported Swagger Info so clients can modify it

@@ -33,6 +33,8 @@ type Error struct {
 	Code    Code
 	Message string
 	Fields  []FieldError
+	// Current is the stored version of the record, on CodePreconditionFailed.
+	Current int
 }
 
 func (e *Error) Error() string {

@@ -43,6 +43,7 @@ type ListQuery struct {
 	Lang          string // the language names are sorted in
 	Page          int    // from 1
 	PerPage       int
+	Archived      bool // list archived organizations instead of live ones (admins)
 }
 
 // Offset is the number of organizations before the page.
@@ -109,6 +110,14 @@ func ParseListQuery(get func(name string) string) (ListQuery, error) {
 		}
 	} else if q.Text != "" {
 		q.Sort = SortRelevance
+	}
+
+	switch v := get("archived"); v {
+	case "", "false":
+	case "true":
+		q.Archived = true
+	default:
+		fe.add("archived", "must be true or false")
 	}
 
 	q.Page = parsePositive(&fe, "page", get("page"), 1, 1<<20)

@@ -32,6 +32,39 @@ type Store interface {
 	AddFocusAreas(ctx context.Context, areas []FocusArea) error
 	// Counts tallies the live organizations.
 	Counts(ctx context.Context) (Counts, error)
+
+	// OrganizationAny is Organization including archived organizations;
+	// by slug it prefers the live one, then the most recently archived.
+	OrganizationAny(ctx context.Context, idOrSlug string) (Organization, error)
+	// SlugTaken reports whether a live organization has the slug.
+	SlugTaken(ctx context.Context, slug string) (bool, error)
+
+	// The writes below each run in one transaction with their audit entry.
+	// Updates store the new state only when the stored version is still
+	// version, else they return CodePreconditionFailed; unique slugs and ids
+	// are CodeConflict.
+
+	CreateOrganization(ctx context.Context, o Organization, entry AuditEntry) error
+	UpdateOrganization(ctx context.Context, o Organization, version int, entry AuditEntry) error
+	CreateContact(ctx context.Context, c Contact, entry AuditEntry) error
+	UpdateContact(ctx context.Context, c Contact, version int, entry AuditEntry) error
+	// DeleteContact deletes unconditionally when version is 0.
+	DeleteContact(ctx context.Context, organizationID, contactID string, version int, entry AuditEntry) error
+	CreateFocusArea(ctx context.Context, fa FocusArea, entry AuditEntry) error
+	UpdateFocusArea(ctx context.Context, fa FocusArea, entry AuditEntry) error
+	// DeleteFocusArea returns CodeConflict while an organization uses it.
+	DeleteFocusArea(ctx context.Context, slug string, entry AuditEntry) error
+
+	CreateKey(ctx context.Context, key APIKey, entry AuditEntry) error
+	Keys(ctx context.Context) ([]APIKey, error)
+	KeyByHash(ctx context.Context, hash string) (APIKey, error)
+	// RevokeKey sets the revocation time unless the key is revoked already,
+	// and returns the key as stored.
+	RevokeKey(ctx context.Context, id string, at time.Time, entry AuditEntry) (APIKey, error)
+	// TouchKey records a key's last use; it is not audited.
+	TouchKey(ctx context.Context, id string, at time.Time) error
+
+	AuditEntries(ctx context.Context, q AuditQuery) ([]AuditEntry, int, error)
 }
 
 // Places is the reference data of countries and regions the directory
@@ -77,6 +110,11 @@ type OrganizationPage struct {
 // formed but unknown are CodeInvalid errors naming their parameter, so a
 // typo is not mistaken for an empty result.
 func (s *Service) Organizations(ctx context.Context, q ListQuery, caller Caller) (OrganizationPage, error) {
+	if q.Archived {
+		if err := caller.require(RoleAdmin); err != nil {
+			return OrganizationPage{}, err
+		}
+	}
 	if err := s.checkCodes(ctx, q); err != nil {
 		return OrganizationPage{}, err
 	}
@@ -133,9 +171,14 @@ func (s *Service) focusAreaSlugs(ctx context.Context) (map[string]bool, error) {
 }
 
 // Organization returns a live organization by id or slug with the contacts
-// the caller may see. It returns CodeNotFound when there is none.
+// the caller may see; admins get archived ones too. It returns CodeNotFound
+// when there is none.
 func (s *Service) Organization(ctx context.Context, idOrSlug string, caller Caller) (Organization, error) {
-	org, err := s.store.Organization(ctx, idOrSlug)
+	get := s.store.Organization
+	if caller.Role.Includes(RoleAdmin) {
+		get = s.store.OrganizationAny
+	}
+	org, err := get(ctx, idOrSlug)
 	if err != nil {
 		return Organization{}, fmt.Errorf("get organization %q: %w", idOrSlug, err)
 	}

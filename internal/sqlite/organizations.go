@@ -21,7 +21,11 @@ const organizationColumns = `o.pk, o.id, o.slug, o.original_language, o.translat
 func (db *DB) ListOrganizations(ctx context.Context, q directory.ListQuery, search []string, private bool) ([]directory.Organization, int, error) {
 	var where []string
 	var args []any
-	where = append(where, "o.archived_at IS NULL")
+	if q.Archived {
+		where = append(where, "o.archived_at IS NOT NULL")
+	} else {
+		where = append(where, "o.archived_at IS NULL")
+	}
 	in := func(column string, values []string) {
 		where = append(where, column+" IN ("+placeholders(len(values))+")")
 		for _, v := range values {
@@ -136,13 +140,10 @@ func placeholders(n int) string {
 
 // Organization implements directory.Store.
 func (db *DB) Organization(ctx context.Context, idOrSlug string) (directory.Organization, error) {
-	column := "o.slug"
-	if _, err := uuid.Parse(idOrSlug); err == nil {
-		column, idOrSlug = "o.id", strings.ToLower(idOrSlug)
-	}
+	column, key := lookupColumn(idOrSlug)
 	var rows []organizationRow
 	err := db.gorm.WithContext(ctx).Raw("SELECT "+organizationColumns+" FROM organizations o WHERE "+
-		column+" = ? AND o.archived_at IS NULL", idOrSlug).Scan(&rows).Error
+		column+" = ? AND o.archived_at IS NULL", key).Scan(&rows).Error
 	if err != nil {
 		return directory.Organization{}, fmt.Errorf("get organization: %w", err)
 	}
@@ -150,6 +151,14 @@ func (db *DB) Organization(ctx context.Context, idOrSlug string) (directory.Orga
 		return directory.Organization{}, directory.Errorf(directory.CodeNotFound, "no organization %q", idOrSlug)
 	}
 	return rows[0].toDomain()
+}
+
+// lookupColumn tells an id from a slug: ids are UUIDs, which no slug is.
+func lookupColumn(idOrSlug string) (column, key string) {
+	if _, err := uuid.Parse(idOrSlug); err == nil {
+		return "o.id", strings.ToLower(idOrSlug)
+	}
+	return "o.slug", idOrSlug
 }
 
 // Contacts implements directory.Store.
@@ -175,67 +184,105 @@ func (db *DB) Contacts(ctx context.Context, organizationID string, private bool)
 // insertBatch is how many rows one INSERT statement carries.
 const insertBatch = 500
 
-// CreateOrganizations implements directory.Store. It writes in one
-// IMMEDIATE transaction, so keys can be numbered up front and rows written
-// in multi-row batches.
+// CreateOrganizations implements directory.Store.
 func (db *DB) CreateOrganizations(ctx context.Context, orgs []directory.Organization) error {
 	err := db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		var next struct{ Org, Contact int64 }
-		if err := tx.Raw(`SELECT (SELECT coalesce(max(pk), 0) FROM organizations) AS org,
-			(SELECT coalesce(max(pk), 0) FROM contacts) AS contact`).Scan(&next).Error; err != nil {
-			return fmt.Errorf("number new rows: %w", err)
-		}
-		var (
-			orgRows     []organizationRow
-			contactRows []contactRow
-			regionRows  []regionRow
-			focusRows   []focusAreaLinkRow
-			langRows    []languageRow
-			searchRows  []searchRow
-		)
-		for i := range orgs {
-			o := &orgs[i]
-			next.Org++
-			pk := next.Org
-			orgRows = append(orgRows, toOrganizationRow(o, pk))
-			for j := range o.Contacts {
-				next.Contact++
-				contactRows = append(contactRows, toContactRow(&o.Contacts[j], next.Contact, pk))
-			}
-			for _, code := range regionsOf(o) {
-				regionRows = append(regionRows, regionRow{RegionCode: code, OrgPK: pk})
-			}
-			for _, f := range o.FocusAreas {
-				focusRows = append(focusRows, focusAreaLinkRow{FocusArea: f, OrgPK: pk})
-			}
-			for _, l := range o.Languages {
-				langRows = append(langRows, languageRow{Language: l, OrgPK: pk})
-			}
-			searchRows = append(searchRows, searchText(o, pk))
-		}
-		for _, batch := range []struct {
-			what string
-			rows any
-			n    int
-		}{
-			{"organizations", orgRows, len(orgRows)},
-			{"contacts", contactRows, len(contactRows)},
-			{"organization regions", regionRows, len(regionRows)},
-			{"organization focus areas", focusRows, len(focusRows)},
-			{"organization languages", langRows, len(langRows)},
-			{"search index", searchRows, len(searchRows)},
-		} {
-			if batch.n == 0 {
-				continue
-			}
-			if err := tx.CreateInBatches(batch.rows, insertBatch).Error; err != nil {
-				return translate(err, "insert "+batch.what)
-			}
-		}
-		return nil
+		return insertOrganizations(tx, orgs)
 	})
 	if err != nil {
 		return fmt.Errorf("create organizations: %w", err)
+	}
+	return nil
+}
+
+// insertOrganizations writes new organizations with their contacts, filter
+// rows and search rows. It must run in an IMMEDIATE transaction: keys are
+// numbered up front, so rows can be written in multi-row batches.
+func insertOrganizations(tx *gorm.DB, orgs []directory.Organization) error {
+	var next struct{ Org, Contact int64 }
+	if err := tx.Raw(`SELECT (SELECT coalesce(max(pk), 0) FROM organizations) AS org,
+		(SELECT coalesce(max(pk), 0) FROM contacts) AS contact`).Scan(&next).Error; err != nil {
+		return fmt.Errorf("number new rows: %w", err)
+	}
+	var (
+		orgRows     []organizationRow
+		contactRows []contactRow
+		filters     filterRows
+		searchRows  []searchRow
+	)
+	for i := range orgs {
+		o := &orgs[i]
+		next.Org++
+		pk := next.Org
+		orgRows = append(orgRows, toOrganizationRow(o, pk))
+		for j := range o.Contacts {
+			next.Contact++
+			contactRows = append(contactRows, toContactRow(&o.Contacts[j], next.Contact, pk))
+		}
+		filters.add(o, pk)
+		if o.ArchivedAt == nil {
+			searchRows = append(searchRows, searchText(o, pk))
+		}
+	}
+	for _, batch := range []struct {
+		what string
+		rows any
+		n    int
+	}{
+		{"organizations", orgRows, len(orgRows)},
+		{"contacts", contactRows, len(contactRows)},
+		{"organization regions", filters.regions, len(filters.regions)},
+		{"organization focus areas", filters.focusAreas, len(filters.focusAreas)},
+		{"organization languages", filters.languages, len(filters.languages)},
+		{"search index", searchRows, len(searchRows)},
+	} {
+		if batch.n == 0 {
+			continue
+		}
+		if err := tx.CreateInBatches(batch.rows, insertBatch).Error; err != nil {
+			return translate(err, "insert "+batch.what)
+		}
+	}
+	return nil
+}
+
+// filterRows are the rows of the filter tables for some organizations.
+type filterRows struct {
+	regions    []regionRow
+	focusAreas []focusAreaLinkRow
+	languages  []languageRow
+}
+
+func (f *filterRows) add(o *directory.Organization, pk int64) {
+	for _, code := range regionsOf(o) {
+		f.regions = append(f.regions, regionRow{RegionCode: code, OrgPK: pk})
+	}
+	for _, fa := range o.FocusAreas {
+		f.focusAreas = append(f.focusAreas, focusAreaLinkRow{FocusArea: fa, OrgPK: pk})
+	}
+	for _, l := range o.Languages {
+		f.languages = append(f.languages, languageRow{Language: l, OrgPK: pk})
+	}
+}
+
+// insertFilterRows writes the filter rows of one organization.
+func insertFilterRows(tx *gorm.DB, o *directory.Organization, pk int64) error {
+	var f filterRows
+	f.add(o, pk)
+	if len(f.regions) > 0 {
+		if err := tx.Create(f.regions).Error; err != nil {
+			return fmt.Errorf("insert region rows: %w", err)
+		}
+	}
+	if len(f.focusAreas) > 0 {
+		if err := tx.Create(f.focusAreas).Error; err != nil {
+			return fmt.Errorf("insert focus-area rows: %w", err)
+		}
+	}
+	if len(f.languages) > 0 {
+		if err := tx.Create(f.languages).Error; err != nil {
+			return fmt.Errorf("insert language rows: %w", err)
+		}
 	}
 	return nil
 }

@@ -1,0 +1,183 @@
+package api
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/coalition-directory/coalition/internal/directory"
+)
+
+// handleContactList lists an organization's contacts.
+//
+//	@Summary		List contacts
+//	@Description	The contacts of a live organization the caller may see, primary first: anonymous callers see public contacts only; partners and above see partners-only contacts too.
+//	@ID				listContacts
+//	@Tags			contacts
+//	@Produce		json,application/problem+json
+//	@Param			id	path		string	true	"Organization UUID or slug"
+//	@Success		200	{object}	ContactList
+//	@Header			200	{string}	ETag	"Entity tag for If-None-Match"
+//	@Success		304	"Not modified (If-None-Match)"
+//	@Failure		401	{object}	Problem	"An unknown or revoked key"
+//	@Failure		404	{object}	Problem	"No such organization"
+//	@Router			/api/v1/organizations/{id}/contacts [get]
+func handleContactList(dir *directory.Service) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		contacts, err := dir.Contacts(c.Request().Context(), callerOf(c), c.Param("id"))
+		if err != nil {
+			return err
+		}
+		out := ContactList{Items: make([]Contact, len(contacts)), TotalItems: len(contacts)}
+		for i := range contacts {
+			out.Items[i] = toContact(&contacts[i])
+		}
+		return c.JSON(http.StatusOK, out)
+	}
+}
+
+// handleContactGet returns one contact.
+//
+//	@Summary	Get a contact
+//	@ID			getContact
+//	@Tags		contacts
+//	@Produce	json,application/problem+json
+//	@Param		id			path		string	true	"Organization UUID or slug"
+//	@Param		contact_id	path		string	true	"Contact UUID"
+//	@Success	200			{object}	Contact
+//	@Header		200			{string}	ETag	"Strong entity tag, for If-Match and If-None-Match"
+//	@Success	304			"Not modified (If-None-Match)"
+//	@Failure	401			{object}	Problem	"An unknown or revoked key"
+//	@Failure	404			{object}	Problem	"No such contact, or one the caller may not see"
+//	@Router		/api/v1/organizations/{id}/contacts/{contact_id} [get]
+func handleContactGet(dir *directory.Service) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		contact, err := dir.Contact(c.Request().Context(), callerOf(c), c.Param("id"), c.Param("contact_id"))
+		if err != nil {
+			return err
+		}
+		c.Set(versionKey, contact.Version)
+		return c.JSON(http.StatusOK, toContact(&contact))
+	}
+}
+
+// handleContactCreate adds a contact.
+//
+//	@Summary		Create a contact
+//	@Description	Visibility defaults to partners: personal data is public only when someone chose so. Only one contact can be primary.
+//	@ID				createContact
+//	@Tags			contacts
+//	@Accept			json
+//	@Produce		json,application/problem+json
+//	@Security		BearerAuth
+//	@Param			id		path		string			true	"Organization UUID or slug"
+//	@Param			contact	body		ContactWrite	true	"The contact"
+//	@Success		201		{object}	Contact
+//	@Header			201		{string}	Location	"URL of the new contact"
+//	@Header			201		{string}	ETag		"Strong entity tag, for If-Match"
+//	@Failure		400		{object}	Problem		"Malformed JSON, unknown fields or invalid values; errors name the fields"
+//	@Failure		401		{object}	Problem		"No key, or an unknown or revoked key"
+//	@Failure		403		{object}	Problem		"The key's role is below editor"
+//	@Failure		404		{object}	Problem		"No such organization"
+//	@Failure		409		{object}	Problem		"Another contact is primary"
+//	@Failure		413		{object}	Problem		"The body is over 1 MiB"
+//	@Failure		415		{object}	Problem		"The body is not application/json"
+//	@Router			/api/v1/organizations/{id}/contacts [post]
+func handleContactCreate(dir *directory.Service) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		body, err := readBody(c, echo.MIMEApplicationJSON)
+		if err != nil {
+			return err
+		}
+		var w ContactWrite
+		if err := decodeStrict(body, &w); err != nil {
+			return err
+		}
+		created, err := dir.CreateContact(c.Request().Context(), callerOf(c), c.Param("id"), w.toDomain())
+		if err != nil {
+			return err
+		}
+		c.Response().Header().Set(echo.HeaderLocation, "/api/v1/organizations/"+created.OrganizationID+"/contacts/"+created.ID)
+		return writeVersioned(c, http.StatusCreated, created.Version, toContact(&created))
+	}
+}
+
+// handleContactUpdate changes a contact by JSON merge patch.
+//
+//	@Summary		Update a contact
+//	@Description	The body is a JSON merge patch (RFC 7396) of ContactWrite. If-Match works as for organizations.
+//	@ID				updateContact
+//	@Tags			contacts
+//	@Accept			json,application/merge-patch+json
+//	@Produce		json,application/problem+json
+//	@Security		BearerAuth
+//	@Param			id			path		string	true	"Organization UUID or slug"
+//	@Param			contact_id	path		string	true	"Contact UUID"
+//	@Param			If-Match	header		string	false	"ETag of the version the change is based on"
+//	@Param			patch		body		object	true	"Merge patch of ContactWrite fields"
+//	@Success		200			{object}	Contact
+//	@Header			200			{string}	ETag	"Strong entity tag of the new version"
+//	@Failure		400			{object}	Problem	"Malformed JSON, unknown fields or invalid values; errors name the fields"
+//	@Failure		401			{object}	Problem	"No key, or an unknown or revoked key"
+//	@Failure		403			{object}	Problem	"The key's role is below editor"
+//	@Failure		404			{object}	Problem	"No such contact"
+//	@Failure		409			{object}	Problem	"Another contact is primary"
+//	@Failure		412			{object}	Problem	"If-Match names another version; ETag has the current one"
+//	@Failure		413			{object}	Problem	"The body is over 1 MiB"
+//	@Failure		415			{object}	Problem	"The body is not JSON"
+//	@Router			/api/v1/organizations/{id}/contacts/{contact_id} [patch]
+func handleContactUpdate(dir *directory.Service) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		version, err := ifMatch(c)
+		if err != nil {
+			return err
+		}
+		patch, err := readBody(c, echo.MIMEApplicationJSON, "application/merge-patch+json")
+		if err != nil {
+			return err
+		}
+		updated, err := dir.UpdateContact(c.Request().Context(), callerOf(c), c.Param("id"), c.Param("contact_id"), version,
+			func(ct *directory.Contact) error {
+				var w ContactWrite
+				if err := applyPatch(toContactWrite(ct), patch, &w); err != nil {
+					return err
+				}
+				*ct = w.toDomain()
+				return nil
+			})
+		if err != nil {
+			return err
+		}
+		return writeVersioned(c, http.StatusOK, updated.Version, toContact(&updated))
+	}
+}
+
+// handleContactDelete deletes a contact.
+//
+//	@Summary		Delete a contact
+//	@Description	The audit trail keeps what the contact was. If-Match works as for organizations.
+//	@ID				deleteContact
+//	@Tags			contacts
+//	@Produce		json,application/problem+json
+//	@Security		BearerAuth
+//	@Param			id			path	string	true	"Organization UUID or slug"
+//	@Param			contact_id	path	string	true	"Contact UUID"
+//	@Param			If-Match	header	string	false	"ETag of the version the deletion is based on"
+//	@Success		204			"Deleted"
+//	@Failure		401			{object}	Problem	"No key, or an unknown or revoked key"
+//	@Failure		403			{object}	Problem	"The key's role is below editor"
+//	@Failure		404			{object}	Problem	"No such contact"
+//	@Failure		412			{object}	Problem	"If-Match names another version; ETag has the current one"
+//	@Router			/api/v1/organizations/{id}/contacts/{contact_id} [delete]
+func handleContactDelete(dir *directory.Service) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		version, err := ifMatch(c)
+		if err != nil {
+			return err
+		}
+		if err := dir.DeleteContact(c.Request().Context(), callerOf(c), c.Param("id"), c.Param("contact_id"), version); err != nil {
+			return err
+		}
+		return c.NoContent(http.StatusNoContent)
+	}
+}

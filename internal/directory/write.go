@@ -1,0 +1,267 @@
+package directory
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// updateAttempts bounds how often a write without If-Match is retried when
+// another writer changed the record between its read and its write.
+const updateAttempts = 3
+
+// CreateOrganization validates and stores a new organization. The id is
+// new unless given (imports keep ids); a missing slug is made from the name,
+// numbered when taken, while a given slug that is taken is CodeConflict. It
+// needs the editor role and returns CodeInvalid with every field problem.
+func (s *Service) CreateOrganization(ctx context.Context, caller Caller, o Organization) (Organization, error) {
+	if err := caller.require(RoleEditor); err != nil {
+		return Organization{}, err
+	}
+	known, err := s.focusAreaSlugs(ctx)
+	if err != nil {
+		return Organization{}, err
+	}
+	if o.ID == "" {
+		o.ID = uuid.Must(uuid.NewV7()).String()
+	}
+	generated := o.Slug == ""
+	if generated {
+		text, _ := o.Text(o.OriginalLanguage)
+		o.Slug = MakeSlug(text.Name)
+	}
+	o.Contacts = nil
+	if err := s.validate(&o, known); err != nil {
+		return Organization{}, err
+	}
+	if generated {
+		if o.Slug, err = s.freeSlug(ctx, o.Slug); err != nil {
+			return Organization{}, err
+		}
+	}
+	now := s.now().UTC().Truncate(time.Microsecond)
+	o.CreatedAt, o.UpdatedAt, o.Version, o.ArchivedAt = now, now, 1, nil
+	entry := s.audit(caller, EntityOrganization, o.ID, ActionCreate, diff(organizationFields(), nil, flattenOrganization(&o)))
+	entry.OrganizationID = o.ID
+	if err := s.store.CreateOrganization(ctx, o, entry); err != nil {
+		return Organization{}, fmt.Errorf("create organization: %w", err)
+	}
+	return o, nil
+}
+
+// freeSlug returns base, or base-2, base-3, ... whichever no live
+// organization has.
+func (s *Service) freeSlug(ctx context.Context, base string) (string, error) {
+	candidate := base
+	for n := 2; ; n++ {
+		taken, err := s.store.SlugTaken(ctx, candidate)
+		if err != nil {
+			return "", fmt.Errorf("check slug %q: %w", candidate, err)
+		}
+		if !taken {
+			return candidate, nil
+		}
+		candidate = base + "-" + strconv.Itoa(n)
+	}
+}
+
+// UpdateOrganization applies change to a live organization and stores the
+// result if it passes validation. ifMatch is the version the caller last saw
+// (0 for none): when the stored version differs the update is
+// CodePreconditionFailed, so two editors cannot overwrite each other.
+// Without ifMatch a concurrent write makes it retry on the new version, so
+// change always applies to what is stored. Identity and timestamps are
+// not the caller's to change. An update that changes nothing writes nothing.
+// It needs the editor role.
+func (s *Service) UpdateOrganization(ctx context.Context, caller Caller, idOrSlug string, ifMatch int, change func(*Organization) error) (Organization, error) {
+	if err := caller.require(RoleEditor); err != nil {
+		return Organization{}, err
+	}
+	known, err := s.focusAreaSlugs(ctx)
+	if err != nil {
+		return Organization{}, err
+	}
+	return s.rewrite(ctx, caller, idOrSlug, ifMatch, ActionUpdate, false, func(o *Organization) error {
+		if err := change(o); err != nil {
+			return err
+		}
+		if o.Slug == "" {
+			text, _ := o.Text(o.OriginalLanguage)
+			o.Slug = MakeSlug(text.Name)
+		}
+		return s.validate(o, known)
+	})
+}
+
+// ArchiveOrganization hides an organization from everyone but admins,
+// keeping its record and history. ifMatch works as in UpdateOrganization.
+// It needs the editor role.
+func (s *Service) ArchiveOrganization(ctx context.Context, caller Caller, idOrSlug string, ifMatch int) (Organization, error) {
+	if err := caller.require(RoleEditor); err != nil {
+		return Organization{}, err
+	}
+	return s.rewrite(ctx, caller, idOrSlug, ifMatch, ActionArchive, false, func(o *Organization) error {
+		at := s.now().UTC().Truncate(time.Microsecond)
+		o.ArchivedAt = &at
+		return nil
+	})
+}
+
+// RestoreOrganization brings an archived organization back. Its slug must
+// still be free (CodeConflict otherwise). It needs the admin role.
+func (s *Service) RestoreOrganization(ctx context.Context, caller Caller, id string, ifMatch int) (Organization, error) {
+	if err := caller.require(RoleAdmin); err != nil {
+		return Organization{}, err
+	}
+	return s.rewrite(ctx, caller, id, ifMatch, ActionRestore, true, func(o *Organization) error {
+		o.ArchivedAt = nil
+		return nil
+	})
+}
+
+// rewrite is the read-change-write cycle of every organization update:
+// load, check the version, apply, diff, store conditionally on the version
+// read, and retry when another writer came first and the caller gave no
+// If-Match.
+func (s *Service) rewrite(ctx context.Context, caller Caller, idOrSlug string, ifMatch int, action Action, archived bool, change func(*Organization) error) (Organization, error) {
+	for attempt := 1; ; attempt++ {
+		var cur Organization
+		var err error
+		if archived {
+			cur, err = s.store.OrganizationAny(ctx, idOrSlug)
+			if err == nil && cur.ArchivedAt == nil {
+				return Organization{}, Errorf(CodeConflict, "organization %s is not archived", cur.ID)
+			}
+		} else {
+			cur, err = s.store.Organization(ctx, idOrSlug)
+		}
+		if err != nil {
+			return Organization{}, fmt.Errorf("get organization %q: %w", idOrSlug, err)
+		}
+		if ifMatch != 0 && cur.Version != ifMatch {
+			return Organization{}, staleVersion(cur.Version)
+		}
+		next := cloneOrganization(&cur)
+		if err := change(&next); err != nil {
+			return Organization{}, err
+		}
+		next.ID, next.CreatedAt, next.Version = cur.ID, cur.CreatedAt, cur.Version
+		if action == ActionUpdate {
+			next.ArchivedAt = cur.ArchivedAt
+		}
+		changes := diff(organizationFields(), flattenOrganization(&cur), flattenOrganization(&next))
+		if len(changes) == 0 {
+			return cur, nil
+		}
+		next.Version = cur.Version + 1
+		next.UpdatedAt = s.now().UTC().Truncate(time.Microsecond)
+		entry := s.audit(caller, EntityOrganization, cur.ID, action, changes)
+		entry.OrganizationID = cur.ID
+		err = s.store.UpdateOrganization(ctx, next, cur.Version, entry)
+		if ErrorCode(err) == CodePreconditionFailed && ifMatch == 0 && attempt < updateAttempts {
+			continue
+		}
+		if err != nil {
+			return Organization{}, fmt.Errorf("%s organization %s: %w", action, cur.ID, err)
+		}
+		return next, nil
+	}
+}
+
+// staleVersion is the error of a write against a version that is no
+// longer current; it carries the current one for the caller to re-read.
+func staleVersion(current int) *Error {
+	return &Error{Code: CodePreconditionFailed, Current: current,
+		Message: fmt.Sprintf("the record changed: it is at version %d; fetch it again and reapply your change", current)}
+}
+
+func cloneOrganization(o *Organization) Organization {
+	c := *o
+	c.Translations = maps.Clone(o.Translations)
+	c.Phones = slices.Clone(o.Phones)
+	c.ServiceRegions = slices.Clone(o.ServiceRegions)
+	c.Languages = slices.Clone(o.Languages)
+	c.FocusAreas = slices.Clone(o.FocusAreas)
+	c.Contacts = nil
+	return c
+}
+
+// organizationFields lists the audited fields of an organization by their
+// API names, in the order history shows them.
+func organizationFields() []string {
+	return []string{"slug", "original_language", "name", "description", "translations", "acronym",
+		"website", "email", "phones", "country_code", "region_code", "city", "address",
+		"address_hidden", "service_regions", "languages", "focus_areas", "membership_status",
+		"member_since", "member_until", "verified_at", "archived_at"}
+}
+
+// flattenOrganization returns an organization's audited fields as plain
+// values, empty ones as nil, so that diffs and the history read like the API.
+func flattenOrganization(o *Organization) map[string]any {
+	m := map[string]any{}
+	set := func(k string, v any) {
+		switch x := v.(type) {
+		case string:
+			if x == "" {
+				return
+			}
+		case []string:
+			if len(x) == 0 {
+				return
+			}
+		case bool:
+			if !x {
+				return
+			}
+		case *time.Time:
+			if x == nil {
+				return
+			}
+			v = x.UTC().Format(time.RFC3339Nano)
+		}
+		m[k] = v
+	}
+	orig := o.Translations[o.OriginalLanguage]
+	set("slug", o.Slug)
+	set("original_language", o.OriginalLanguage)
+	set("name", orig.Name)
+	set("description", orig.Description)
+	tr := map[string]any{}
+	for lang, t := range o.Translations {
+		if lang != o.OriginalLanguage {
+			tr[lang] = map[string]any{"name": t.Name, "description": t.Description}
+		}
+	}
+	if len(tr) > 0 {
+		m["translations"] = tr
+	}
+	set("acronym", o.Acronym)
+	set("website", o.Website)
+	set("email", o.Email)
+	if len(o.Phones) > 0 {
+		phones := make([]any, len(o.Phones))
+		for i, p := range o.Phones {
+			phones[i] = map[string]any{"number": p.Number, "kind": string(p.Kind), "description": p.Description}
+		}
+		m["phones"] = phones
+	}
+	set("country_code", o.CountryCode)
+	set("region_code", o.RegionCode)
+	set("city", o.City)
+	set("address", o.Address)
+	set("address_hidden", o.AddressHidden)
+	set("service_regions", o.ServiceRegions)
+	set("languages", o.Languages)
+	set("focus_areas", o.FocusAreas)
+	set("membership_status", string(o.MembershipStatus))
+	set("member_since", o.MemberSince)
+	set("member_until", o.MemberUntil)
+	set("verified_at", o.VerifiedAt)
+	set("archived_at", o.ArchivedAt)
+	return m
+}
