@@ -122,6 +122,45 @@ func (s *testServer) do(method, path string, header http.Header, body io.Reader)
 	return response{Response: res, body: raw}
 }
 
+// key makes an API key with role and returns its secret.
+func (s *testServer) key(role directory.Role) string {
+	s.t.Helper()
+	_, secret, err := s.dir.CreateKey(context.Background(), directory.Operator("test"), "test "+string(role), role)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	return secret
+}
+
+// bearer returns the header that authenticates with secret; none for "".
+func bearer(secret string) http.Header {
+	if secret == "" {
+		return http.Header{}
+	}
+	return http.Header{"Authorization": {"Bearer " + secret}}
+}
+
+// send sends a JSON body (a string is sent as is) with the key secret.
+func (s *testServer) send(method, path, secret string, body any) response {
+	s.t.Helper()
+	var raw []byte
+	switch b := body.(type) {
+	case nil:
+	case string:
+		raw = []byte(b)
+	default:
+		var err error
+		if raw, err = json.Marshal(b); err != nil {
+			s.t.Fatal(err)
+		}
+	}
+	h := bearer(secret)
+	if body != nil {
+		h.Set("Content-Type", "application/json")
+	}
+	return s.do(method, path, h, bytes.NewReader(raw))
+}
+
 func (s *testServer) get(path string) response {
 	s.t.Helper()
 	return s.do(http.MethodGet, path, nil, nil)
@@ -206,3 +245,5 @@ func (s *testServer) listAll(query string, perPage int) []api.Organization {
 		}
 	}
 }
+
+func jsonMarshal(v any) ([]byte, error) { return json.Marshal(v) }

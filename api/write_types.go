@@ -31,7 +31,7 @@ type OrganizationWrite struct {
 	Email            string                 `json:"email,omitempty" format:"email"`
 	Phones           []Phone                `json:"phones,omitempty"`
 	Languages        []string               `json:"languages,omitempty"`
-	VerifiedAt       *time.Time             `json:"verified_at,omitempty"`
+	VerifiedAt       string                 `json:"verified_at,omitempty" format:"date-time"`
 } //	@name	OrganizationWrite
 
 // toDomain converts a write body; original_language defaults to ru, the
@@ -63,7 +63,14 @@ func (w *OrganizationWrite) toDomain() (directory.Organization, error) {
 		MembershipStatus: status,
 		MemberSince:      w.MemberSince,
 		MemberUntil:      w.MemberUntil,
-		VerifiedAt:       w.VerifiedAt,
+	}
+	if w.VerifiedAt != "" {
+		t, err := time.Parse(time.RFC3339, w.VerifiedAt)
+		if err != nil {
+			return o, invalid("invalid organization", "verified_at", "must be an RFC 3339 timestamp such as 2026-10-01T00:00:00Z")
+		}
+		t = t.UTC()
+		o.VerifiedAt = &t
 	}
 	for l, t := range w.Translations {
 		if l == lang {
@@ -100,7 +107,9 @@ func toOrganizationWrite(o *directory.Organization) OrganizationWrite {
 		Website:          o.Website,
 		Email:            o.Email,
 		Languages:        o.Languages,
-		VerifiedAt:       o.VerifiedAt,
+	}
+	if o.VerifiedAt != nil {
+		w.VerifiedAt = o.VerifiedAt.UTC().Format(time.RFC3339Nano)
 	}
 	for l, t := range o.Translations {
 		if l != o.OriginalLanguage {

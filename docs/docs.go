@@ -2792,7 +2792,8 @@ const docTemplate = `{
                     }
                 },
                 "verified_at": {
-                    "type": "string"
+                    "type": "string",
+                    "format": "date-time"
                 },
                 "website": {
                     "type": "string",

@@ -27,6 +27,19 @@ const envPrefix = "COALITION_"
 func parseFlags(name string, args []string, getenv func(string) string, stderr io.Writer, withServer bool) (config, error) {
 	fs := flag.NewFlagSet("coalition "+name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	cfg, err := parseFlagSet(fs, name, args, getenv, withServer)
+	if err != nil {
+		return cfg, err
+	}
+	if fs.NArg() > 0 {
+		return cfg, usageError{fmt.Sprintf("%s: unexpected argument %q", name, fs.Arg(0))}
+	}
+	return cfg, nil
+}
+
+// parseFlagSet adds the common flags to fs (a command may have defined its
+// own) and parses args; positional arguments are left in fs.Args.
+func parseFlagSet(fs *flag.FlagSet, name string, args []string, getenv func(string) string, withServer bool) (config, error) {
 	env := func(key, def string) string {
 		if v := getenv(envPrefix + key); v != "" {
 			return v
@@ -47,9 +60,6 @@ func parseFlags(name string, args []string, getenv func(string) string, stderr i
 			return cfg, err
 		}
 		return cfg, usageError{fmt.Sprintf("%s: %v", name, err)}
-	}
-	if fs.NArg() > 0 {
-		return cfg, usageError{fmt.Sprintf("%s: unexpected argument %q", name, fs.Arg(0))}
 	}
 	if err := cfg.logLevel.UnmarshalText([]byte(level)); err != nil {
 		return cfg, usageError{fmt.Sprintf("%s: --log-level: %v", name, err)}

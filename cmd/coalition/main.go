@@ -3,6 +3,7 @@
 //
 //	coalition serve    run the API (migrating the database and loading the demo directory into an empty one)
 //	coalition migrate  bring the database schema up to date and exit
+//	coalition keys     create, list and revoke API keys
 //
 // Configuration comes from flags, which override COALITION_* environment
 // variables, which override the defaults; run a subcommand with -h to list them.
@@ -49,6 +50,7 @@ const usage = `usage: coalition <command> [flags]
 commands:
   serve    run the API server
   migrate  bring the database schema up to date
+  keys     create, list and revoke API keys
 
 Run "coalition <command> -h" for the flags of a command.`
 
@@ -64,6 +66,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return runServe(ctx, args[1:], getenv, stdout, stderr)
 	case "migrate":
 		return runMigrate(ctx, args[1:], getenv, stdout, stderr)
+	case "keys":
+		return runKeys(ctx, args[1:], getenv, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprintln(stdout, usage)
 		return nil

@@ -167,3 +167,59 @@ func TestUsageErrors(t *testing.T) {
 		t.Errorf("unusable address: got %v", err)
 	}
 }
+
+func TestKeysCommands(t *testing.T) {
+	t.Parallel()
+	dbPath := filepath.Join(t.TempDir(), "k.db")
+	env := map[string]string{"COALITION_DB": dbPath}
+	getenv := func(k string) string { return env[k] }
+	var out strings.Builder
+	if err := run(context.Background(), []string{"keys", "create", "--name", "Map frontend", "--role", "partner"}, getenv, nil, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	secret, _, _ := strings.Cut(out.String(), "\n")
+	if !strings.HasPrefix(secret, "cdk_") || len(secret) < 40 || strings.Contains(secret, " ") {
+		t.Fatalf("first line of stdout %q is not a secret alone", secret)
+	}
+
+	base, _ := startServe(t, env)
+	req, _ := http.NewRequest(http.MethodGet, base+"/api/v1/organizations/nadezhda-nizhny-novgorod", nil)
+	req.Header.Set("Authorization", "Bearer "+secret)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("the new key gets %d", res.StatusCode)
+	}
+
+	out.Reset()
+	if err := run(context.Background(), []string{"keys", "list"}, getenv, nil, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	if len(lines) != 2 || !strings.Contains(lines[1], "Map frontend") || strings.Contains(out.String(), secret) {
+		t.Fatalf("keys list printed:\n%s", out.String())
+	}
+	id := strings.Fields(lines[1])[0]
+	if err := run(context.Background(), []string{"keys", "revoke", id}, getenv, nil, io.Discard, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	res, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusUnauthorized {
+		t.Errorf("a revoked key gets %d, want 401", res.StatusCode)
+	}
+	for _, args := range [][]string{{"keys"}, {"keys", "create", "--name", "x"}, {"keys", "create", "--role", "root", "--name", "x"}, {"keys", "revoke"}, {"keys", "rotate"}} {
+		if err := run(context.Background(), args, getenv, nil, io.Discard, io.Discard); exitCode(err) != 2 {
+			t.Errorf("%q: got %v, want a usage error", args, err)
+		}
+	}
+	if err := run(context.Background(), []string{"keys", "revoke", "not-a-key"}, getenv, nil, io.Discard, io.Discard); err == nil {
+		t.Error("revoking an unknown key succeeded")
+	}
+}

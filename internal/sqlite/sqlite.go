@@ -191,18 +191,21 @@ func translate(err error, doing string) error {
 	if errors.As(err, &se) && se.Code == sqlite3.ErrConstraint {
 		switch se.ExtendedCode {
 		case sqlite3.ErrConstraintUnique, sqlite3.ErrConstraintPrimaryKey:
-			return &directory.Error{Code: directory.CodeConflict, Message: conflictMessage(se.Error())}
+			return conflict(se.Error())
 		}
 	}
 	return fmt.Errorf("%s: %w", doing, err)
 }
 
-func conflictMessage(msg string) string {
+// conflict names the field whose unique value is taken.
+func conflict(msg string) error {
 	switch {
 	case strings.Contains(msg, "organizations.slug"):
-		return "an organization with this slug exists"
+		return &directory.Error{Code: directory.CodeConflict, Message: "a live organization has this slug",
+			Fields: []directory.FieldError{{Field: "slug", Message: "is taken"}}}
 	case strings.Contains(msg, ".id"):
-		return "a record with this id exists"
+		return &directory.Error{Code: directory.CodeConflict, Message: "a record with this id exists",
+			Fields: []directory.FieldError{{Field: "id", Message: "is taken"}}}
 	}
-	return "a record with the same unique value exists"
+	return directory.Errorf(directory.CodeConflict, "a record with the same unique value exists")
 }
