@@ -1,0 +1,39 @@
+package directory
+
+import "testing"
+
+func TestFoldText(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"Центр «Надежда»", "центр «надежда»"},
+		{"ЁЛКА и ёлка", "елка и елка"},
+		{"Café Liberté, Straße", "cafe liberte, strasse"},
+		{"Şəki, Ağdam", "səki, agdam"}, // ə is a letter, not a mark
+		{"Йошкар-Ола", "йошкар-ола"},
+		{"ЙЁ", "йе"},
+		{"Қазақстан", "қазақстан"},
+	}
+	for _, tt := range tests {
+		if got := FoldText(tt.in); got != tt.want {
+			t.Errorf("FoldText(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestMakeSlug(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"Центр «Надежда» Нижнего Новгорода", "tsentr-nadezhda-nizhnego-novgoroda"},
+		{"Объединённые усилия", "obedinyonnye-usiliya"},
+		{"Щит и Юность Ярославля", "shchit-i-yunost-yaroslavlya"},
+		{"Café Liberté", "cafe-liberte"},
+		{"«»!!", "organization"},
+	}
+	for _, tt := range tests {
+		if got := MakeSlug(tt.in); got != tt.want {
+			t.Errorf("MakeSlug(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+	long := MakeSlug("Межрегиональная общественная организация по защите прав женщин и детей от торговли людьми и эксплуатации в Приволжском федеральном округе")
+	if len(long) > maxSlugLength-4 || !slugPattern.MatchString(long) {
+		t.Errorf("long slug %q (%d characters)", long, len(long))
+	}
+}
