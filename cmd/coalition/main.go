@@ -4,6 +4,7 @@
 //	coalition serve    run the API (migrating the database and loading the demo directory into an empty one)
 //	coalition migrate  bring the database schema up to date and exit
 //	coalition keys     create, list and revoke API keys
+//	coalition backup   write a consistent copy of the live database to a new file
 //
 // Configuration comes from flags, which override COALITION_* environment
 // variables, which override the defaults; run a subcommand with -h to list them.
@@ -51,6 +52,7 @@ commands:
   serve    run the API server
   migrate  bring the database schema up to date
   keys     create, list and revoke API keys
+  backup   write a consistent copy of the live database to a new file
 
 Run "coalition <command> -h" for the flags of a command.`
 
@@ -68,6 +70,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return runMigrate(ctx, args[1:], getenv, stdout, stderr)
 	case "keys":
 		return runKeys(ctx, args[1:], getenv, stdout, stderr)
+	case "backup":
+		return runBackup(ctx, args[1:], getenv, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprintln(stdout, usage)
 		return nil
