@@ -1,7 +1,6 @@
 package api
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -16,6 +15,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/coalition-directory/coalition/internal/directory"
+	"github.com/coalition-directory/coalition/internal/jsondecode"
 )
 
 // maxBodyBytes limits request bodies of single-record writes.
@@ -52,61 +52,8 @@ func readBody(c echo.Context, allowed ...string) ([]byte, error) {
 }
 
 // decodeStrict decodes one JSON value into v, rejecting unknown fields and
-// trailing data, and turns decoding errors into field errors.
-func decodeStrict(data []byte, v any) error {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return jsonError(err)
-	}
-	if dec.More() {
-		return invalid("invalid request body", "body", "must hold exactly one JSON value")
-	}
-	return nil
-}
-
-var unknownFieldPattern = regexp.MustCompile(`^json: unknown field "(.*)"$`)
-
-// jsonError names the field a JSON decoding error is about.
-func jsonError(err error) error {
-	var syntax *json.SyntaxError
-	var typ *json.UnmarshalTypeError
-	switch {
-	case errors.Is(err, io.EOF):
-		return invalid("invalid request body", "body", "is empty; a JSON object is required")
-	case errors.As(err, &syntax), errors.Is(err, io.ErrUnexpectedEOF):
-		return invalid("malformed JSON", "body", "is not valid JSON: "+err.Error())
-	case errors.As(err, &typ):
-		field := typ.Field
-		if field == "" {
-			field = "body"
-		}
-		return invalid("invalid request body", field, "must be "+jsonTypeName(typ.Type.Kind().String())+", not "+typ.Value)
-	}
-	if m := unknownFieldPattern.FindStringSubmatch(err.Error()); m != nil {
-		return invalid("invalid request body", m[1], "is not a field of this resource (or is read-only)")
-	}
-	return invalid("invalid request body", "body", err.Error())
-}
-
-func jsonTypeName(kind string) string {
-	switch kind {
-	case "string":
-		return "a string"
-	case "bool":
-		return "true or false"
-	case "slice", "array":
-		return "an array"
-	case "map", "struct":
-		return "an object"
-	case "ptr":
-		return "a value of the documented type"
-	}
-	if strings.HasPrefix(kind, "int") || strings.HasPrefix(kind, "uint") || strings.HasPrefix(kind, "float") {
-		return "a number"
-	}
-	return "a " + kind
-}
+// trailing data, with errors that name the field.
+func decodeStrict(data []byte, v any) error { return jsondecode.Strict(data, v) }
 
 // mergePatch applies an RFC 7396 JSON merge patch to target.
 func mergePatch(target, patch any) any {
@@ -134,7 +81,7 @@ func mergePatch(target, patch any) any {
 func applyPatch(current any, patch []byte, next any) error {
 	var p any
 	if err := json.Unmarshal(patch, &p); err != nil {
-		return jsonError(err)
+		return jsondecode.FieldError(err)
 	}
 	if _, ok := p.(map[string]any); !ok {
 		return invalid("invalid merge patch", "body", "must be a JSON object")

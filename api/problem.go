@@ -96,6 +96,8 @@ func errorHandler(log *slog.Logger) echo.HTTPErrorHandler {
 func writeProblem(c echo.Context, p Problem, etag string) {
 	h := c.Response().Header()
 	h.Del("ETag")
+	h.Del("Content-Disposition")
+	h.Set(echo.HeaderContentType, problemContentType) // a handler may have set another before failing
 	if etag != "" {
 		h.Set("ETag", etag)
 	}

@@ -55,6 +55,7 @@ func addRoutes(e *echo.Echo, dir *directory.Service, db Pinger, spec []byte) {
 	v1.GET("/organizations/:id/history", handleHistory(dir), auth, editor)
 	v1.GET("/organizations/:id/contacts", handleContactList(dir), auth, cacheable)
 	v1.POST("/organizations/:id/contacts", handleContactCreate(dir), auth, editor, limit)
+	v1.GET("/organizations/:id/contacts.vcf", handleContactsVCard(dir, langs), auth, cacheable)
 	v1.GET("/organizations/:id/contacts/:contact_id", handleContactGet(dir), auth, cacheable)
 	v1.PATCH("/organizations/:id/contacts/:contact_id", handleContactUpdate(dir), auth, editor, limit)
 	v1.DELETE("/organizations/:id/contacts/:contact_id", handleContactDelete(dir), auth, editor)
@@ -73,6 +74,8 @@ func addRoutes(e *echo.Echo, dir *directory.Service, db Pinger, spec []byte) {
 	v1.POST("/keys", handleKeyCreate(dir), auth, admin, limit)
 	v1.DELETE("/keys/:id", handleKeyRevoke(dir), auth, admin)
 	v1.GET("/audit", handleAudit(dir), auth, admin)
+	v1.POST("/import", handleImport(dir), auth, admin, middleware.BodyLimit(strconv.Itoa(maxImportBytes)))
+	v1.GET("/export", handleExport(dir), auth, require(directory.RolePartner))
 
 	e.GET("/healthz", handleHealth())
 	e.GET("/readyz", handleReady(db))

@@ -307,6 +307,114 @@ const docTemplate = `{
                 }
             }
         },
+        "/api/v1/export": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Every live organization matching the list filters (paging and sort do not apply; the order is by slug), with its contacts, streamed. NDJSON is the import format; CSV has a column per field and numbered phone and contact columns, UTF-8 with a BOM for spreadsheets.",
+                "produces": [
+                    "application/x-ndjson",
+                    "text/csv",
+                    "application/problem+json"
+                ],
+                "tags": [
+                    "bulk"
+                ],
+                "summary": "Export organizations",
+                "operationId": "exportOrganizations",
+                "parameters": [
+                    {
+                        "enum": [
+                            "ndjson",
+                            "csv"
+                        ],
+                        "type": "string",
+                        "default": "ndjson",
+                        "description": "File format",
+                        "name": "format",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "Search text",
+                        "name": "q",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "ISO 3166-1 alpha-2 codes, comma-separated",
+                        "name": "country",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "ISO 3166-2 codes, comma-separated",
+                        "name": "region",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "Focus-area slugs, comma-separated",
+                        "name": "focus_area",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "Membership statuses, comma-separated",
+                        "name": "status",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "Working languages, comma-separated",
+                        "name": "language",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "format": "date-time",
+                        "description": "Only organizations updated after this RFC 3339 time",
+                        "name": "modified_after",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "The file",
+                        "schema": {
+                            "type": "string"
+                        },
+                        "headers": {
+                            "Content-Disposition": {
+                                "type": "string",
+                                "description": "attachment; filename=..."
+                            }
+                        }
+                    },
+                    "400": {
+                        "description": "A parameter is invalid; errors name it",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "No key, or an unknown or revoked key",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "Export needs a partner key",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    }
+                }
+            }
+        },
         "/api/v1/focus-areas": {
             "get": {
                 "description": "The controlled vocabulary of what members do, in display order, with the number of organizations in each.",
@@ -574,6 +682,90 @@ const docTemplate = `{
                     },
                     "415": {
                         "description": "The body is not JSON",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/import": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "All or nothing: every row is validated with the rules of the API and matched by id, else by slug; if any row is invalid nothing is written and the 400 problem names each bad row and field as rows[N].field (N is the spreadsheet row, or the NDJSON line; at most 1000 are listed). NDJSON is the export format: one organization per line with its contacts. CSV: UTF-8 with or without BOM, comma or semicolon separated, columns as the CSV export writes them (id, slug, original_language, name_ru, description_ru, name_en, description_en, acronym, country_code, region_code, city, address, address_hidden, service_regions, focus_areas, membership_status, member_since, member_until, website, email, languages, verified_at, created_at, updated_at, phone_N, phone_N_kind, phone_N_description, contact_N_id, contact_N_name, contact_N_role, contact_N_email, contact_N_phone, contact_N_languages, contact_N_visibility, contact_N_primary); list cells are comma-separated. Each written organization gets an audit entry with the action import, in the same transaction.",
+                "consumes": [
+                    "text/csv",
+                    "application/x-ndjson"
+                ],
+                "produces": [
+                    "application/json",
+                    "application/problem+json"
+                ],
+                "tags": [
+                    "bulk"
+                ],
+                "summary": "Import organizations",
+                "operationId": "importOrganizations",
+                "parameters": [
+                    {
+                        "type": "boolean",
+                        "description": "Validate and report without writing",
+                        "name": "dry_run",
+                        "in": "query"
+                    },
+                    {
+                        "description": "The CSV or NDJSON file",
+                        "name": "file",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "type": "string"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/ImportReport"
+                        }
+                    },
+                    "400": {
+                        "description": "Invalid rows or header; errors name rows[N].field",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "No key, or an unknown or revoked key",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "The key's role is below admin",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "409": {
+                        "description": "An id or slug belongs to an archived organization or another record",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "The file is over 512 MiB",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "415": {
+                        "description": "The body is not text/csv or application/x-ndjson",
                         "schema": {
                             "$ref": "#/definitions/Problem"
                         }
@@ -1372,6 +1564,78 @@ const docTemplate = `{
                     },
                     "415": {
                         "description": "The body is not application/json",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/organizations/{id}/contacts.vcf": {
+            "get": {
+                "description": "The contacts of an organization the caller may see, as one vCard 4.0 (RFC 6350) per contact, primary first, for import into address books: anonymous callers get public contacts only; partners and above get partners-only contacts too, marked as such in NOTE. ORG is the organization's name in the chosen language, falling back to the original. An organization without contacts the caller may see gives an empty file.",
+                "produces": [
+                    "text/vcard",
+                    "application/problem+json"
+                ],
+                "tags": [
+                    "contacts"
+                ],
+                "summary": "Export contacts as vCard",
+                "operationId": "exportContactsVCard",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "Organization UUID or slug",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "enum": [
+                            "ru",
+                            "en"
+                        ],
+                        "type": "string",
+                        "description": "Language of the organization's name (else Accept-Language, else the original)",
+                        "name": "lang",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "vCard 4.0, one card per contact",
+                        "schema": {
+                            "type": "string"
+                        },
+                        "headers": {
+                            "Content-Disposition": {
+                                "type": "string",
+                                "description": "An attachment named after the organization's slug: \u003cslug\u003e.vcf"
+                            },
+                            "ETag": {
+                                "type": "string",
+                                "description": "Entity tag for If-None-Match"
+                            }
+                        }
+                    },
+                    "304": {
+                        "description": "Not modified (If-None-Match)"
+                    },
+                    "400": {
+                        "description": "Invalid lang",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "An unknown or revoked key",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "No such organization",
                         "schema": {
                             "$ref": "#/definitions/Problem"
                         }
@@ -2343,6 +2607,69 @@ const docTemplate = `{
                 "status": {
                     "type": "string",
                     "example": "ok"
+                }
+            }
+        },
+        "ImportReport": {
+            "type": "object",
+            "required": [
+                "created",
+                "dry_run",
+                "rows",
+                "unchanged",
+                "updated"
+            ],
+            "properties": {
+                "created": {
+                    "type": "integer",
+                    "example": 60
+                },
+                "dry_run": {
+                    "type": "boolean"
+                },
+                "rows": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/ImportRow"
+                    }
+                },
+                "unchanged": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "updated": {
+                    "type": "integer",
+                    "example": 2
+                }
+            }
+        },
+        "ImportRow": {
+            "type": "object",
+            "required": [
+                "id",
+                "row",
+                "slug",
+                "status"
+            ],
+            "properties": {
+                "id": {
+                    "type": "string",
+                    "format": "uuid"
+                },
+                "row": {
+                    "type": "integer",
+                    "example": 2
+                },
+                "slug": {
+                    "type": "string"
+                },
+                "status": {
+                    "type": "string",
+                    "enum": [
+                        "created",
+                        "updated",
+                        "unchanged"
+                    ]
                 }
             }
         },

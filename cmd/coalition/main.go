@@ -5,6 +5,8 @@
 //	coalition migrate  bring the database schema up to date and exit
 //	coalition keys     create, list and revoke API keys
 //	coalition backup   write a consistent copy of the live database to a new file
+//	coalition import   import organizations from CSV or NDJSON, all or nothing
+//	coalition export   write organizations as NDJSON or CSV
 //
 // Configuration comes from flags, which override COALITION_* environment
 // variables, which override the defaults; run a subcommand with -h to list them.
@@ -53,6 +55,8 @@ commands:
   migrate  bring the database schema up to date
   keys     create, list and revoke API keys
   backup   write a consistent copy of the live database to a new file
+  import   import organizations from CSV or NDJSON, all or nothing
+  export   write organizations as NDJSON or CSV
 
 Run "coalition <command> -h" for the flags of a command.`
 
@@ -72,6 +76,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return runKeys(ctx, args[1:], getenv, stdout, stderr)
 	case "backup":
 		return runBackup(ctx, args[1:], getenv, stdout, stderr)
+	case "import":
+		return runImport(ctx, args[1:], getenv, stdin, stdout, stderr)
+	case "export":
+		return runExport(ctx, args[1:], getenv, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprintln(stdout, usage)
 		return nil

@@ -65,6 +65,16 @@ type Store interface {
 	TouchKey(ctx context.Context, id string, at time.Time) error
 
 	AuditEntries(ctx context.Context, q AuditQuery) ([]AuditEntry, int, error)
+
+	// Import runs fn in one transaction and commits only if fn returns nil.
+	Import(ctx context.Context, fn func(ImportSession) error) error
+	// EachOrganization calls fn for every live organization matching q's
+	// filters and search, in slug order, with its contacts (partners-only
+	// ones only when private), reading one consistent snapshot without
+	// holding all of them in memory.
+	EachOrganization(ctx context.Context, q ListQuery, search []string, private bool, fn func(*Organization) error) error
+	// Widths returns the most phones and contacts a live organization has.
+	Widths(ctx context.Context) (phones, contacts int, err error)
 }
 
 // Places is the reference data of countries and regions the directory

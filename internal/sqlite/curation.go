@@ -278,17 +278,24 @@ type changeJSON struct {
 	New   any    `json:"new"`
 }
 
-func insertAudit(tx *gorm.DB, e directory.AuditEntry) error {
+func toAuditRow(e directory.AuditEntry) (auditRow, error) {
 	changes := make([]changeJSON, len(e.Changes))
 	for i, c := range e.Changes {
 		changes[i] = changeJSON{Field: c.Field, Old: c.Old, New: c.New}
 	}
 	b, err := json.Marshal(changes)
 	if err != nil {
-		return fmt.Errorf("encode audit changes: %w", err)
+		return auditRow{}, fmt.Errorf("encode audit changes: %w", err)
 	}
-	row := auditRow{ID: e.ID, At: formatTime(e.At), KeyID: e.KeyID, Actor: e.Actor, EntityType: string(e.EntityType),
-		EntityID: e.EntityID, OrganizationID: e.OrganizationID, Action: string(e.Action), Changes: string(b)}
+	return auditRow{ID: e.ID, At: formatTime(e.At), KeyID: e.KeyID, Actor: e.Actor, EntityType: string(e.EntityType),
+		EntityID: e.EntityID, OrganizationID: e.OrganizationID, Action: string(e.Action), Changes: string(b)}, nil
+}
+
+func insertAudit(tx *gorm.DB, e directory.AuditEntry) error {
+	row, err := toAuditRow(e)
+	if err != nil {
+		return err
+	}
 	if err := tx.Create(&row).Error; err != nil {
 		return fmt.Errorf("insert audit entry: %w", err)
 	}

@@ -17,8 +17,9 @@ const organizationColumns = `o.pk, o.id, o.slug, o.original_language, o.translat
 	o.address_hidden, o.service_regions, o.languages, o.focus_areas, o.membership_status,
 	o.member_since, o.member_until, o.verified_at, o.created_at, o.updated_at, o.archived_at, o.version`
 
-// ListOrganizations implements directory.Store.
-func (db *DB) ListOrganizations(ctx context.Context, q directory.ListQuery, search []string, private bool) ([]directory.Organization, int, error) {
+// listConditions returns the WHERE clause (over organizations o) and its
+// arguments for the filters and search words of q.
+func listConditions(q directory.ListQuery, search []string, private bool) (string, []any) {
 	var where []string
 	var args []any
 	if q.Archived {
@@ -62,7 +63,12 @@ func (db *DB) ListOrganizations(ctx context.Context, q directory.ListQuery, sear
 		where = append(where, "o.pk IN (SELECT docid FROM organization_search WHERE organization_search MATCH ?)")
 		args = append(args, matchExpression(search, private))
 	}
-	cond := strings.Join(where, " AND ")
+	return strings.Join(where, " AND "), args
+}
+
+// ListOrganizations implements directory.Store.
+func (db *DB) ListOrganizations(ctx context.Context, q directory.ListQuery, search []string, private bool) ([]directory.Organization, int, error) {
+	cond, args := listConditions(q, search, private)
 
 	g := db.gorm.WithContext(ctx)
 	var total int64

@@ -1,0 +1,162 @@
+package api
+
+import (
+	"fmt"
+	"iter"
+	"mime"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/coalition-directory/coalition/internal/csvio"
+	"github.com/coalition-directory/coalition/internal/directory"
+	"github.com/coalition-directory/coalition/internal/ndjson"
+)
+
+// maxImportBytes limits an import body: room for well over 100,000
+// organizations.
+const maxImportBytes = 512 << 20
+
+// ImportReport is what an import did, or would do, row by row.
+type ImportReport struct {
+	DryRun    bool        `json:"dry_run"`
+	Created   int         `json:"created" example:"60"`
+	Updated   int         `json:"updated" example:"2"`
+	Unchanged int         `json:"unchanged" example:"1"`
+	Rows      []ImportRow `json:"rows"`
+} //	@name	ImportReport
+
+// ImportRow is the outcome of one row.
+type ImportRow struct {
+	Row    int    `json:"row" example:"2"`
+	Status string `json:"status" enums:"created,updated,unchanged"`
+	ID     string `json:"id" format:"uuid"`
+	Slug   string `json:"slug"`
+} //	@name	ImportRow
+
+// handleImport upserts organizations from a CSV or NDJSON file.
+//
+//	@Summary		Import organizations
+//	@Description	All or nothing: every row is validated with the rules of the API and matched by id, else by slug; if any row is invalid nothing is written and the 400 problem names each bad row and field as rows[N].field (N is the spreadsheet row, or the NDJSON line; at most 1000 are listed). NDJSON is the export format: one organization per line with its contacts. CSV: UTF-8 with or without BOM, comma or semicolon separated, columns as the CSV export writes them (id, slug, original_language, name_ru, description_ru, name_en, description_en, acronym, country_code, region_code, city, address, address_hidden, service_regions, focus_areas, membership_status, member_since, member_until, website, email, languages, verified_at, created_at, updated_at, phone_N, phone_N_kind, phone_N_description, contact_N_id, contact_N_name, contact_N_role, contact_N_email, contact_N_phone, contact_N_languages, contact_N_visibility, contact_N_primary); list cells are comma-separated. Each written organization gets an audit entry with the action import, in the same transaction.
+//	@ID				importOrganizations
+//	@Tags			bulk
+//	@Accept			text/csv,application/x-ndjson
+//	@Produce		json,application/problem+json
+//	@Security		BearerAuth
+//	@Param			dry_run	query		bool	false	"Validate and report without writing"
+//	@Param			file	body		string	true	"The CSV or NDJSON file"
+//	@Success		200		{object}	ImportReport
+//	@Failure		400		{object}	Problem	"Invalid rows or header; errors name rows[N].field"
+//	@Failure		401		{object}	Problem	"No key, or an unknown or revoked key"
+//	@Failure		403		{object}	Problem	"The key's role is below admin"
+//	@Failure		409		{object}	Problem	"An id or slug belongs to an archived organization or another record"
+//	@Failure		413		{object}	Problem	"The file is over 512 MiB"
+//	@Failure		415		{object}	Problem	"The body is not text/csv or application/x-ndjson"
+//	@Router			/api/v1/import [post]
+func handleImport(dir *directory.Service) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		dryRun := false
+		switch v := c.QueryParam("dry_run"); v {
+		case "", "false":
+		case "true":
+			dryRun = true
+		default:
+			return invalid("invalid query parameters", "dry_run", "must be true or false")
+		}
+		ct := c.Request().Header.Get(echo.HeaderContentType)
+		mt, _, _ := mime.ParseMediaType(ct)
+		opts := directory.ImportOptions{DryRun: dryRun}
+		var records iter.Seq[directory.ImportRecord]
+		switch mt {
+		case csvio.ContentType:
+			records = csvio.Read(c.Request().Body)
+			opts.FieldName = csvio.ColumnName
+		case ndjson.ContentType:
+			records = ndjson.Read(c.Request().Body)
+		default:
+			return &echo.HTTPError{Code: http.StatusUnsupportedMediaType,
+				Message: fmt.Sprintf("Content-Type must be %s or %s, not %q", csvio.ContentType, ndjson.ContentType, ct)}
+		}
+		report, err := dir.Import(c.Request().Context(), callerOf(c), records, opts)
+		if err != nil {
+			return err
+		}
+		out := ImportReport{DryRun: report.DryRun, Created: report.Created, Updated: report.Updated,
+			Unchanged: report.Unchanged, Rows: make([]ImportRow, len(report.Rows))}
+		for i, r := range report.Rows {
+			out.Rows[i] = ImportRow{Row: r.Row, Status: string(r.Status), ID: r.ID, Slug: r.Slug}
+		}
+		c.Response().Header().Set("Cache-Control", "no-store")
+		return c.JSON(http.StatusOK, out)
+	}
+}
+
+// handleExport streams the directory as NDJSON or CSV.
+//
+//	@Summary		Export organizations
+//	@Description	Every live organization matching the list filters (paging and sort do not apply; the order is by slug), with its contacts, streamed. NDJSON is the import format; CSV has a column per field and numbered phone and contact columns, UTF-8 with a BOM for spreadsheets.
+//	@ID				exportOrganizations
+//	@Tags			bulk
+//	@Produce		application/x-ndjson,text/csv,application/problem+json
+//	@Security		BearerAuth
+//	@Param			format			query		string				false	"File format"	Enums(ndjson, csv)	default(ndjson)
+//	@Param			q				query		string				false	"Search text"
+//	@Param			country			query		string				false	"ISO 3166-1 alpha-2 codes, comma-separated"
+//	@Param			region			query		string				false	"ISO 3166-2 codes, comma-separated"
+//	@Param			focus_area		query		string				false	"Focus-area slugs, comma-separated"
+//	@Param			status			query		string				false	"Membership statuses, comma-separated"
+//	@Param			language		query		string				false	"Working languages, comma-separated"
+//	@Param			modified_after	query		string				false	"Only organizations updated after this RFC 3339 time"	format(date-time)
+//	@Success		200				{string}	string				"The file"
+//	@Header			200				{string}	Content-Disposition	"attachment; filename=..."
+//	@Failure		400				{object}	Problem				"A parameter is invalid; errors name it"
+//	@Failure		401				{object}	Problem				"No key, or an unknown or revoked key"
+//	@Failure		403				{object}	Problem				"Export needs a partner key"
+//	@Router			/api/v1/export [get]
+func handleExport(dir *directory.Service) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		format := c.QueryParam("format")
+		if format == "" {
+			format = "ndjson"
+		}
+		if format != "ndjson" && format != "csv" {
+			return invalid("invalid query parameters", "format", "must be ndjson or csv")
+		}
+		q, err := directory.ParseListQuery(queryGetter(c))
+		if err != nil {
+			return err
+		}
+		ctx := c.Request().Context()
+		caller := callerOf(c)
+		var write func(*directory.Organization) error
+		var flush func() error
+		res := c.Response()
+		name := "coalition-directory-" + time.Now().UTC().Format("2006-01-02") + "." + format
+		switch format {
+		case "csv":
+			phones, contacts, err := dir.ExportWidths(ctx)
+			if err != nil {
+				return err
+			}
+			res.Header().Set(echo.HeaderContentType, csvio.ContentType+"; charset=utf-8")
+			w, err := csvio.NewWriter(res, phones, contacts)
+			if err != nil {
+				return err
+			}
+			write, flush = w.Write, w.Flush
+		default:
+			res.Header().Set(echo.HeaderContentType, ndjson.ContentType)
+			w := ndjson.NewWriter(res)
+			write, flush = w.Write, w.Flush
+		}
+		res.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
+		res.Header().Set("Cache-Control", "no-store")
+		// The status is sent with the first bytes; an error after that can
+		// only cut the stream short, which the client sees as a broken file.
+		if err := dir.Export(ctx, caller, q, write); err != nil {
+			return err
+		}
+		return flush()
+	}
+}

@@ -1,0 +1,52 @@
+package api
+
+import (
+	"bytes"
+	"fmt"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/coalition-directory/coalition/internal/directory"
+	"github.com/coalition-directory/coalition/internal/vcard"
+)
+
+// handleContactsVCard exports an organization's contacts as vCard 4.0.
+//
+//	@Summary		Export contacts as vCard
+//	@Description	The contacts of an organization the caller may see, as one vCard 4.0 (RFC 6350) per contact, primary first, for import into address books: anonymous callers get public contacts only; partners and above get partners-only contacts too, marked as such in NOTE. ORG is the organization's name in the chosen language, falling back to the original. An organization without contacts the caller may see gives an empty file.
+//	@ID				exportContactsVCard
+//	@Tags			contacts
+//	@Produce		text/vcard,application/problem+json
+//	@Param			id		path		string				true	"Organization UUID or slug"
+//	@Param			lang	query		string				false	"Language of the organization's name (else Accept-Language, else the original)"	Enums(ru, en)
+//	@Success		200		{string}	string				"vCard 4.0, one card per contact"
+//	@Header			200		{string}	Content-Disposition	"An attachment named after the organization's slug: <slug>.vcf"
+//	@Header			200		{string}	ETag				"Entity tag for If-None-Match"
+//	@Success		304		"Not modified (If-None-Match)"
+//	@Failure		400		{object}	Problem	"Invalid lang"
+//	@Failure		401		{object}	Problem	"An unknown or revoked key"
+//	@Failure		404		{object}	Problem	"No such organization"
+//	@Router			/api/v1/organizations/{id}/contacts.vcf [get]
+func handleContactsVCard(dir *directory.Service, langs languages) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		lang, err := langParam(c)
+		if err != nil {
+			return err
+		}
+		org, err := dir.Organization(c.Request().Context(), c.Param("id"), callerOf(c))
+		if err != nil {
+			return err
+		}
+		lang = langs.negotiate(c, lang)
+		var body bytes.Buffer
+		if err := vcard.Write(&body, &org, org.Contacts, lang); err != nil {
+			return fmt.Errorf("write contacts of %s as vCard: %w", org.ID, err)
+		}
+		_, used := org.Text(lang)
+		setContentLanguage(c, used)
+		// Slugs are lower-case latin letters, digits and hyphens: safe to quote as is.
+		c.Response().Header().Set(echo.HeaderContentDisposition, `attachment; filename="`+org.Slug+`.vcf"`)
+		return c.Blob(http.StatusOK, vcard.MediaType, body.Bytes())
+	}
+}

@@ -1,0 +1,165 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"iter"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/coalition-directory/coalition/internal/csvio"
+	"github.com/coalition-directory/coalition/internal/directory"
+	"github.com/coalition-directory/coalition/internal/ndjson"
+)
+
+// progressEvery is how many rows pass between progress lines of an import.
+const progressEvery = 10000
+
+// runImport imports a CSV or NDJSON file, all or nothing.
+func runImport(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("coalition import", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	dryRun := fs.Bool("dry-run", false, "validate and report without writing")
+	format := fs.String("format", "", "csv or ndjson (default: from the file name's extension)")
+	cfg, err := parseFlagSet(fs, "import", args, getenv, false)
+	if err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return usageError{"import: give exactly one file (- for standard input)"}
+	}
+	name := fs.Arg(0)
+	if *format == "" {
+		*format = strings.TrimPrefix(strings.ToLower(filepath.Ext(name)), ".")
+	}
+	var in io.Reader = stdin
+	if name != "-" {
+		f, err := os.Open(name)
+		if err != nil {
+			return fmt.Errorf("import: %w", err)
+		}
+		defer f.Close()
+		in = f
+	}
+	opts := directory.ImportOptions{DryRun: *dryRun}
+	var records iter.Seq[directory.ImportRecord]
+	switch *format {
+	case "csv":
+		records, opts.FieldName = csvio.Read(in), csvio.ColumnName
+	case "ndjson", "jsonl":
+		records = ndjson.Read(in)
+	default:
+		return usageError{fmt.Sprintf("import: unknown format %q: use --format csv or --format ndjson", *format)}
+	}
+
+	db, dir, err := openDirectory(ctx, cfg.dbPath)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	report, err := dir.Import(ctx, directory.Operator(operatorName), withProgress(records, stderr), opts)
+	if de, ok := err.(*directory.Error); ok && de.Code == directory.CodeInvalid {
+		fmt.Fprintln(stderr, de.Message)
+		for _, f := range de.Fields {
+			fmt.Fprintf(stderr, "  %s: %s\n", f.Field, f.Message)
+		}
+		return fmt.Errorf("import: %d invalid rows", report.Invalid)
+	}
+	if err != nil {
+		return err
+	}
+	verb := "imported"
+	if report.DryRun {
+		verb = "dry run, nothing written; would import"
+	}
+	fmt.Fprintf(stdout, "%s %d rows: %d created, %d updated, %d unchanged\n", verb, len(report.Rows), report.Created, report.Updated, report.Unchanged)
+	return nil
+}
+
+// withProgress passes records through, telling stderr every progressEvery rows.
+func withProgress(records iter.Seq[directory.ImportRecord], stderr io.Writer) iter.Seq[directory.ImportRecord] {
+	return func(yield func(directory.ImportRecord) bool) {
+		n := 0
+		for rec := range records {
+			if n++; n%progressEvery == 0 {
+				fmt.Fprintf(stderr, "read %d rows\n", n)
+			}
+			if !yield(rec) {
+				return
+			}
+		}
+	}
+}
+
+// runExport writes the directory, or the part matching --filter, as NDJSON
+// or CSV.
+func runExport(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("coalition export", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	format := fs.String("format", "ndjson", "ndjson or csv")
+	out := fs.String("out", "-", "file to write (- for standard output)")
+	filter := fs.String("filter", "", "list filters as a query string, e.g. \"country=RU&focus_area=shelter\"")
+	cfg, err := parseFlagSet(fs, "export", args, getenv, false)
+	if err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usageError{fmt.Sprintf("export: unexpected argument %q", fs.Arg(0))}
+	}
+	values, err := url.ParseQuery(*filter)
+	if err != nil {
+		return usageError{fmt.Sprintf("export: --filter: %v", err)}
+	}
+	q, err := directory.ParseListQuery(func(name string) string { return strings.Join(values[name], ",") })
+	if err != nil {
+		return err
+	}
+
+	db, dir, err := openDirectory(ctx, cfg.dbPath)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	var w io.Writer = stdout
+	var file *os.File
+	if *out != "-" {
+		if file, err = os.Create(*out); err != nil {
+			return fmt.Errorf("export: %w", err)
+		}
+		defer file.Close()
+		w = file
+	}
+	var write func(*directory.Organization) error
+	var flush func() error
+	switch *format {
+	case "csv":
+		phones, contacts, err := dir.ExportWidths(ctx)
+		if err != nil {
+			return err
+		}
+		cw, err := csvio.NewWriter(w, phones, contacts)
+		if err != nil {
+			return err
+		}
+		write, flush = cw.Write, cw.Flush
+	case "ndjson":
+		nw := ndjson.NewWriter(w)
+		write, flush = nw.Write, nw.Flush
+	default:
+		return usageError{fmt.Sprintf("export: unknown format %q: use ndjson or csv", *format)}
+	}
+	if err := dir.Export(ctx, directory.Operator(operatorName), q, write); err != nil {
+		return err
+	}
+	if err := flush(); err != nil {
+		return err
+	}
+	if file != nil {
+		return file.Sync()
+	}
+	return nil
+}

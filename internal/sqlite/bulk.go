@@ -1,0 +1,284 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+
+	"gorm.io/gorm"
+
+	"github.com/coalition-directory/coalition/internal/directory"
+)
+
+// importBatch is how many new organizations an import buffers before
+// writing them in multi-row inserts.
+const importBatch = 1000
+
+// Import implements directory.Store: fn's session writes in one IMMEDIATE
+// transaction, committed only when fn returns nil, so a failed or killed
+// import leaves the database as it was.
+func (db *DB) Import(ctx context.Context, fn func(directory.ImportSession) error) error {
+	return db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var n int64
+		if err := tx.Raw("SELECT count(*) FROM organizations").Scan(&n).Error; err != nil {
+			return fmt.Errorf("count organizations: %w", err)
+		}
+		return fn(&importSession{tx: tx, empty: n == 0})
+	})
+}
+
+// importSession buffers new organizations and audit entries for batched
+// inserts. When the database had no organizations at the start, nothing
+// can match, and lookups are skipped.
+type importSession struct {
+	tx      *gorm.DB
+	empty   bool
+	pending []directory.Organization
+	audit   []auditRow
+}
+
+// Match implements directory.ImportSession.
+func (s *importSession) Match(ctx context.Context, id, slug string) (directory.Organization, bool, error) {
+	if s.empty {
+		return directory.Organization{}, false, nil
+	}
+	tx := s.tx.WithContext(ctx)
+	var rows []organizationRow
+	if id != "" {
+		if err := tx.Raw("SELECT "+organizationColumns+" FROM organizations o WHERE o.id = ?", strings.ToLower(id)).Scan(&rows).Error; err != nil {
+			return directory.Organization{}, false, fmt.Errorf("match id: %w", err)
+		}
+		if len(rows) > 0 && rows[0].Archived != nil {
+			return directory.Organization{}, false, &directory.Error{Code: directory.CodeConflict, Message: "archived organization",
+				Fields: []directory.FieldError{{Field: "id", Message: "belongs to an archived organization; restore it first"}}}
+		}
+	}
+	if len(rows) == 0 && slug != "" {
+		if err := tx.Raw("SELECT "+organizationColumns+" FROM organizations o WHERE o.slug = ? AND o.archived_at IS NULL", slug).Scan(&rows).Error; err != nil {
+			return directory.Organization{}, false, fmt.Errorf("match slug: %w", err)
+		}
+	}
+	if len(rows) == 0 {
+		return directory.Organization{}, false, nil
+	}
+	o, err := rows[0].toDomain()
+	if err != nil {
+		return o, false, err
+	}
+	var contacts []contactRow
+	if err := tx.Where("org_pk = ?", rows[0].PK).Order("is_primary DESC, pk").Find(&contacts).Error; err != nil {
+		return o, false, fmt.Errorf("match contacts: %w", err)
+	}
+	for i := range contacts {
+		c, err := contacts[i].toDomain(o.ID)
+		if err != nil {
+			return o, false, err
+		}
+		o.Contacts = append(o.Contacts, c)
+	}
+	return o, true, nil
+}
+
+// Create implements directory.ImportSession.
+func (s *importSession) Create(ctx context.Context, orgs ...directory.Organization) error {
+	s.pending = append(s.pending, orgs...)
+	if len(s.pending) >= importBatch {
+		return s.flushOrganizations(ctx)
+	}
+	return nil
+}
+
+func (s *importSession) flushOrganizations(ctx context.Context) error {
+	if len(s.pending) == 0 {
+		return nil
+	}
+	if err := insertOrganizations(s.tx.WithContext(ctx), s.pending); err != nil {
+		return err
+	}
+	s.pending = s.pending[:0]
+	return nil
+}
+
+// Replace implements directory.ImportSession: the organization's row,
+// filter rows, contacts and search row are rewritten.
+func (s *importSession) Replace(ctx context.Context, o directory.Organization, version int) error {
+	tx := s.tx.WithContext(ctx)
+	pk, err := organizationPK(tx, o.ID, version, "organizations")
+	if err != nil {
+		return err
+	}
+	row := toOrganizationRow(&o, pk)
+	if err := tx.Model(&organizationRow{}).Where("pk = ?", pk).Select("*").Omit("pk").Updates(&row).Error; err != nil {
+		return translate(err, "update organization")
+	}
+	for _, q := range []string{
+		"DELETE FROM organization_regions WHERE org_pk = ?",
+		"DELETE FROM organization_focus_areas WHERE org_pk = ?",
+		"DELETE FROM organization_languages WHERE org_pk = ?",
+		"DELETE FROM contacts WHERE org_pk = ?",
+	} {
+		if err := tx.Exec(q, pk).Error; err != nil {
+			return fmt.Errorf("replace organization rows: %w", err)
+		}
+	}
+	if err := insertFilterRows(tx, &o, pk); err != nil {
+		return err
+	}
+	if len(o.Contacts) > 0 {
+		rows := make([]contactRow, len(o.Contacts))
+		for i := range o.Contacts {
+			rows[i] = toContactRow(&o.Contacts[i], 0, pk)
+		}
+		if err := tx.Create(&rows).Error; err != nil {
+			return translate(err, "insert contacts")
+		}
+	}
+	return reindex(tx, pk)
+}
+
+// Audit implements directory.ImportSession.
+func (s *importSession) Audit(ctx context.Context, entries ...directory.AuditEntry) error {
+	for _, e := range entries {
+		row, err := toAuditRow(e)
+		if err != nil {
+			return err
+		}
+		s.audit = append(s.audit, row)
+	}
+	if len(s.audit) >= importBatch {
+		return s.flushAudit(ctx)
+	}
+	return nil
+}
+
+func (s *importSession) flushAudit(ctx context.Context) error {
+	if len(s.audit) == 0 {
+		return nil
+	}
+	if err := s.tx.WithContext(ctx).CreateInBatches(s.audit, insertBatch).Error; err != nil {
+		return fmt.Errorf("insert audit entries: %w", err)
+	}
+	s.audit = s.audit[:0]
+	return nil
+}
+
+// Flush implements directory.ImportSession.
+func (s *importSession) Flush(ctx context.Context) error {
+	if err := s.flushOrganizations(ctx); err != nil {
+		return err
+	}
+	return s.flushAudit(ctx)
+}
+
+// EachOrganization implements directory.Store. It reads in one deferred
+// (read) transaction on one connection, so the export is one snapshot while
+// writers go on, and it merges two ordered cursors, organizations and
+// contacts, so memory holds one organization at a time.
+func (db *DB) EachOrganization(ctx context.Context, q directory.ListQuery, search []string, private bool, fn func(*directory.Organization) error) error {
+	cond, args := listConditions(q, search, private)
+	contactCond := "o.archived_at IS NULL"
+	if !private {
+		contactCond += " AND c.visibility = 'public'"
+	}
+	return db.gorm.WithContext(ctx).Connection(func(tx *gorm.DB) error {
+		// A plain BEGIN is deferred: it takes no write lock (the connection's
+		// default, IMMEDIATE, is for writers).
+		if err := tx.Exec("BEGIN").Error; err != nil {
+			return fmt.Errorf("export: begin: %w", err)
+		}
+		defer tx.Exec("ROLLBACK") // read-only: nothing to commit
+		orgRows, err := tx.Raw("SELECT "+organizationColumns+" FROM organizations o WHERE "+cond+" ORDER BY o.slug", args...).Rows()
+		if err != nil {
+			return fmt.Errorf("export organizations: %w", err)
+		}
+		defer orgRows.Close()
+		contactRows, err := tx.Raw(`SELECT o.slug AS org_slug, c.* FROM contacts c JOIN organizations o ON o.pk = c.org_pk
+			WHERE ` + contactCond + ` ORDER BY o.slug, c.is_primary DESC, c.pk`).Rows()
+		if err != nil {
+			return fmt.Errorf("export contacts: %w", err)
+		}
+		defer contactRows.Close()
+
+		contacts := contactCursor{rows: contactRows, tx: tx}
+		for orgRows.Next() {
+			var row organizationRow
+			if err := tx.ScanRows(orgRows, &row); err != nil {
+				return fmt.Errorf("export: read organization: %w", err)
+			}
+			o, err := row.toDomain()
+			if err != nil {
+				return err
+			}
+			if o.Contacts, err = contacts.of(o.ID, o.Slug); err != nil {
+				return err
+			}
+			if err := fn(&o); err != nil {
+				return err
+			}
+		}
+		if err := orgRows.Err(); err != nil {
+			return fmt.Errorf("export organizations: %w", err)
+		}
+		return nil
+	})
+}
+
+// contactCursor walks contacts in organization-slug order alongside the
+// organizations.
+type contactCursor struct {
+	rows    *sql.Rows
+	tx      *gorm.DB
+	peeked  *exportContactRow
+	drained bool
+}
+
+type exportContactRow struct {
+	OrgSlug string     `gorm:"column:org_slug"`
+	Contact contactRow `gorm:"embedded"`
+}
+
+// of returns the contacts of the organization with slug, skipping those of
+// organizations the export leaves out.
+func (c *contactCursor) of(orgID, slug string) ([]directory.Contact, error) {
+	var out []directory.Contact
+	for {
+		if c.peeked == nil {
+			if c.drained || !c.rows.Next() {
+				c.drained = true
+				return out, c.rows.Err()
+			}
+			var row exportContactRow
+			if err := c.tx.ScanRows(c.rows, &row); err != nil {
+				return nil, fmt.Errorf("export: read contact: %w", err)
+			}
+			c.peeked = &row
+		}
+		switch {
+		case c.peeked.OrgSlug < slug:
+			c.peeked = nil
+		case c.peeked.OrgSlug == slug:
+			contact, err := c.peeked.Contact.toDomain(orgID)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, contact)
+			c.peeked = nil
+		default:
+			return out, nil
+		}
+	}
+}
+
+// Widths implements directory.Store.
+func (db *DB) Widths(ctx context.Context) (phones, contacts int, err error) {
+	var w struct{ Phones, Contacts int }
+	err = db.gorm.WithContext(ctx).Raw(`SELECT
+		(SELECT coalesce(max(json_array_length(phones)), 0) FROM organizations WHERE archived_at IS NULL) AS phones,
+		(SELECT coalesce(max(n), 0) FROM (SELECT count(*) AS n FROM contacts c JOIN organizations o ON o.pk = c.org_pk
+			WHERE o.archived_at IS NULL GROUP BY c.org_pk)) AS contacts`).Scan(&w).Error
+	if err != nil {
+		return 0, 0, fmt.Errorf("measure widths: %w", err)
+	}
+	return w.Phones, w.Contacts, nil
+}

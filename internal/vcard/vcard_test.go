@@ -1,0 +1,241 @@
+package vcard_test
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	govcard "github.com/emersion/go-vcard"
+
+	"github.com/coalition-directory/coalition/internal/directory"
+	"github.com/coalition-directory/coalition/internal/vcard"
+)
+
+func testOrganization() *directory.Organization {
+	return &directory.Organization{
+		ID:               "0193b8a2-7c1e-7d4a-9f00-5b2c1e9a0c11",
+		Slug:             "nadezhda",
+		OriginalLanguage: directory.LangRU,
+		Translations: map[string]directory.Text{
+			directory.LangRU: {Name: "Центр «Надежда»"},
+			directory.LangEN: {Name: "Hope Centre"},
+		},
+		Website:    "https://nadezhda.example.org",
+		FocusAreas: []string{"hotline", "shelter"},
+	}
+}
+
+func testContacts() []directory.Contact {
+	return []directory.Contact{
+		{
+			ID:         "0193b8a2-7c1e-7d4a-9f00-000000000001",
+			Name:       "Горячая линия",
+			Role:       "Дежурный консультант",
+			Email:      "hotline@nadezhda.example.org",
+			Phone:      "+78002000001",
+			Languages:  []string{"ru", "en", "uz"},
+			Visibility: directory.VisibilityPublic,
+			IsPrimary:  true,
+			UpdatedAt:  time.Date(2026, 11, 25, 17, 30, 0, 0, time.FixedZone("MSK", 3*60*60)),
+		},
+		{
+			ID:         "0193b8a2-7c1e-7d4a-9f00-000000000002",
+			Name:       "Лебедева, Марина; координатор",
+			Phone:      "+79201000004",
+			Visibility: directory.VisibilityPartners,
+		},
+	}
+}
+
+// write runs Write and fails the test on an error.
+func write(t *testing.T, org *directory.Organization, contacts []directory.Contact, lang string) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := vcard.Write(&buf, org, contacts, lang); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// decodeAll parses every card of raw with the library's decoder.
+func decodeAll(t *testing.T, raw []byte) []govcard.Card {
+	t.Helper()
+	dec := govcard.NewDecoder(bytes.NewReader(raw))
+	var cards []govcard.Card
+	for {
+		card, err := dec.Decode()
+		if errors.Is(err, io.EOF) {
+			return cards
+		}
+		if err != nil {
+			t.Fatalf("decode card %d: %v\n%s", len(cards)+1, err, raw)
+		}
+		cards = append(cards, card)
+	}
+}
+
+func TestWriteRoundTrip(t *testing.T) {
+	t.Parallel()
+	contacts := testContacts()
+	cards := decodeAll(t, write(t, testOrganization(), contacts, directory.LangEN))
+	if len(cards) != len(contacts) {
+		t.Fatalf("got %d cards, want %d", len(cards), len(contacts))
+	}
+	for i, card := range cards {
+		if got := card.Value(govcard.FieldVersion); got != "4.0" {
+			t.Errorf("card %d: VERSION %q, want 4.0", i, got)
+		}
+		if got, want := card.Value(govcard.FieldFormattedName), contacts[i].Name; got != want {
+			t.Errorf("card %d: FN %q, want %q", i, got, want)
+		}
+		if got, want := card.Value(govcard.FieldUID), "urn:uuid:"+contacts[i].ID; got != want {
+			t.Errorf("card %d: UID %q, want %q", i, got, want)
+		}
+		if got := card.Kind(); got != govcard.KindIndividual {
+			t.Errorf("card %d: KIND %q", i, got)
+		}
+		org := card.Get(govcard.FieldOrganization)
+		if org == nil || org.Value != "Hope Centre" || org.Params.Get(govcard.ParamLanguage) != "en" {
+			t.Errorf("card %d: ORG %+v, want Hope Centre in en", i, org)
+		}
+		if got := card.Values(govcard.FieldURL); !slices.Equal(got, []string{"https://nadezhda.example.org"}) {
+			t.Errorf("card %d: URL %q", i, got)
+		}
+	}
+
+	hotline, person := cards[0], cards[1]
+	if got := hotline.Value(govcard.FieldTitle); got != "Дежурный консультант" {
+		t.Errorf("TITLE %q", got)
+	}
+	if got := hotline.Values(govcard.FieldEmail); !slices.Equal(got, []string{"hotline@nadezhda.example.org"}) {
+		t.Errorf("EMAIL %q", got)
+	}
+	tel := hotline.Get(govcard.FieldTelephone)
+	if tel == nil || tel.Value != "tel:+78002000001" || tel.Params.Get(govcard.ParamValue) != "uri" ||
+		!tel.Params.HasType("work") || !tel.Params.HasType("voice") {
+		t.Errorf("hotline TEL %+v, want a work voice tel: URI", tel)
+	}
+	if tel := person.Get(govcard.FieldTelephone); tel == nil || tel.Value != "tel:+79201000004" || !tel.Params.HasType("cell") {
+		t.Errorf("mobile TEL %+v, want TYPE cell", tel)
+	}
+	var langs []string
+	for _, f := range hotline[govcard.FieldLanguage] {
+		langs = append(langs, f.Params.Get(govcard.ParamPreferred)+":"+f.Value)
+	}
+	if want := []string{"1:ru", "2:en", "3:uz"}; !slices.Equal(langs, want) {
+		t.Errorf("LANG %v, want %v", langs, want)
+	}
+	rev, err := hotline.Revision()
+	if want := time.Date(2026, 11, 25, 14, 30, 0, 0, time.UTC); err != nil || !rev.Equal(want) {
+		t.Errorf("REV %v (%v), want %v", rev, err, want)
+	}
+	if got := hotline.Value(govcard.FieldNote); got != "" {
+		t.Errorf("a public contact has NOTE %q", got)
+	}
+	if got := person.Value(govcard.FieldNote); !strings.Contains(got, "Partners-only") {
+		t.Errorf("a partners-only contact has NOTE %q, want it to say so", got)
+	}
+	for _, field := range []string{govcard.FieldTitle, govcard.FieldEmail, govcard.FieldLanguage, govcard.FieldRevision} {
+		if person[field] != nil {
+			t.Errorf("the contact without %s has %s %q", field, field, person.Values(field))
+		}
+	}
+}
+
+func TestWriteFormat(t *testing.T) {
+	t.Parallel()
+	raw := write(t, testOrganization(), testContacts(), directory.LangRU)
+	if !utf8.Valid(raw) {
+		t.Fatal("output is not UTF-8")
+	}
+	text := string(raw)
+	if !strings.HasPrefix(text, "BEGIN:VCARD\r\nVERSION:4.0\r\n") || !strings.HasSuffix(text, "END:VCARD\r\n") {
+		t.Errorf("cards do not start with BEGIN and VERSION 4.0 and end with END:\n%s", text)
+	}
+	if n := strings.Count(text, "\n"); n != strings.Count(text, "\r\n") {
+		t.Errorf("%d line feeds, only %d after a CR", n, strings.Count(text, "\r\n"))
+	}
+	for _, want := range []string{
+		"\r\nFN:Горячая линия\r\n",                       // Cyrillic as it is: no encoding, no CHARSET
+		"\r\nFN:Лебедева\\, Марина; координатор\r\n",     // commas escaped
+		"\r\nORG;LANGUAGE=ru:Центр «Надежда»\r\n",        // in the requested language
+		"\r\nNOTE:Контакт только для партнёров коалиции", // in the language of ORG
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("output lacks %q:\n%s", want, text)
+		}
+	}
+}
+
+func TestWriteOrgLanguage(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, lang, wantOrg, wantLang string
+		translations                  map[string]directory.Text
+	}{
+		{"requested language", "en", "Hope Centre", "en", nil},
+		{"original language when none is asked for", "", "Центр «Надежда»", "ru", nil},
+		{"falls back to the original", "en", "Объединённые усилия", "ru",
+			map[string]directory.Text{directory.LangRU: {Name: "Объединённые усилия"}}},
+		{"a semicolon does not start an org unit", "ru", "Альфа, Омега", "ru",
+			map[string]directory.Text{directory.LangRU: {Name: "Альфа; Омега"}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			org := testOrganization()
+			if tt.translations != nil {
+				org.Translations = tt.translations
+			}
+			cards := decodeAll(t, write(t, org, testContacts()[:1], tt.lang))
+			f := cards[0].Get(govcard.FieldOrganization)
+			if f == nil || f.Value != tt.wantOrg || f.Params.Get(govcard.ParamLanguage) != tt.wantLang {
+				t.Errorf("ORG %+v, want %q in %s", f, tt.wantOrg, tt.wantLang)
+			}
+		})
+	}
+}
+
+func TestWriteControlCharactersCannotAddProperties(t *testing.T) {
+	t.Parallel()
+	c := testContacts()[1]
+	c.Name = "Мария\r\nEMAIL:evil@example.org\rTEL:+10000000000\nX"
+	c.Role = "Юрист\tконсультант"
+	raw := write(t, testOrganization(), []directory.Contact{c}, "")
+	if i := bytes.IndexFunc(raw, func(r rune) bool { return r == '\r' }); i >= 0 && !bytes.HasPrefix(raw[i:], []byte("\r\n")) {
+		t.Errorf("a lone CR at byte %d:\n%q", i, raw)
+	}
+	for _, line := range strings.Split(string(raw), "\r\n") {
+		if strings.Contains(line, "\r") || strings.Contains(line, "\n") {
+			t.Errorf("line %q holds a line break", line)
+		}
+	}
+	cards := decodeAll(t, raw)
+	if len(cards) != 1 {
+		t.Fatalf("got %d cards, want 1", len(cards))
+	}
+	if got := cards[0].Values(govcard.FieldEmail); got != nil {
+		t.Errorf("the name added EMAIL %q", got)
+	}
+	if got := cards[0].Values(govcard.FieldTelephone); len(got) != 1 {
+		t.Errorf("TEL %q, want only the contact's own", got)
+	}
+	if got, want := cards[0].Value(govcard.FieldFormattedName), "Мария  EMAIL:evil@example.org TEL:+10000000000 X"; got != want {
+		t.Errorf("FN %q, want %q", got, want)
+	}
+	if got := cards[0].Value(govcard.FieldTitle); got != "Юрист консультант" {
+		t.Errorf("TITLE %q", got)
+	}
+}
+
+func TestWriteNoContacts(t *testing.T) {
+	t.Parallel()
+	if raw := write(t, testOrganization(), nil, "ru"); len(raw) != 0 {
+		t.Errorf("no contacts wrote %q", raw)
+	}
+}
