@@ -101,8 +101,9 @@ func runMigrate(ctx context.Context, args []string, getenv func(string) string, 
 	return nil
 }
 
-// openDirectory opens and migrates the database and builds the service
-// over it and the reference data.
+// openDirectory opens and migrates the database, makes sure it has a
+// focus-area vocabulary, and builds the service over it and the reference
+// data.
 func openDirectory(ctx context.Context, path string) (*sqlite.DB, *directory.Service, error) {
 	places, err := geo.Load()
 	if err != nil {
@@ -116,5 +117,11 @@ func openDirectory(ctx context.Context, path string) (*sqlite.DB, *directory.Ser
 		db.Close()
 		return nil, nil, err
 	}
-	return db, directory.NewService(db, places), nil
+	dir := directory.NewService(db, places)
+	// Every command needs the focus-area vocabulary; a new database gets the default one.
+	if _, err := dir.Seed(ctx, nil); err != nil {
+		db.Close()
+		return nil, nil, err
+	}
+	return db, dir, nil
 }

@@ -5,7 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"maps"
+	"runtime"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -102,8 +105,15 @@ func (s *Service) Import(ctx context.Context, caller Caller, records iter.Seq[Im
 	var fe fieldErrors
 	err = s.store.Import(ctx, func(session ImportSession) error {
 		seenIDs, seenSlugs := map[string]int{}, map[string]int{}
-		for rec := range records {
-			row, rowErr := s.importRow(ctx, session, caller, rec, known, seenIDs, seenSlugs, len(fe) > 0 || dryRun)
+		prepared := inParallel(records, runtime.GOMAXPROCS(0), func(rec ImportRecord) preparedRecord {
+			return s.prepareRecord(rec, known)
+		})
+		for p := range prepared {
+			rec := p.rec
+			row, rowErr := p.row, p.err
+			if rowErr == nil {
+				row, rowErr = s.importRow(ctx, session, caller, p, seenIDs, seenSlugs, len(fe) > 0 || dryRun)
+			}
 			if rowErr != nil {
 				var de *Error
 				if !errors.As(rowErr, &de) || de.Code != CodeInvalid && de.Code != CodeConflict {
@@ -157,20 +167,84 @@ func (r *ImportReport) count(status ImportStatus) {
 	}
 }
 
-// importRow validates, matches and (unless readOnly) writes one record.
-func (s *Service) importRow(ctx context.Context, session ImportSession, caller Caller, rec ImportRecord,
-	known map[string]bool, seenIDs, seenSlugs map[string]int, readOnly bool) (ImportRow, error) {
+// preparedRecord is a record after the checks that need no database:
+// parsing and validation, which run in parallel.
+type preparedRecord struct {
+	rec ImportRecord
+	org Organization // validated and normalized
+	row ImportRow
+	err error
+}
+
+// prepareRecord validates one record; it reads only immutable state, so
+// records are prepared concurrently.
+func (s *Service) prepareRecord(rec ImportRecord, known map[string]bool) preparedRecord {
 	if rec.Err != nil {
-		return ImportRow{}, rec.Err
+		return preparedRecord{rec: rec, err: rec.Err}
 	}
 	o := rec.Org
+	o.Translations = maps.Clone(o.Translations)
 	if o.Slug == "" {
 		text, _ := o.Text(o.OriginalLanguage)
 		o.Slug = MakeSlug(text.Name)
 	}
 	if err := s.validate(&o, known); err != nil {
-		return ImportRow{}, err
+		return preparedRecord{rec: rec, err: err}
 	}
+	return preparedRecord{rec: rec, org: o}
+}
+
+// inParallel maps in through fn on workers goroutines and yields the
+// results in the order of in. Stopping early stops the workers and waits
+// for them.
+func inParallel[T, R any](in iter.Seq[T], workers int, fn func(T) R) iter.Seq[R] {
+	return func(yield func(R) bool) {
+		type job struct {
+			v   T
+			out chan R
+		}
+		jobs := make(chan job, workers*4)
+		order := make(chan chan R, workers*64)
+		done := make(chan struct{})
+		var wg sync.WaitGroup
+		for range workers {
+			wg.Go(func() {
+				for j := range jobs {
+					j.out <- fn(j.v)
+				}
+			})
+		}
+		wg.Go(func() {
+			defer close(order)
+			defer close(jobs)
+			for v := range in {
+				out := make(chan R, 1)
+				select {
+				case jobs <- job{v, out}:
+				case <-done:
+					return
+				}
+				select {
+				case order <- out:
+				case <-done:
+					return
+				}
+			}
+		})
+		defer wg.Wait()
+		defer close(done)
+		for out := range order {
+			if !yield(<-out) {
+				return
+			}
+		}
+	}
+}
+
+// importRow matches and (unless readOnly) writes one prepared record.
+func (s *Service) importRow(ctx context.Context, session ImportSession, caller Caller, p preparedRecord,
+	seenIDs, seenSlugs map[string]int, readOnly bool) (ImportRow, error) {
+	rec, o := p.rec, p.org
 	if prev, dup := seenIDs[o.ID]; dup && o.ID != "" {
 		return ImportRow{}, &Error{Code: CodeInvalid, Message: "duplicate id",
 			Fields: []FieldError{{Field: "id", Message: fmt.Sprintf("is also in row %d", prev)}}}

@@ -1,6 +1,12 @@
 package directory
 
-import "testing"
+import (
+	"strings"
+	"testing"
+
+	"golang.org/x/text/cases"
+	"golang.org/x/text/unicode/norm"
+)
 
 func TestFoldText(t *testing.T) {
 	tests := []struct{ in, want string }{
@@ -35,5 +41,25 @@ func TestMakeSlug(t *testing.T) {
 	long := MakeSlug("Межрегиональная общественная организация по защите прав женщин и детей от торговли людьми и эксплуатации в Приволжском федеральном округе")
 	if len(long) > maxSlugLength-4 || !slugPattern.MatchString(long) {
 		t.Errorf("long slug %q (%d characters)", long, len(long))
+	}
+}
+
+// TestFoldTextFastPathAgrees checks that the fast path gives what the
+// general path gives, for text it accepts.
+func TestFoldTextFastPathAgrees(t *testing.T) {
+	for _, s := range []string{"Центр «Надежда» — №5", "ЁЖИК ёж", "Hello, World 42!", "Щ Ъ Ы Ь Э Ю Я", "“quoted” „нижние“"} {
+		fast, ok := foldSimple(s)
+		if !ok {
+			t.Errorf("%q: fast path refused", s)
+			continue
+		}
+		slow := cases.Fold().String(norm.NFC.String(s))
+		slow = strings.ReplaceAll(slow, "ё", "е")
+		if fast != slow {
+			t.Errorf("%q: fast %q, general %q", s, fast, slow)
+		}
+	}
+	if _, ok := foldSimple("Straße"); ok {
+		t.Error("the fast path accepted ß, which folds to ss")
 	}
 }

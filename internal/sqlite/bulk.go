@@ -156,8 +156,12 @@ func (s *importSession) flushAudit(ctx context.Context) error {
 	if len(s.audit) == 0 {
 		return nil
 	}
-	if err := s.tx.WithContext(ctx).CreateInBatches(s.audit, insertBatch).Error; err != nil {
-		return fmt.Errorf("insert audit entries: %w", err)
+	values := make([]any, 0, len(s.audit)*len(auditTable().columns))
+	for i := range s.audit {
+		values = append(values, s.audit[i].values()...)
+	}
+	if err := insertValues(s.tx.WithContext(ctx), auditTable(), values); err != nil {
+		return err
 	}
 	s.audit = s.audit[:0]
 	return nil

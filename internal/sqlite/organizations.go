@@ -187,9 +187,6 @@ func (db *DB) Contacts(ctx context.Context, organizationID string, private bool)
 	return contacts, nil
 }
 
-// insertBatch is how many rows one INSERT statement carries.
-const insertBatch = 500
-
 // CreateOrganizations implements directory.Store.
 func (db *DB) CreateOrganizations(ctx context.Context, orgs []directory.Organization) error {
 	err := db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
@@ -210,43 +207,45 @@ func insertOrganizations(tx *gorm.DB, orgs []directory.Organization) error {
 		(SELECT coalesce(max(pk), 0) FROM contacts) AS contact`).Scan(&next).Error; err != nil {
 		return fmt.Errorf("number new rows: %w", err)
 	}
-	var (
-		orgRows     []organizationRow
-		contactRows []contactRow
-		filters     filterRows
-		searchRows  []searchRow
-	)
+	var orgValues, contactValues, regionValues, focusValues, languageValues, searchValues []any
 	for i := range orgs {
 		o := &orgs[i]
 		next.Org++
 		pk := next.Org
-		orgRows = append(orgRows, toOrganizationRow(o, pk))
+		row := toOrganizationRow(o, pk)
+		orgValues = append(orgValues, row.values()...)
 		for j := range o.Contacts {
 			next.Contact++
-			contactRows = append(contactRows, toContactRow(&o.Contacts[j], next.Contact, pk))
+			c := toContactRow(&o.Contacts[j], next.Contact, pk)
+			contactValues = append(contactValues, c.values()...)
 		}
-		filters.add(o, pk)
+		for _, code := range regionsOf(o) {
+			regionValues = append(regionValues, code, pk)
+		}
+		for _, f := range o.FocusAreas {
+			focusValues = append(focusValues, f, pk)
+		}
+		for _, l := range o.Languages {
+			languageValues = append(languageValues, l, pk)
+		}
 		if o.ArchivedAt == nil {
-			searchRows = append(searchRows, searchText(o, pk))
+			sr := searchText(o, pk)
+			searchValues = append(searchValues, sr.DocID, sr.Names, sr.PublicText, sr.PrivateText)
 		}
 	}
 	for _, batch := range []struct {
-		what string
-		rows any
-		n    int
+		table  table
+		values []any
 	}{
-		{"organizations", orgRows, len(orgRows)},
-		{"contacts", contactRows, len(contactRows)},
-		{"organization regions", filters.regions, len(filters.regions)},
-		{"organization focus areas", filters.focusAreas, len(filters.focusAreas)},
-		{"organization languages", filters.languages, len(filters.languages)},
-		{"search index", searchRows, len(searchRows)},
+		{organizationsTable(), orgValues},
+		{contactsTable(), contactValues},
+		{table{"organization_regions", []string{"region_code", "org_pk"}}, regionValues},
+		{table{"organization_focus_areas", []string{"focus_area", "org_pk"}}, focusValues},
+		{table{"organization_languages", []string{"language", "org_pk"}}, languageValues},
+		{table{"organization_search", []string{"docid", "names", "public_text", "private_text"}}, searchValues},
 	} {
-		if batch.n == 0 {
-			continue
-		}
-		if err := tx.CreateInBatches(batch.rows, insertBatch).Error; err != nil {
-			return translate(err, "insert "+batch.what)
+		if err := insertValues(tx, batch.table, batch.values); err != nil {
+			return err
 		}
 	}
 	return nil

@@ -1,0 +1,190 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/coalition-directory/coalition/internal/demo"
+	"github.com/coalition-directory/coalition/internal/directory"
+	"github.com/coalition-directory/coalition/internal/ndjson"
+)
+
+// TestMain lets tests run the real binary as a child process: the test
+// binary runs main when COALITION_TEST_MAIN is set.
+func TestMain(m *testing.M) {
+	if os.Getenv("COALITION_TEST_MAIN") == "1" {
+		main()
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+// child returns the command running this binary's main with args.
+func child(args ...string) *exec.Cmd {
+	cmd := exec.Command(os.Args[0], args...)
+	cmd.Env = append(os.Environ(), "COALITION_TEST_MAIN=1")
+	return cmd
+}
+
+// writeNDJSON writes n generated organizations to a file and returns its path.
+func writeNDJSON(t testing.TB, dir string, n int) string {
+	t.Helper()
+	path := filepath.Join(dir, "orgs.ndjson")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	w := ndjson.NewWriter(f)
+	for _, o := range demo.Generate(n, 1) {
+		if err := w.Write(&o); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// snapshot returns the whole directory as an export plus the size of the
+// audit log: what must not change when an import fails.
+func snapshot(t *testing.T, dbPath string) (string, int) {
+	t.Helper()
+	ctx := context.Background()
+	db, dir, err := openDirectory(ctx, dbPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.IntegrityCheck(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	w := ndjson.NewWriter(&buf)
+	if err := dir.Export(ctx, directory.Operator("test"), directory.ListQuery{}, w.Write); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	_, audit, err := dir.Audit(ctx, directory.Operator("test"), directory.AuditQuery{Page: 1, PerPage: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return buf.String(), audit
+}
+
+func TestImportKilledHalfwayChangesNothing(t *testing.T) {
+	t.Parallel()
+	tmp := t.TempDir()
+	dbPath := filepath.Join(tmp, "live.db")
+	ctx := context.Background()
+	db, dir, err := openDirectory(ctx, dbPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	orgs, err := demo.Organizations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := dir.Seed(ctx, orgs); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	before, auditBefore := snapshot(t, dbPath)
+	file := writeNDJSON(t, tmp, 40000)
+
+	cmd := child("import", "--db", dbPath, file)
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	progress := bufio.NewScanner(stderr)
+	killed := false
+	for progress.Scan() {
+		if strings.HasPrefix(progress.Text(), "read 20000 rows") {
+			if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
+				t.Fatal(err)
+			}
+			killed = true
+			break
+		}
+	}
+	go io.Copy(io.Discard, stderr)
+	err = cmd.Wait()
+	var exit *exec.ExitError
+	if !killed || !errors.As(err, &exit) || exit.Sys().(syscall.WaitStatus).Signal() != syscall.SIGKILL {
+		t.Fatalf("the import was not killed halfway (killed %v, wait: %v): the test proves nothing", killed, err)
+	}
+
+	after, auditAfter := snapshot(t, dbPath)
+	if after != before || auditAfter != auditBefore {
+		t.Errorf("a killed import changed the database: export %d bytes, audit %d entries; before %d bytes, %d entries",
+			len(after), auditAfter, len(before), auditBefore)
+	}
+}
+
+// BenchmarkBulk measures the import of 100,000 generated organizations into
+// an empty database (NDJSON and CSV, each in one transaction) and their
+// export, each as a separate process so that its peak memory (max RSS) is
+// its own. Run with -benchtime=1x: one operation takes seconds.
+func BenchmarkBulk(b *testing.B) {
+	const n = 100000
+	tmp := b.TempDir()
+	ndjsonFile := writeNDJSON(b, tmp, n)
+	source := filepath.Join(tmp, "source.db")
+	if out, err := child("import", "--db", source, ndjsonFile).CombinedOutput(); err != nil {
+		b.Fatalf("%v\n%s", err, out)
+	}
+	csvFile := filepath.Join(tmp, "orgs.csv")
+	if out, err := child("export", "--db", source, "--format", "csv", "--out", csvFile).CombinedOutput(); err != nil {
+		b.Fatalf("%v\n%s", err, out)
+	}
+
+	measure := func(b *testing.B, args func(i int) []string) {
+		var rss int64
+		var elapsed time.Duration
+		for i := 0; i < b.N; i++ {
+			cmd := child(args(i)...)
+			var out bytes.Buffer
+			cmd.Stdout, cmd.Stderr = &out, &out
+			start := time.Now()
+			if err := cmd.Run(); err != nil {
+				b.Fatalf("%v\n%s", err, out.String())
+			}
+			elapsed += time.Since(start)
+			rss = max(rss, cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss)
+		}
+		b.ReportMetric(float64(elapsed.Milliseconds())/float64(b.N), "ms/op")
+		b.ReportMetric(float64(rss)/1024, "peak-RSS-MB")
+	}
+	for _, format := range []string{"ndjson", "csv"} {
+		file := map[string]string{"ndjson": ndjsonFile, "csv": csvFile}[format]
+		b.Run("import/"+format+"/orgs=100000", func(b *testing.B) {
+			measure(b, func(i int) []string {
+				return []string{"import", "--db", filepath.Join(tmp, format+"-"+strings.Repeat("x", i)+".db"), file}
+			})
+		})
+	}
+	for _, format := range []string{"ndjson", "csv"} {
+		b.Run("export/"+format+"/orgs=100000", func(b *testing.B) {
+			measure(b, func(i int) []string {
+				return []string{"export", "--db", source, "--format", format, "--out", filepath.Join(tmp, "out."+format)}
+			})
+		})
+	}
+}

@@ -1,0 +1,73 @@
+package sqlite
+
+import (
+	"fmt"
+	"strings"
+
+	"gorm.io/gorm"
+)
+
+// rowsPerInsert is how many rows one multi-row INSERT carries: few
+// statement shapes to prepare, well under SQLite's limit of 32,766
+// parameters for the widest table.
+const rowsPerInsert = 200
+
+// table is a table's name and the columns bulk inserts fill.
+type table struct {
+	name    string
+	columns []string
+}
+
+func organizationsTable() table {
+	return table{"organizations", []string{"pk", "id", "slug", "original_language", "translations", "sort_original",
+		"sort_ru", "sort_en", "acronym", "website", "email", "phones", "country_code", "region_code", "city", "address",
+		"address_hidden", "service_regions", "languages", "focus_areas", "membership_status", "member_since",
+		"member_until", "verified_at", "created_at", "updated_at", "archived_at", "version"}}
+}
+
+func (r *organizationRow) values() []any {
+	return []any{r.PK, r.ID, r.Slug, r.OriginalLanguage, r.Translations, r.SortOriginal, r.SortRU, r.SortEN,
+		r.Acronym, r.Website, r.Email, r.Phones, r.CountryCode, r.RegionCode, r.City, r.Address, r.AddressHidden,
+		r.ServiceRegions, r.Languages, r.FocusAreas, r.MembershipStatus, r.MemberSince, r.MemberUntil,
+		r.VerifiedAt, r.Created, r.Updated, r.Archived, r.Version}
+}
+
+func contactsTable() table {
+	return table{"contacts", []string{"pk", "id", "org_pk", "name", "role", "email", "phone", "languages",
+		"visibility", "is_primary", "version", "created_at", "updated_at"}}
+}
+
+func (r *contactRow) values() []any {
+	return []any{r.PK, r.ID, r.OrgPK, r.Name, r.Role, r.Email, r.Phone, r.Languages, r.Visibility, r.IsPrimary,
+		r.Version, r.Created, r.Updated}
+}
+
+func auditTable() table {
+	return table{"audit_entries", []string{"id", "at", "key_id", "actor", "entity_type", "entity_id",
+		"organization_id", "action", "changes"}}
+}
+
+func (r *auditRow) values() []any {
+	return []any{r.ID, r.At, r.KeyID, r.Actor, r.EntityType, r.EntityID, r.OrganizationID, r.Action, r.Changes}
+}
+
+// insertValues writes rows into t with multi-row INSERTs, without GORM's
+// per-row reflection and RETURNING clauses: the bulk path of seeding and
+// imports. values holds the rows one after another, len(t.columns) each.
+func insertValues(tx *gorm.DB, t table, values []any) error {
+	width := len(t.columns)
+	if len(values)%width != 0 {
+		return fmt.Errorf("insert %s: %d values do not fill rows of %d", t.name, len(values), width)
+	}
+	one := "(" + strings.TrimSuffix(strings.Repeat("?,", width), ",") + ")"
+	head := "INSERT INTO " + t.name + " (" + strings.Join(t.columns, ", ") + ") VALUES "
+	for start := 0; start < len(values); start += rowsPerInsert * width {
+		end := min(start+rowsPerInsert*width, len(values))
+		rows := (end - start) / width
+		query := head + strings.TrimSuffix(strings.Repeat(one+",", rows), ",")
+		if err := tx.Exec(query, values[start:end]...).Error; err != nil {
+			return translate(err, "insert "+t.name)
+		}
+	}
+	return nil
+}
