@@ -95,7 +95,7 @@ func checkFocusArea(fa *FocusArea, withSlug bool) error {
 		if v == "" {
 			fe.add(field, "is required")
 		}
-		checkLength(&fe, field, v, maxShortText)
+		checkText(&fe, field, v, maxShortText, false)
 	}
 	slices.SortFunc(fe, func(a, b FieldError) int { return strings.Compare(a.Field, b.Field) })
 	return fe.err("invalid focus area")

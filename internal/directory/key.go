@@ -55,7 +55,7 @@ func (s *Service) CreateKey(ctx context.Context, caller Caller, name string, rol
 	if name == "" {
 		fe.add("name", "is required")
 	}
-	checkLength(&fe, "name", name, maxShortText)
+	checkText(&fe, "name", name, maxShortText, false)
 	if _, ok := ParseRole(string(role)); !ok {
 		fe.add("role", "must be one of partner, editor, admin")
 	}

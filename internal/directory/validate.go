@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/google/uuid"
@@ -64,12 +65,12 @@ func (s *Service) validate(o *Organization, focusAreas map[string]bool) error {
 		if field != "" && t.Name == "" {
 			fe.add(join(field, "name"), "is required in a translation")
 		}
-		checkLength(&fe, join(field, "name"), t.Name, maxNameLength)
-		checkLength(&fe, join(field, "description"), t.Description, maxDescriptionLength)
+		checkText(&fe, join(field, "name"), t.Name, maxNameLength, false)
+		checkText(&fe, join(field, "description"), t.Description, maxDescriptionLength, true)
 		o.Translations[lang] = t
 	}
 
-	checkLength(&fe, "acronym", o.Acronym, maxAcronymLength)
+	checkText(&fe, "acronym", o.Acronym, maxAcronymLength, false)
 	if o.Website != "" {
 		checkURL(&fe, "website", o.Website)
 	}
@@ -98,8 +99,8 @@ func (s *Service) validate(o *Organization, focusAreas map[string]bool) error {
 			fe.add(fmt.Sprintf("service_regions[%d]", i), "unknown region code %q", code)
 		}
 	}
-	checkLength(&fe, "city", o.City, maxShortText)
-	checkLength(&fe, "address", o.Address, maxAddressLength)
+	checkText(&fe, "city", o.City, maxShortText, false)
+	checkText(&fe, "address", o.Address, maxAddressLength, true)
 
 	if len(o.Phones) > maxPhones {
 		fe.add("phones", "at most %d phone numbers", maxPhones)
@@ -115,7 +116,7 @@ func (s *Service) validate(o *Organization, focusAreas map[string]bool) error {
 		default:
 			fe.add(field+".kind", "must be one of office, hotline, mobile")
 		}
-		checkLength(&fe, field+".description", p.Description, maxShortText)
+		checkText(&fe, field+".description", p.Description, maxShortText, false)
 	}
 
 	o.Languages = checkLanguages(&fe, "languages", o.Languages)
@@ -162,8 +163,8 @@ func checkContact(fe *fieldErrors, prefix string, c *Contact, country string) {
 	if c.Name == "" {
 		fe.add(prefix+"name", "is required")
 	}
-	checkLength(fe, prefix+"name", c.Name, maxShortText)
-	checkLength(fe, prefix+"role", c.Role, maxShortText)
+	checkText(fe, prefix+"name", c.Name, maxShortText, false)
+	checkText(fe, prefix+"role", c.Role, maxShortText, false)
 	if c.Email != "" {
 		checkEmail(fe, prefix+"email", c.Email)
 	}
@@ -187,9 +188,23 @@ func join(prefix, field string) string {
 	return prefix + "." + field
 }
 
-func checkLength(fe *fieldErrors, field, v string, limit int) {
+// checkText checks a text's length and that it holds no control
+// characters, which no one types and which break the formats texts travel
+// in (vCard, CSV); only multi-line texts may hold line breaks and tabs.
+func checkText(fe *fieldErrors, field, v string, limit int, multiline bool) {
 	if utf8.RuneCountInString(v) > limit {
 		fe.add(field, "must be at most %d characters", limit)
+	}
+	for _, r := range v {
+		if !unicode.IsControl(r) || multiline && (r == '\n' || r == '\r' || r == '\t') {
+			continue
+		}
+		if multiline {
+			fe.add(field, "must not contain control characters")
+		} else {
+			fe.add(field, "must be one line without control characters")
+		}
+		return
 	}
 }
 
