@@ -181,3 +181,22 @@ func TestProbes(t *testing.T) {
 		}
 	}
 }
+
+func TestMetrics(t *testing.T) {
+	t.Parallel()
+	s := newTestServer(t, searchFixtures())
+	s.get("/api/v1/organizations/nadezhda")
+	s.get("/api/v1/organizations/no-such-org")
+	r := s.get("/metrics")
+	wantStatus(t, r, http.StatusOK)
+	for _, want := range []string{
+		`coalition_http_requests_total{method="GET",route="/api/v1/organizations/:id",status="200"} 1`,
+		`coalition_http_requests_total{method="GET",route="/api/v1/organizations/:id",status="404"} 1`,
+		`coalition_http_request_duration_seconds_bucket{method="GET",route="/api/v1/organizations/:id",le="+Inf"} 2`,
+		"go_goroutines",
+	} {
+		if !strings.Contains(string(r.body), want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
+	}
+}

@@ -114,7 +114,8 @@ func (w *bufferedWriter) flush() {
 }
 
 // requestLogger logs one structured line per request, with the request id
-// that the response carries in X-Request-Id.
+// that the response carries in X-Request-Id. The metrics middleware inside
+// it has already turned errors into responses, so the status is final.
 func requestLogger(log *slog.Logger) echo.MiddlewareFunc {
 	return middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
 		LogStatus:    true,
@@ -123,7 +124,6 @@ func requestLogger(log *slog.Logger) echo.MiddlewareFunc {
 		LogLatency:   true,
 		LogRequestID: true,
 		LogRemoteIP:  true,
-		HandleError:  true,
 		LogValuesFunc: func(c echo.Context, v middleware.RequestLoggerValues) error {
 			level := slog.LevelInfo
 			if v.Status >= 500 {

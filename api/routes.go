@@ -39,7 +39,7 @@ import (
 // unknown paths into 401s): auth resolves the key of every API request,
 // require answers 401/403 before a protected route reads its body, and
 // cacheable adds ETags and Cache-Control to reads.
-func addRoutes(e *echo.Echo, dir *directory.Service, db Pinger, spec []byte) {
+func addRoutes(e *echo.Echo, dir *directory.Service, db Pinger, spec []byte, m *metrics) {
 	langs := newLanguages()
 	auth := authenticate(dir)
 	editor, admin := require(directory.RoleEditor), require(directory.RoleAdmin)
@@ -79,6 +79,7 @@ func addRoutes(e *echo.Echo, dir *directory.Service, db Pinger, spec []byte) {
 
 	e.GET("/healthz", handleHealth())
 	e.GET("/readyz", handleReady(db))
+	e.GET("/metrics", handleMetrics(m))
 	e.GET("/openapi.yaml", handleOpenAPI(spec), cacheable)
 	e.GET("/docs", handleDocsRedirect())
 	e.GET("/docs/", handleDocsRedirect())

@@ -45,10 +45,12 @@ func NewServer(log *slog.Logger, dir *directory.Service, db Pinger, opts Options
 	if len(origins) == 0 {
 		origins = []string{"*"}
 	}
+	m := newMetrics()
 	e.Use(
-		middleware.RecoverWithConfig(middleware.RecoverConfig{DisablePrintStack: true}),
 		middleware.RequestID(),
 		requestLogger(log),
+		m.middleware,
+		middleware.RecoverWithConfig(middleware.RecoverConfig{DisablePrintStack: true}),
 		middleware.CORSWithConfig(middleware.CORSConfig{
 			AllowOrigins:  origins,
 			AllowMethods:  []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPatch, http.MethodDelete},
@@ -58,6 +60,6 @@ func NewServer(log *slog.Logger, dir *directory.Service, db Pinger, opts Options
 		}),
 		middleware.GzipWithConfig(middleware.GzipConfig{Level: 5, MinLength: 1024}),
 	)
-	addRoutes(e, dir, db, spec)
+	addRoutes(e, dir, db, spec, m)
 	return e, nil
 }
