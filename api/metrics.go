@@ -68,7 +68,8 @@ func (m *metrics) middleware(next echo.HandlerFunc) echo.HandlerFunc {
 //	@Success		200	{string}	string	"Metrics in the Prometheus text format"
 //	@Router			/metrics [get]
 func handleMetrics(m *metrics) echo.HandlerFunc {
-	h := promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{DisableCompression: true} /* the Gzip middleware compresses */)
+	// The Gzip middleware compresses; promhttp must not do it a second time.
+	h := promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{DisableCompression: true})
 	return func(c echo.Context) error {
 		h.ServeHTTP(c.Response(), c.Request())
 		return nil
