@@ -18,7 +18,7 @@ import (
 // startServe runs `coalition serve` in-process on a free port and returns
 // its base URL once it is ready, and a function that stops it and returns
 // run's error.
-func startServe(t *testing.T, env map[string]string, args ...string) (string, func() error) {
+func startServe(t testing.TB, env map[string]string, args ...string) (string, func() error) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	stdoutR, stdoutW := io.Pipe()
@@ -64,7 +64,7 @@ func startServe(t *testing.T, env map[string]string, args ...string) (string, fu
 	return base, stop
 }
 
-func getJSON(t *testing.T, url string, v any) int {
+func getJSON(t testing.TB, url string, v any) int {
 	t.Helper()
 	res, err := http.Get(url)
 	if err != nil {
