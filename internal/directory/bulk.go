@@ -285,7 +285,10 @@ func (s *Service) importRow(ctx context.Context, session ImportSession, caller C
 		}
 		row.Status = ImportCreated
 		if !readOnly {
-			entry := s.audit(caller, EntityOrganization, o.ID, ActionImport, diff(organizationFields(), nil, flattenOrganization(&o)))
+			// The entry of a created organization names the import, not each
+			// field: the record itself is what it was created with, and a
+			// hundred thousand copies of it would double an import's cost.
+			entry := s.audit(caller, EntityOrganization, o.ID, ActionImport, []Change{{Field: "created", New: true}})
 			entry.OrganizationID = o.ID
 			if err := session.Create(ctx, o); err != nil {
 				return ImportRow{}, err

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"strings"
+	"sync"
 
 	"gorm.io/gorm"
 
@@ -17,15 +18,53 @@ const importBatch = 1000
 
 // Import implements directory.Store: fn's session writes in one IMMEDIATE
 // transaction, committed only when fn returns nil, so a failed or killed
-// import leaves the database as it was.
+// import leaves the database as it was. New rows are written by a goroutine
+// of the session while the caller prepares the next ones.
 func (db *DB) Import(ctx context.Context, fn func(directory.ImportSession) error) error {
-	return db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		var n int64
-		if err := tx.Raw("SELECT count(*) FROM organizations").Scan(&n).Error; err != nil {
-			return fmt.Errorf("count organizations: %w", err)
+	// The session numbers every new row itself, so references hold by
+	// construction; checking each of a million foreign keys would only
+	// cost time. The pragma is per connection and cannot change inside a
+	// transaction, hence one dedicated connection.
+	return db.bulk.WithContext(ctx).Connection(func(conn *gorm.DB) error {
+		if err := conn.Exec("PRAGMA foreign_keys = OFF").Error; err != nil {
+			return fmt.Errorf("import: %w", err)
 		}
-		return fn(&importSession{tx: tx, empty: n == 0})
+		defer conn.Exec("PRAGMA foreign_keys = ON")
+		return conn.Transaction(func(tx *gorm.DB) error {
+			return db.importIn(tx, fn)
+		})
 	})
+}
+
+// importIn runs an import in the transaction tx.
+func (db *DB) importIn(tx *gorm.DB, fn func(directory.ImportSession) error) error {
+	// A large import touches far more pages than the usual cache holds.
+	if err := tx.Exec("PRAGMA cache_size = -131072").Error; err != nil {
+		return fmt.Errorf("size the import cache: %w", err)
+	}
+	defer tx.Exec("PRAGMA cache_size = -32000") // back to the connection's default
+	var n int64
+	if err := tx.Raw("SELECT count(*) FROM organizations").Scan(&n).Error; err != nil {
+		return fmt.Errorf("count organizations: %w", err)
+	}
+	s := &importSession{tx: tx, empty: n == 0, writes: make(chan insertBatch, 1), written: make(chan error, 1)}
+	if err := s.keys.load(tx); err != nil {
+		return err
+	}
+	if s.empty {
+		// Loading an empty directory: build the secondary indexes once at
+		// the end, from sorted data, instead of updating them row by row.
+		// DDL is transactional in SQLite, so a failed import restores them.
+		if err := s.dropIndexes(); err != nil {
+			return err
+		}
+	}
+	go s.write()
+	err := fn(s)
+	if werr := s.stopWriting(); err == nil {
+		err = werr
+	}
+	return err
 }
 
 // importSession buffers new organizations and audit entries for batched
@@ -34,8 +73,61 @@ func (db *DB) Import(ctx context.Context, fn func(directory.ImportSession) error
 type importSession struct {
 	tx      *gorm.DB
 	empty   bool
+	keys    rowKeys
 	pending []directory.Organization
 	audit   []auditRow
+	dropped []string // CREATE INDEX statements to run again at Flush
+
+	// The writer goroutine owns tx while it writes a batch; mu lets the
+	// session's own reads and updates take turns with it.
+	mu      sync.Mutex
+	writes  chan insertBatch
+	written chan error
+	stopped bool
+}
+
+// write executes batches until writes closes, then reports the first error.
+// After an error it drains the channel, so senders never block.
+func (s *importSession) write() {
+	var first error
+	for b := range s.writes {
+		if first != nil {
+			continue
+		}
+		s.mu.Lock()
+		first = b.exec(s.tx)
+		s.mu.Unlock()
+	}
+	s.written <- first
+}
+
+// stopWriting waits for the batches sent so far and returns the writer's error.
+func (s *importSession) stopWriting() error {
+	if s.stopped {
+		return nil
+	}
+	s.stopped = true
+	close(s.writes)
+	return <-s.written
+}
+
+// dropIndexes drops the secondary indexes of the tables an import fills and
+// remembers them for Flush to create again.
+func (s *importSession) dropIndexes() error {
+	var indexes []struct{ Name, SQL string }
+	err := s.tx.Raw(`SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN
+		('organizations', 'contacts', 'organization_regions', 'organization_focus_areas', 'organization_languages', 'audit_entries')`).
+		Scan(&indexes).Error
+	if err != nil {
+		return fmt.Errorf("list indexes: %w", err)
+	}
+	for _, ix := range indexes {
+		if err := s.tx.Exec(`DROP INDEX "` + ix.Name + `"`).Error; err != nil {
+			return fmt.Errorf("drop index %s: %w", ix.Name, err)
+		}
+		s.dropped = append(s.dropped, ix.SQL)
+	}
+	return nil
 }
 
 // Match implements directory.ImportSession.
@@ -43,6 +135,8 @@ func (s *importSession) Match(ctx context.Context, id, slug string) (directory.O
 	if s.empty {
 		return directory.Organization{}, false, nil
 	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	tx := s.tx.WithContext(ctx)
 	var rows []organizationRow
 	if id != "" {
@@ -84,25 +178,26 @@ func (s *importSession) Match(ctx context.Context, id, slug string) (directory.O
 func (s *importSession) Create(ctx context.Context, orgs ...directory.Organization) error {
 	s.pending = append(s.pending, orgs...)
 	if len(s.pending) >= importBatch {
-		return s.flushOrganizations(ctx)
+		s.flushOrganizations()
 	}
 	return nil
 }
 
-func (s *importSession) flushOrganizations(ctx context.Context) error {
+// flushOrganizations builds the rows of the pending organizations and hands
+// them to the writer.
+func (s *importSession) flushOrganizations() {
 	if len(s.pending) == 0 {
-		return nil
+		return
 	}
-	if err := insertOrganizations(s.tx.WithContext(ctx), s.pending); err != nil {
-		return err
-	}
-	s.pending = s.pending[:0]
-	return nil
+	s.writes <- newInsertBatch(s.pending, &s.keys)
+	s.pending = nil // the batch holds the rows; start a new buffer
 }
 
 // Replace implements directory.ImportSession: the organization's row,
 // filter rows, contacts and search row are rewritten.
 func (s *importSession) Replace(ctx context.Context, o directory.Organization, version int) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	tx := s.tx.WithContext(ctx)
 	pk, err := organizationPK(tx, o.ID, version, "organizations")
 	if err != nil {
@@ -147,32 +242,38 @@ func (s *importSession) Audit(ctx context.Context, entries ...directory.AuditEnt
 		s.audit = append(s.audit, row)
 	}
 	if len(s.audit) >= importBatch {
-		return s.flushAudit(ctx)
+		s.flushAudit()
 	}
 	return nil
 }
 
-func (s *importSession) flushAudit(ctx context.Context) error {
+func (s *importSession) flushAudit() {
 	if len(s.audit) == 0 {
-		return nil
+		return
 	}
 	values := make([]any, 0, len(s.audit)*len(auditTable().columns))
 	for i := range s.audit {
 		values = append(values, s.audit[i].values()...)
 	}
-	if err := insertValues(s.tx.WithContext(ctx), auditTable(), values); err != nil {
-		return err
-	}
+	s.writes <- insertBatch{{auditTable(), values}}
 	s.audit = s.audit[:0]
-	return nil
 }
 
-// Flush implements directory.ImportSession.
+// Flush implements directory.ImportSession: it waits for every write and
+// builds the indexes dropped for the import.
 func (s *importSession) Flush(ctx context.Context) error {
-	if err := s.flushOrganizations(ctx); err != nil {
+	s.flushOrganizations()
+	s.flushAudit()
+	if err := s.stopWriting(); err != nil {
 		return err
 	}
-	return s.flushAudit(ctx)
+	for _, create := range s.dropped {
+		if err := s.tx.WithContext(ctx).Exec(create).Error; err != nil {
+			return translate(err, "create index")
+		}
+	}
+	s.dropped = nil
+	return nil
 }
 
 // EachOrganization implements directory.Store. It reads in one deferred

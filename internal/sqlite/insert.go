@@ -7,10 +7,11 @@ import (
 	"gorm.io/gorm"
 )
 
-// rowsPerInsert is how many rows one multi-row INSERT carries: few
-// statement shapes to prepare, well under SQLite's limit of 32,766
-// parameters for the widest table.
-const rowsPerInsert = 200
+// rowsPerInsert is the most rows one multi-row INSERT carries, well under
+// SQLite's limit of 32,766 parameters for the widest table. Statements are
+// prepared once and kept, so the row counts are powers of two: a table
+// needs at most nine statement shapes, however its batches vary.
+const rowsPerInsert = 256
 
 // table is a table's name and the columns bulk inserts fill.
 type table struct {
@@ -61,13 +62,17 @@ func insertValues(tx *gorm.DB, t table, values []any) error {
 	}
 	one := "(" + strings.TrimSuffix(strings.Repeat("?,", width), ",") + ")"
 	head := "INSERT INTO " + t.name + " (" + strings.Join(t.columns, ", ") + ") VALUES "
-	for start := 0; start < len(values); start += rowsPerInsert * width {
-		end := min(start+rowsPerInsert*width, len(values))
-		rows := (end - start) / width
+	for start := 0; start < len(values); {
+		rows := rowsPerInsert
+		for rows*width > len(values)-start {
+			rows /= 2
+		}
+		end := start + rows*width
 		query := head + strings.TrimSuffix(strings.Repeat(one+",", rows), ",")
 		if err := tx.Exec(query, values[start:end]...).Error; err != nil {
 			return translate(err, "insert "+t.name)
 		}
+		start = end
 	}
 	return nil
 }

@@ -189,7 +189,7 @@ func (db *DB) Contacts(ctx context.Context, organizationID string, private bool)
 
 // CreateOrganizations implements directory.Store.
 func (db *DB) CreateOrganizations(ctx context.Context, orgs []directory.Organization) error {
-	err := db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := db.bulk.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		return insertOrganizations(tx, orgs)
 	})
 	if err != nil {
@@ -202,21 +202,44 @@ func (db *DB) CreateOrganizations(ctx context.Context, orgs []directory.Organiza
 // rows and search rows. It must run in an IMMEDIATE transaction: keys are
 // numbered up front, so rows can be written in multi-row batches.
 func insertOrganizations(tx *gorm.DB, orgs []directory.Organization) error {
-	var next struct{ Org, Contact int64 }
+	var keys rowKeys
+	if err := keys.load(tx); err != nil {
+		return err
+	}
+	return newInsertBatch(orgs, &keys).exec(tx)
+}
+
+// rowKeys are the last primary keys used, for numbering new rows.
+type rowKeys struct{ Org, Contact int64 }
+
+func (k *rowKeys) load(tx *gorm.DB) error {
 	if err := tx.Raw(`SELECT (SELECT coalesce(max(pk), 0) FROM organizations) AS org,
-		(SELECT coalesce(max(pk), 0) FROM contacts) AS contact`).Scan(&next).Error; err != nil {
+		(SELECT coalesce(max(pk), 0) FROM contacts) AS contact`).Scan(k).Error; err != nil {
 		return fmt.Errorf("number new rows: %w", err)
 	}
+	return nil
+}
+
+// insertBatch holds the rows of new organizations, built in Go, ready for
+// multi-row INSERTs: building and executing are apart so that an import can
+// build one batch while the previous one is written.
+type insertBatch []struct {
+	table  table
+	values []any
+}
+
+// newInsertBatch builds the rows of orgs, numbering them after keys.
+func newInsertBatch(orgs []directory.Organization, keys *rowKeys) insertBatch {
 	var orgValues, contactValues, regionValues, focusValues, languageValues, searchValues []any
 	for i := range orgs {
 		o := &orgs[i]
-		next.Org++
-		pk := next.Org
+		keys.Org++
+		pk := keys.Org
 		row := toOrganizationRow(o, pk)
 		orgValues = append(orgValues, row.values()...)
 		for j := range o.Contacts {
-			next.Contact++
-			c := toContactRow(&o.Contacts[j], next.Contact, pk)
+			keys.Contact++
+			c := toContactRow(&o.Contacts[j], keys.Contact, pk)
 			contactValues = append(contactValues, c.values()...)
 		}
 		for _, code := range regionsOf(o) {
@@ -233,18 +256,20 @@ func insertOrganizations(tx *gorm.DB, orgs []directory.Organization) error {
 			searchValues = append(searchValues, sr.DocID, sr.Names, sr.PublicText, sr.PrivateText)
 		}
 	}
-	for _, batch := range []struct {
-		table  table
-		values []any
-	}{
+	return insertBatch{
 		{organizationsTable(), orgValues},
 		{contactsTable(), contactValues},
 		{table{"organization_regions", []string{"region_code", "org_pk"}}, regionValues},
 		{table{"organization_focus_areas", []string{"focus_area", "org_pk"}}, focusValues},
 		{table{"organization_languages", []string{"language", "org_pk"}}, languageValues},
 		{table{"organization_search", []string{"docid", "names", "public_text", "private_text"}}, searchValues},
-	} {
-		if err := insertValues(tx, batch.table, batch.values); err != nil {
+	}
+}
+
+// exec writes the batch.
+func (b insertBatch) exec(tx *gorm.DB) error {
+	for _, t := range b {
+		if err := insertValues(tx, t.table, t.values); err != nil {
 			return err
 		}
 	}

@@ -28,6 +28,10 @@ import (
 // DB is the directory stored in one SQLite file.
 type DB struct {
 	gorm *gorm.DB
+	// bulk shares gorm's connections without prepared statements: the
+	// multi-row INSERTs of imports bind thousands of parameters, and kept
+	// prepared they would hold hundreds of megabytes for one-off work.
+	bulk *gorm.DB
 }
 
 // Open opens (creating if needed) the SQLite database at path. Every
@@ -50,6 +54,8 @@ func Open(ctx context.Context, file string) (*DB, error) {
 		Logger:                 logger.Discard,
 		SkipDefaultTransaction: true, // every write already runs in a transaction of ours
 		PrepareStmt:            true,
+		PrepareStmtMaxSize:     256, // list queries vary with their filters; keep the cache bounded
+		PrepareStmtTTL:         time.Hour,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite %s: %w", file, err)
@@ -65,7 +71,12 @@ func Open(ctx context.Context, file string) (*DB, error) {
 		sqlDB.Close()
 		return nil, fmt.Errorf("open sqlite %s: %w", file, err)
 	}
-	return &DB{gorm: g}, nil
+	bulk, err := gorm.Open(gormsqlite.Dialector{Conn: sqlDB}, &gorm.Config{Logger: logger.Discard, SkipDefaultTransaction: true})
+	if err != nil {
+		sqlDB.Close()
+		return nil, fmt.Errorf("open sqlite %s: %w", file, err)
+	}
+	return &DB{gorm: g, bulk: bulk}, nil
 }
 
 // Close closes the database.

@@ -11,7 +11,7 @@ CREATE TABLE focus_areas (
 
 CREATE TABLE organizations (
 	pk                INTEGER PRIMARY KEY,
-	id                TEXT NOT NULL UNIQUE,
+	id                TEXT NOT NULL,
 	slug              TEXT NOT NULL,
 	original_language TEXT NOT NULL,
 	translations      TEXT NOT NULL,          -- JSON {"ru": {"name", "description"}, ...}
@@ -40,6 +40,10 @@ CREATE TABLE organizations (
 	version           INTEGER NOT NULL
 );
 
+-- Unique keys are indexes of their own rather than column constraints, so
+-- that loading an empty directory can build them once at the end.
+CREATE UNIQUE INDEX organizations_id ON organizations (id);
+
 -- Slugs are unique among live organizations only: an archived record does
 -- not block its name.
 CREATE UNIQUE INDEX organizations_live_slug ON organizations (slug) WHERE archived_at IS NULL;
@@ -52,31 +56,33 @@ CREATE INDEX organizations_live_status ON organizations (membership_status) WHER
 
 -- Filter tables: one row per organization and value, so "any of" filters
 -- are index lookups. organization_regions holds the seat and the service
--- regions.
+-- regions. They are plain tables with their keys in indexes (rather than
+-- WITHOUT ROWID tables) so that loading an empty directory appends rows and
+-- builds the indexes once.
 CREATE TABLE organization_regions (
 	region_code TEXT NOT NULL,
-	org_pk      INTEGER NOT NULL REFERENCES organizations (pk) ON DELETE CASCADE,
-	PRIMARY KEY (region_code, org_pk)
-) WITHOUT ROWID;
+	org_pk      INTEGER NOT NULL REFERENCES organizations (pk) ON DELETE CASCADE
+);
+CREATE UNIQUE INDEX organization_regions_code ON organization_regions (region_code, org_pk);
 CREATE INDEX organization_regions_org ON organization_regions (org_pk);
 
 CREATE TABLE organization_focus_areas (
 	focus_area TEXT NOT NULL,
-	org_pk     INTEGER NOT NULL REFERENCES organizations (pk) ON DELETE CASCADE,
-	PRIMARY KEY (focus_area, org_pk)
-) WITHOUT ROWID;
+	org_pk     INTEGER NOT NULL REFERENCES organizations (pk) ON DELETE CASCADE
+);
+CREATE UNIQUE INDEX organization_focus_areas_slug ON organization_focus_areas (focus_area, org_pk);
 CREATE INDEX organization_focus_areas_org ON organization_focus_areas (org_pk);
 
 CREATE TABLE organization_languages (
 	language TEXT NOT NULL,
-	org_pk   INTEGER NOT NULL REFERENCES organizations (pk) ON DELETE CASCADE,
-	PRIMARY KEY (language, org_pk)
-) WITHOUT ROWID;
+	org_pk   INTEGER NOT NULL REFERENCES organizations (pk) ON DELETE CASCADE
+);
+CREATE UNIQUE INDEX organization_languages_code ON organization_languages (language, org_pk);
 CREATE INDEX organization_languages_org ON organization_languages (org_pk);
 
 CREATE TABLE contacts (
 	pk         INTEGER PRIMARY KEY,
-	id         TEXT NOT NULL UNIQUE,
+	id         TEXT NOT NULL,
 	org_pk     INTEGER NOT NULL REFERENCES organizations (pk) ON DELETE CASCADE,
 	name       TEXT NOT NULL,
 	role       TEXT NOT NULL DEFAULT '',
@@ -89,6 +95,7 @@ CREATE TABLE contacts (
 	created_at TEXT NOT NULL,
 	updated_at TEXT NOT NULL
 );
+CREATE UNIQUE INDEX contacts_id ON contacts (id);
 CREATE INDEX contacts_org ON contacts (org_pk);
 
 -- The search index over text folded in Go (directory.FoldText). docid is the
@@ -96,6 +103,5 @@ CREATE INDEX contacts_org ON contacts (org_pk);
 -- private_text only partners may (partners-only contacts, hidden addresses).
 CREATE VIRTUAL TABLE organization_search USING fts4 (
 	names, public_text, private_text,
-	tokenize=unicode61 "remove_diacritics=0",
-	prefix="2,3,4"
+	tokenize=unicode61 "remove_diacritics=0"
 );

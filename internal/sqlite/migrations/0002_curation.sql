@@ -15,7 +15,7 @@ CREATE TABLE api_keys (
 -- changes is JSON [{"field", "old", "new"}].
 CREATE TABLE audit_entries (
 	seq             INTEGER PRIMARY KEY,
-	id              TEXT NOT NULL UNIQUE,
+	id              TEXT NOT NULL,
 	at              TEXT NOT NULL,
 	key_id          TEXT NOT NULL DEFAULT '',
 	actor           TEXT NOT NULL DEFAULT '',
@@ -25,6 +25,7 @@ CREATE TABLE audit_entries (
 	action          TEXT NOT NULL,
 	changes         TEXT NOT NULL
 );
+CREATE UNIQUE INDEX audit_entries_id ON audit_entries (id);
 CREATE INDEX audit_entries_organization ON audit_entries (organization_id, seq);
 CREATE INDEX audit_entries_entity ON audit_entries (entity_type, entity_id, seq);
 CREATE INDEX audit_entries_key ON audit_entries (key_id, seq);
