@@ -358,13 +358,13 @@ var (
 		{"Алексей", "a"}, {"Дмитрий", "d"}, {"Сергей", "s"}, {"Андрей", "a"}, {"Павел", "p"}, {"Иван", "i"},
 		{"Михаил", "m"}, {"Никита", "n"}, {"Тимур", "t"}, {"Руслан", "r"}, {"Арман", "a"}, {"Фарход", "f"},
 	}
-	surnames = [][3]string{ // masculine, feminine, Latin
-		{"Вересов", "Вересова", "veresov"}, {"Ладогин", "Ладогина", "ladogin"}, {"Заречный", "Заречная", "zarechny"},
-		{"Луговой", "Луговая", "lugovoy"}, {"Озёрский", "Озёрская", "ozersky"}, {"Берёзкин", "Берёзкина", "berezkin"},
-		{"Сосновский", "Сосновская", "sosnovsky"}, {"Ключевой", "Ключевая", "klyuchevoy"}, {"Камышов", "Камышова", "kamyshov"},
-		{"Ольховский", "Ольховская", "olkhovsky"}, {"Рябинин", "Рябинина", "ryabinin"}, {"Калинов", "Калинова", "kalinov"},
-		{"Травников", "Травникова", "travnikov"}, {"Степной", "Степная", "stepnoy"}, {"Ручьёв", "Ручьёва", "ruchyov"},
-		{"Прибрежный", "Прибрежная", "pribrezhny"}, {"Туманов", "Туманова", "tumanov"}, {"Снегирёв", "Снегирёва", "snegiryov"},
+	surnames = [][2]string{ // masculine, feminine
+		{"Вересов", "Вересова"}, {"Ладогин", "Ладогина"}, {"Заречный", "Заречная"},
+		{"Луговой", "Луговая"}, {"Озёрский", "Озёрская"}, {"Берёзкин", "Берёзкина"},
+		{"Сосновский", "Сосновская"}, {"Ключевой", "Ключевая"}, {"Камышов", "Камышова"},
+		{"Ольховский", "Ольховская"}, {"Рябинин", "Рябинина"}, {"Калинов", "Калинова"},
+		{"Травников", "Травникова"}, {"Степной", "Степная"}, {"Ручьёв", "Ручьёва"},
+		{"Прибрежный", "Прибрежная"}, {"Туманов", "Туманова"}, {"Снегирёв", "Снегирёва"},
 	}
 	roles = []string{
 		"Директор", "Юрист", "Психолог", "Социальный работник", "Координатор проектов",
@@ -397,6 +397,7 @@ var profiles = [][]string{
 	{"child-protection", "prevention", "psychosocial-support", "sexual-exploitation"},
 	{"safe-migration", "labour-exploitation", "legal-aid", "repatriation"},
 	{"shelter", "sexual-exploitation", "child-protection", "hotline"},
+	{"awareness-raising", "research", "partnership", "labour-exploitation"},
 }
 
 func (g *generator) organization() directory.Organization {
@@ -476,8 +477,9 @@ func (g *generator) organization() directory.Organization {
 		}
 	}
 
-	// Service regions: up to three other regions of the same country.
-	for range r.IntN(3) {
+	// Service regions: up to two other regions of the same country, fewer
+	// than one on average.
+	for range [...]int{0, 0, 0, 1, 1, 1, 2}[r.IntN(7)] {
 		if sr := one(r, places[c.code]).region; sr != seat.region && !slices.Contains(o.ServiceRegions, sr) {
 			o.ServiceRegions = append(o.ServiceRegions, sr)
 		}
@@ -595,7 +597,7 @@ func (g *generator) contacts(o *directory.Organization, c country, domain string
 		}
 		ct := directory.Contact{
 			ID: g.uuid(), Name: first[0] + " " + last, Role: role,
-			Email:      first[1] + "." + s[2] + "@" + domain + ".example.org",
+			Email:      first[1] + "." + translit(last) + "@" + domain + ".example.org",
 			Phone:      number(r, one(r, c.mobile), c.length),
 			Languages:  []string{"ru"},
 			Visibility: directory.VisibilityPartners,
@@ -719,4 +721,3 @@ func capitalize(s string) string {
 	}
 	return s
 }
-

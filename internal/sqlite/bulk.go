@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -287,6 +288,12 @@ func (db *DB) EachOrganization(ctx context.Context, q directory.ListQuery, searc
 		contactCond += " AND c.visibility = 'public'"
 	}
 	return db.gorm.WithContext(ctx).Connection(func(tx *gorm.DB) error {
+		// An export reads every page once: mapping them would only grow the
+		// process by the size of the file.
+		if err := tx.Exec("PRAGMA mmap_size = 0").Error; err != nil {
+			return fmt.Errorf("export: %w", err)
+		}
+		defer tx.Exec("PRAGMA mmap_size = " + strconv.Itoa(mmapSize))
 		// A plain BEGIN is deferred: it takes no write lock (the connection's
 		// default, IMMEDIATE, is for writers).
 		if err := tx.Exec("BEGIN").Error; err != nil {

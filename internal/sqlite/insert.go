@@ -20,17 +20,25 @@ type table struct {
 }
 
 func organizationsTable() table {
-	return table{"organizations", []string{"pk", "id", "slug", "original_language", "translations", "sort_original",
+	return table{"organizations", []string{"pk", "id", "slug", "original_language", "name_ru", "description_ru",
+		"name_en", "description_en", "sort_original",
 		"sort_ru", "sort_en", "acronym", "website", "email", "phones", "country_code", "region_code", "city", "address",
 		"address_hidden", "service_regions", "languages", "focus_areas", "membership_status", "member_since",
 		"member_until", "verified_at", "created_at", "updated_at", "archived_at", "version"}}
 }
 
 func (r *organizationRow) values() []any {
-	return []any{r.PK, r.ID, r.Slug, r.OriginalLanguage, r.Translations, r.SortOriginal, r.SortRU, r.SortEN,
+	return []any{r.PK, r.ID, r.Slug, r.OriginalLanguage, r.NameRU, r.DescriptionRU, r.NameEN, r.DescriptionEN,
+		r.SortOriginal, r.SortRU, r.SortEN,
 		r.Acronym, r.Website, r.Email, r.Phones, r.CountryCode, r.RegionCode, r.City, r.Address, r.AddressHidden,
 		r.ServiceRegions, r.Languages, r.FocusAreas, r.MembershipStatus, r.MemberSince, r.MemberUntil,
 		r.VerifiedAt, r.Created, r.Updated, r.Archived, r.Version}
+}
+
+// filterTable is a filter table: the value, then what every filter row
+// repeats of its organization (filterOf).
+func filterTable(name, column string) table {
+	return table{name, []string{column, "org_pk", "country_code", "membership_status", "archived"}}
 }
 
 func contactsTable() table {

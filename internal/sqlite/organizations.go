@@ -11,11 +11,13 @@ import (
 	"github.com/coalition-directory/coalition/internal/directory"
 )
 
-// organizationColumns are the columns a domain organization is read from.
-const organizationColumns = `o.pk, o.id, o.slug, o.original_language, o.translations, o.acronym,
-	o.website, o.email, o.phones, o.country_code, o.region_code, o.city, o.address,
-	o.address_hidden, o.service_regions, o.languages, o.focus_areas, o.membership_status,
-	o.member_since, o.member_until, o.verified_at, o.created_at, o.updated_at, o.archived_at, o.version`
+// organizationColumns are the columns a domain organization is read from,
+// in the order scanOrganization reads them.
+const organizationColumns = `o.pk, o.id, o.slug, o.original_language, o.name_ru, o.description_ru,
+	o.name_en, o.description_en, o.acronym, o.website, o.email, o.phones, o.country_code,
+	o.region_code, o.city, o.address, o.address_hidden, o.service_regions, o.languages,
+	o.focus_areas, o.membership_status, o.member_since, o.member_until, o.verified_at,
+	o.created_at, o.updated_at, o.archived_at, o.version`
 
 // listConditions returns the WHERE clause (over organizations o) and its
 // arguments for the filters and search words of q.
@@ -66,8 +68,12 @@ func listConditions(q directory.ListQuery, search []string, private bool) (strin
 	return strings.Join(where, " AND "), args
 }
 
-// ListOrganizations implements directory.Store.
+// ListOrganizations implements directory.Store. Live organizations are
+// listed by listLive; the archived few by the plain query below.
 func (db *DB) ListOrganizations(ctx context.Context, q directory.ListQuery, search []string, private bool) ([]directory.Organization, int, error) {
+	if !q.Archived {
+		return db.listLive(ctx, q, search, private)
+	}
 	cond, args := listConditions(q, search, private)
 
 	g := db.gorm.WithContext(ctx)
@@ -242,14 +248,15 @@ func newInsertBatch(orgs []directory.Organization, keys *rowKeys) insertBatch {
 			c := toContactRow(&o.Contacts[j], keys.Contact, pk)
 			contactValues = append(contactValues, c.values()...)
 		}
+		of := filterOfOrganization(o, pk)
 		for _, code := range regionsOf(o) {
-			regionValues = append(regionValues, code, pk)
+			regionValues = append(regionValues, code, of.OrgPK, of.CountryCode, of.MembershipStatus, of.Archived)
 		}
 		for _, f := range o.FocusAreas {
-			focusValues = append(focusValues, f, pk)
+			focusValues = append(focusValues, f, of.OrgPK, of.CountryCode, of.MembershipStatus, of.Archived)
 		}
 		for _, l := range o.Languages {
-			languageValues = append(languageValues, l, pk)
+			languageValues = append(languageValues, l, of.OrgPK, of.CountryCode, of.MembershipStatus, of.Archived)
 		}
 		if o.ArchivedAt == nil {
 			sr := searchText(o, pk)
@@ -259,9 +266,9 @@ func newInsertBatch(orgs []directory.Organization, keys *rowKeys) insertBatch {
 	return insertBatch{
 		{organizationsTable(), orgValues},
 		{contactsTable(), contactValues},
-		{table{"organization_regions", []string{"region_code", "org_pk"}}, regionValues},
-		{table{"organization_focus_areas", []string{"focus_area", "org_pk"}}, focusValues},
-		{table{"organization_languages", []string{"language", "org_pk"}}, languageValues},
+		{filterTable("organization_regions", "region_code"), regionValues},
+		{filterTable("organization_focus_areas", "focus_area"), focusValues},
+		{filterTable("organization_languages", "language"), languageValues},
 		{table{"organization_search", []string{"docid", "names", "public_text", "private_text"}}, searchValues},
 	}
 }
@@ -284,14 +291,15 @@ type filterRows struct {
 }
 
 func (f *filterRows) add(o *directory.Organization, pk int64) {
+	of := filterOfOrganization(o, pk)
 	for _, code := range regionsOf(o) {
-		f.regions = append(f.regions, regionRow{RegionCode: code, OrgPK: pk})
+		f.regions = append(f.regions, regionRow{RegionCode: code, Of: of})
 	}
 	for _, fa := range o.FocusAreas {
-		f.focusAreas = append(f.focusAreas, focusAreaLinkRow{FocusArea: fa, OrgPK: pk})
+		f.focusAreas = append(f.focusAreas, focusAreaLinkRow{FocusArea: fa, Of: of})
 	}
 	for _, l := range o.Languages {
-		f.languages = append(f.languages, languageRow{Language: l, OrgPK: pk})
+		f.languages = append(f.languages, languageRow{Language: l, Of: of})
 	}
 }
 
@@ -348,17 +356,21 @@ func (db *DB) Counts(ctx context.Context) (directory.Counts, error) {
 		sql string
 		add func(code string, n int)
 	}{
-		{`SELECT country_code AS code, count(*) AS count FROM organizations
-			WHERE archived_at IS NULL GROUP BY country_code`,
-			func(code string, n int) { c.ByCountry[code] = n; c.Total += n }},
-		{`SELECT membership_status AS code, count(*) AS count FROM organizations
-			WHERE archived_at IS NULL GROUP BY membership_status`,
-			func(code string, n int) { c.ByStatus[directory.MembershipStatus(code)] = n }},
-		{`SELECT r.region_code AS code, count(*) AS count FROM organization_regions r
-			JOIN organizations o ON o.pk = r.org_pk WHERE o.archived_at IS NULL GROUP BY r.region_code`,
+		// One pass over the (country, status) index tallies both.
+		{`SELECT country_code || ' ' || membership_status AS code, count(*) AS count FROM organizations
+			WHERE archived_at IS NULL GROUP BY country_code, membership_status`,
+			func(code string, n int) {
+				country, status, _ := strings.Cut(code, " ")
+				c.ByCountry[country] += n
+				c.ByStatus[directory.MembershipStatus(status)] += n
+				c.Total += n
+			}},
+		// Filter rows say whether their organization is archived.
+		{`SELECT region_code AS code, count(*) AS count FROM organization_regions
+			WHERE archived = 0 GROUP BY region_code`,
 			func(code string, n int) { c.ByRegion[code] = n }},
-		{`SELECT f.focus_area AS code, count(*) AS count FROM organization_focus_areas f
-			JOIN organizations o ON o.pk = f.org_pk WHERE o.archived_at IS NULL GROUP BY f.focus_area`,
+		{`SELECT focus_area AS code, count(*) AS count FROM organization_focus_areas
+			WHERE archived = 0 GROUP BY focus_area`,
 			func(code string, n int) { c.ByFocusArea[code] = n }},
 	} {
 		var rows []tally

@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -15,7 +16,10 @@ type organizationRow struct {
 	ID               string
 	Slug             string
 	OriginalLanguage string
-	Translations     string
+	NameRU           string `gorm:"column:name_ru"`
+	DescriptionRU    string `gorm:"column:description_ru"`
+	NameEN           string `gorm:"column:name_en"`
+	DescriptionEN    string `gorm:"column:description_en"`
 	SortOriginal     string
 	SortRU           string `gorm:"column:sort_ru"`
 	SortEN           string `gorm:"column:sort_en"`
@@ -61,23 +65,35 @@ type contactRow struct {
 
 func (contactRow) TableName() string { return "contacts" }
 
+// filterOf is what every filter-table row repeats of its organization.
+type filterOf struct {
+	OrgPK            int64 `gorm:"column:org_pk"`
+	CountryCode      string
+	MembershipStatus string
+	Archived         bool
+}
+
+func filterOfOrganization(o *directory.Organization, pk int64) filterOf {
+	return filterOf{OrgPK: pk, CountryCode: o.CountryCode, MembershipStatus: string(o.MembershipStatus), Archived: o.ArchivedAt != nil}
+}
+
 type regionRow struct {
 	RegionCode string
-	OrgPK      int64 `gorm:"column:org_pk"`
+	Of         filterOf `gorm:"embedded"`
 }
 
 func (regionRow) TableName() string { return "organization_regions" }
 
 type focusAreaLinkRow struct {
 	FocusArea string
-	OrgPK     int64 `gorm:"column:org_pk"`
+	Of        filterOf `gorm:"embedded"`
 }
 
 func (focusAreaLinkRow) TableName() string { return "organization_focus_areas" }
 
 type languageRow struct {
 	Language string
-	OrgPK    int64 `gorm:"column:org_pk"`
+	Of       filterOf `gorm:"embedded"`
 }
 
 func (languageRow) TableName() string { return "organization_languages" }
@@ -100,11 +116,6 @@ type focusAreaRow struct {
 }
 
 func (focusAreaRow) TableName() string { return "focus_areas" }
-
-type textJSON struct {
-	Name        string `json:"name"`
-	Description string `json:"description,omitempty"`
-}
 
 type phoneJSON struct {
 	Number      string `json:"number"`
@@ -131,10 +142,6 @@ func stringsJSON(list []string) string {
 // toOrganizationRow converts a domain organization to its row; pk is the
 // row's key, chosen by the caller.
 func toOrganizationRow(o *directory.Organization, pk int64) organizationRow {
-	tr := make(map[string]textJSON, len(o.Translations))
-	for lang, t := range o.Translations {
-		tr[lang] = textJSON{Name: t.Name, Description: t.Description}
-	}
 	phones := make([]phoneJSON, len(o.Phones))
 	for i, p := range o.Phones {
 		phones[i] = phoneJSON{Number: p.Number, Kind: string(p.Kind), Description: p.Description}
@@ -147,7 +154,10 @@ func toOrganizationRow(o *directory.Organization, pk int64) organizationRow {
 		ID:               o.ID,
 		Slug:             o.Slug,
 		OriginalLanguage: o.OriginalLanguage,
-		Translations:     mustJSON(tr),
+		NameRU:           o.Translations[directory.LangRU].Name,
+		DescriptionRU:    o.Translations[directory.LangRU].Description,
+		NameEN:           o.Translations[directory.LangEN].Name,
+		DescriptionEN:    o.Translations[directory.LangEN].Description,
 		SortOriginal:     sortKey(orig.Name),
 		SortRU:           sortKey(ru.Name),
 		SortEN:           sortKey(en.Name),
@@ -180,6 +190,18 @@ func sortKey(name string) string {
 	return strings.Join(directory.SearchTerms(directory.FoldText(name)), " ")
 }
 
+// scanOrganization reads a row of organizationColumns. Lists scan by hand
+// rather than through GORM's reflection: they read many rows.
+func scanOrganization(rows *sql.Rows) (organizationRow, error) {
+	var r organizationRow
+	err := rows.Scan(&r.PK, &r.ID, &r.Slug, &r.OriginalLanguage, &r.NameRU, &r.DescriptionRU,
+		&r.NameEN, &r.DescriptionEN, &r.Acronym, &r.Website, &r.Email, &r.Phones, &r.CountryCode,
+		&r.RegionCode, &r.City, &r.Address, &r.AddressHidden, &r.ServiceRegions, &r.Languages,
+		&r.FocusAreas, &r.MembershipStatus, &r.MemberSince, &r.MemberUntil, &r.VerifiedAt,
+		&r.Created, &r.Updated, &r.Archived, &r.Version)
+	return r, err
+}
+
 func (r *organizationRow) toDomain() (directory.Organization, error) {
 	o := directory.Organization{
 		ID:               r.ID,
@@ -198,13 +220,11 @@ func (r *organizationRow) toDomain() (directory.Organization, error) {
 		MemberUntil:      r.MemberUntil,
 		Version:          r.Version,
 	}
-	var tr map[string]textJSON
 	var phones []phoneJSON
 	for _, f := range []struct {
 		raw string
 		dst any
 	}{
-		{r.Translations, &tr},
 		{r.Phones, &phones},
 		{r.ServiceRegions, &o.ServiceRegions},
 		{r.Languages, &o.Languages},
@@ -214,9 +234,13 @@ func (r *organizationRow) toDomain() (directory.Organization, error) {
 			return o, fmt.Errorf("decode organization %s: %w", r.ID, err)
 		}
 	}
-	o.Translations = make(map[string]directory.Text, len(tr))
-	for lang, t := range tr {
-		o.Translations[lang] = directory.Text{Name: t.Name, Description: t.Description}
+	// A language has a text when it has a name: validation requires one.
+	o.Translations = make(map[string]directory.Text, 2)
+	if r.NameRU != "" {
+		o.Translations[directory.LangRU] = directory.Text{Name: r.NameRU, Description: r.DescriptionRU}
+	}
+	if r.NameEN != "" {
+		o.Translations[directory.LangEN] = directory.Text{Name: r.NameEN, Description: r.DescriptionEN}
 	}
 	if len(phones) > 0 {
 		o.Phones = make([]directory.Phone, len(phones))

@@ -6,6 +6,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"embed"
 	"errors"
 	"fmt"
@@ -34,12 +35,36 @@ type DB struct {
 	bulk *gorm.DB
 }
 
+// mmapSize is how much of the file each connection maps into memory (the
+// address space is reserved, not the memory). Reading a mapped page costs no
+// system call or copy, which halves the cost of reading scattered rows.
+const mmapSize = 1 << 30
+
+// connector opens connections with the settings that the DSN cannot carry;
+// handing it to sql.OpenDB needs no process-wide driver registration.
+type connector struct {
+	dsn    string
+	driver *sqlite3.SQLiteDriver
+}
+
+func newConnector(dsn string) connector {
+	return connector{dsn: dsn, driver: &sqlite3.SQLiteDriver{
+		ConnectHook: func(c *sqlite3.SQLiteConn) error {
+			_, err := c.Exec("PRAGMA mmap_size = "+strconv.Itoa(mmapSize), nil)
+			return err
+		},
+	}}
+}
+
+func (c connector) Connect(context.Context) (driver.Conn, error) { return c.driver.Open(c.dsn) }
+func (c connector) Driver() driver.Driver                        { return c.driver }
+
 // Open opens (creating if needed) the SQLite database at path. Every
 // connection runs in WAL mode, so readers never wait for the writer; waits
 // for the write lock up to busy_timeout instead of failing with "database is
-// locked"; enforces foreign keys; and begins transactions IMMEDIATE, so two
-// writers queue for the lock rather than deadlock upgrading a read lock.
-// Call Migrate before use.
+// locked"; enforces foreign keys; begins transactions IMMEDIATE, so two
+// writers queue for the lock rather than deadlock upgrading a read lock; and
+// reads the file through a memory map. Call Migrate before use.
 func Open(ctx context.Context, file string) (*DB, error) {
 	params := url.Values{}
 	params.Set("_journal_mode", "WAL")
@@ -50,7 +75,8 @@ func Open(ctx context.Context, file string) (*DB, error) {
 	params.Set("_cache_size", "-32000") // 32 MB of page cache per connection
 	dsn := "file:" + file + "?" + params.Encode()
 
-	g, err := gorm.Open(gormsqlite.Open(dsn), &gorm.Config{
+	sqlDB := sql.OpenDB(newConnector(dsn))
+	g, err := gorm.Open(gormsqlite.Dialector{Conn: sqlDB}, &gorm.Config{
 		Logger:                 logger.Discard,
 		SkipDefaultTransaction: true, // every write already runs in a transaction of ours
 		PrepareStmt:            true,
@@ -58,10 +84,7 @@ func Open(ctx context.Context, file string) (*DB, error) {
 		PrepareStmtTTL:         time.Hour,
 	})
 	if err != nil {
-		return nil, fmt.Errorf("open sqlite %s: %w", file, err)
-	}
-	sqlDB, err := g.DB()
-	if err != nil {
+		sqlDB.Close()
 		return nil, fmt.Errorf("open sqlite %s: %w", file, err)
 	}
 	sqlDB.SetMaxOpenConns(8)

@@ -14,7 +14,10 @@ CREATE TABLE organizations (
 	id                TEXT NOT NULL,
 	slug              TEXT NOT NULL,
 	original_language TEXT NOT NULL,
-	translations      TEXT NOT NULL,          -- JSON {"ru": {"name", "description"}, ...}
+	name_ru           TEXT NOT NULL DEFAULT '',  -- '' where there is no text in that language
+	description_ru    TEXT NOT NULL DEFAULT '',
+	name_en           TEXT NOT NULL DEFAULT '',
+	description_en    TEXT NOT NULL DEFAULT '',
 	sort_original     TEXT NOT NULL,          -- folded name for sorting, per language
 	sort_ru           TEXT NOT NULL,
 	sort_en           TEXT NOT NULL,
@@ -47,38 +50,60 @@ CREATE UNIQUE INDEX organizations_id ON organizations (id);
 -- Slugs are unique among live organizations only: an archived record does
 -- not block its name.
 CREATE UNIQUE INDEX organizations_live_slug ON organizations (slug) WHERE archived_at IS NULL;
-CREATE INDEX organizations_live_sort_original ON organizations (sort_original, pk) WHERE archived_at IS NULL;
-CREATE INDEX organizations_live_sort_ru ON organizations (sort_ru, pk) WHERE archived_at IS NULL;
-CREATE INDEX organizations_live_sort_en ON organizations (sort_en, pk) WHERE archived_at IS NULL;
-CREATE INDEX organizations_live_updated ON organizations (updated_at, pk) WHERE archived_at IS NULL;
+
+-- The list orders. Each index also carries the columns the list filters
+-- test, so that a page is found by walking the index in order without
+-- reading the (wide) rows it passes over; see list.go.
+CREATE INDEX organizations_live_sort_original ON organizations (sort_original, pk, country_code, membership_status, updated_at) WHERE archived_at IS NULL;
+CREATE INDEX organizations_live_sort_ru ON organizations (sort_ru, pk, country_code, membership_status, updated_at) WHERE archived_at IS NULL;
+CREATE INDEX organizations_live_sort_en ON organizations (sort_en, pk, country_code, membership_status, updated_at) WHERE archived_at IS NULL;
+CREATE INDEX organizations_live_updated ON organizations (updated_at, pk, country_code, membership_status) WHERE archived_at IS NULL;
 CREATE INDEX organizations_live_country ON organizations (country_code, membership_status) WHERE archived_at IS NULL;
 CREATE INDEX organizations_live_status ON organizations (membership_status) WHERE archived_at IS NULL;
+-- The archived few. The number of live organizations is the table's row
+-- count, which SQLite takes from its b-tree pages without reading rows, less
+-- this index's.
+CREATE INDEX organizations_archived ON organizations (archived_at) WHERE archived_at IS NOT NULL;
 
 -- Filter tables: one row per organization and value, so "any of" filters
 -- are index lookups. organization_regions holds the seat and the service
--- regions. They are plain tables with their keys in indexes (rather than
+-- regions. Each row repeats whether its organization is archived, its
+-- country and its status, and the value's index holds them: the live
+-- organizations of the common combinations (a focus area in a country, say)
+-- are one range of it, which counts without reading anything else. Whatever
+-- writes an organization rewrites its rows; the unique (org_pk, value) index
+-- finds them. They are plain tables with their keys in indexes (rather than
 -- WITHOUT ROWID tables) so that loading an empty directory appends rows and
 -- builds the indexes once.
 CREATE TABLE organization_regions (
-	region_code TEXT NOT NULL,
-	org_pk      INTEGER NOT NULL REFERENCES organizations (pk) ON DELETE CASCADE
+	region_code       TEXT NOT NULL,
+	org_pk            INTEGER NOT NULL REFERENCES organizations (pk) ON DELETE CASCADE,
+	country_code      TEXT NOT NULL,
+	membership_status TEXT NOT NULL,
+	archived          INTEGER NOT NULL
 );
-CREATE UNIQUE INDEX organization_regions_code ON organization_regions (region_code, org_pk);
-CREATE INDEX organization_regions_org ON organization_regions (org_pk);
+CREATE INDEX organization_regions_code ON organization_regions (region_code, archived, country_code, membership_status, org_pk);
+CREATE UNIQUE INDEX organization_regions_org ON organization_regions (org_pk, region_code);
 
 CREATE TABLE organization_focus_areas (
-	focus_area TEXT NOT NULL,
-	org_pk     INTEGER NOT NULL REFERENCES organizations (pk) ON DELETE CASCADE
+	focus_area        TEXT NOT NULL,
+	org_pk            INTEGER NOT NULL REFERENCES organizations (pk) ON DELETE CASCADE,
+	country_code      TEXT NOT NULL,
+	membership_status TEXT NOT NULL,
+	archived          INTEGER NOT NULL
 );
-CREATE UNIQUE INDEX organization_focus_areas_slug ON organization_focus_areas (focus_area, org_pk);
-CREATE INDEX organization_focus_areas_org ON organization_focus_areas (org_pk);
+CREATE INDEX organization_focus_areas_slug ON organization_focus_areas (focus_area, archived, country_code, membership_status, org_pk);
+CREATE UNIQUE INDEX organization_focus_areas_org ON organization_focus_areas (org_pk, focus_area);
 
 CREATE TABLE organization_languages (
-	language TEXT NOT NULL,
-	org_pk   INTEGER NOT NULL REFERENCES organizations (pk) ON DELETE CASCADE
+	language          TEXT NOT NULL,
+	org_pk            INTEGER NOT NULL REFERENCES organizations (pk) ON DELETE CASCADE,
+	country_code      TEXT NOT NULL,
+	membership_status TEXT NOT NULL,
+	archived          INTEGER NOT NULL
 );
-CREATE UNIQUE INDEX organization_languages_code ON organization_languages (language, org_pk);
-CREATE INDEX organization_languages_org ON organization_languages (org_pk);
+CREATE INDEX organization_languages_code ON organization_languages (language, archived, country_code, membership_status, org_pk);
+CREATE UNIQUE INDEX organization_languages_org ON organization_languages (org_pk, language);
 
 CREATE TABLE contacts (
 	pk         INTEGER PRIMARY KEY,
@@ -105,3 +130,6 @@ CREATE VIRTUAL TABLE organization_search USING fts4 (
 	names, public_text, private_text,
 	tokenize=unicode61 "remove_diacritics=0"
 );
+-- Merge the index's segments as rows are written, so that a query reads a
+-- few segments rather than one per write.
+INSERT INTO organization_search (organization_search) VALUES ('automerge=4');
