@@ -273,6 +273,13 @@ func (s *importSession) Flush(ctx context.Context) error {
 			return translate(err, "create index")
 		}
 	}
+	if s.empty {
+		for _, cmd := range []string{"optimize", "automerge=4"} {
+			if err := s.tx.WithContext(ctx).Exec("INSERT INTO organization_search (organization_search) VALUES (?)", cmd).Error; err != nil {
+				return fmt.Errorf("search index %s: %w", cmd, err)
+			}
+		}
+	}
 	s.dropped = nil
 	return nil
 }
