@@ -389,13 +389,20 @@ func (c *contactCursor) of(orgID, slug string) ([]directory.Contact, error) {
 	}
 }
 
-// Widths implements directory.Store.
+// Widths implements directory.Store. Like an export, it reads without the
+// memory map, which would grow the process by every page it passes.
 func (db *DB) Widths(ctx context.Context) (phones, contacts int, err error) {
 	var w struct{ Phones, Contacts int }
-	err = db.gorm.WithContext(ctx).Raw(`SELECT
-		(SELECT coalesce(max(json_array_length(phones)), 0) FROM organizations WHERE archived_at IS NULL) AS phones,
-		(SELECT coalesce(max(n), 0) FROM (SELECT count(*) AS n FROM contacts c JOIN organizations o ON o.pk = c.org_pk
-			WHERE o.archived_at IS NULL GROUP BY c.org_pk)) AS contacts`).Scan(&w).Error
+	err = db.bulk.WithContext(ctx).Connection(func(conn *gorm.DB) error {
+		if err := conn.Exec("PRAGMA mmap_size = 0").Error; err != nil {
+			return err
+		}
+		defer conn.Exec("PRAGMA mmap_size = " + strconv.Itoa(mmapSize))
+		return conn.Raw(`SELECT
+			(SELECT coalesce(max(json_array_length(phones)), 0) FROM organizations WHERE archived_at IS NULL) AS phones,
+			(SELECT coalesce(max(n), 0) FROM (SELECT count(*) AS n FROM contacts c JOIN organizations o ON o.pk = c.org_pk
+				WHERE o.archived_at IS NULL GROUP BY c.org_pk)) AS contacts`).Scan(&w).Error
+	})
 	if err != nil {
 		return 0, 0, fmt.Errorf("measure widths: %w", err)
 	}
