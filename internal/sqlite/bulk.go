@@ -139,40 +139,32 @@ func (s *importSession) Match(ctx context.Context, id, slug string) (directory.O
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	tx := s.tx.WithContext(ctx)
-	var rows []organizationRow
+	var row organizationRow
+	var found bool
+	var err error
 	if id != "" {
-		if err := tx.Raw("SELECT "+organizationColumns+" FROM organizations o WHERE o.id = ?", strings.ToLower(id)).Scan(&rows).Error; err != nil {
-			return directory.Organization{}, false, fmt.Errorf("match id: %w", err)
+		if row, found, err = findOrganization(tx, "o.id = ?", strings.ToLower(id)); err != nil {
+			return directory.Organization{}, false, err
 		}
-		if len(rows) > 0 && rows[0].Archived != nil {
+		if found && row.Archived != nil {
 			return directory.Organization{}, false, &directory.Error{Code: directory.CodeConflict, Message: "archived organization",
 				Fields: []directory.FieldError{{Field: "id", Message: "belongs to an archived organization; restore it first"}}}
 		}
 	}
-	if len(rows) == 0 && slug != "" {
-		if err := tx.Raw("SELECT "+organizationColumns+" FROM organizations o WHERE o.slug = ? AND o.archived_at IS NULL", slug).Scan(&rows).Error; err != nil {
-			return directory.Organization{}, false, fmt.Errorf("match slug: %w", err)
+	if !found && slug != "" {
+		if row, found, err = findOrganization(tx, "o.slug = ? AND o.archived_at IS NULL", slug); err != nil {
+			return directory.Organization{}, false, err
 		}
 	}
-	if len(rows) == 0 {
+	if !found {
 		return directory.Organization{}, false, nil
 	}
-	o, err := rows[0].toDomain()
+	o, err := row.toDomain()
 	if err != nil {
 		return o, false, err
 	}
-	var contacts []contactRow
-	if err := tx.Where("org_pk = ?", rows[0].PK).Order("is_primary DESC, pk").Find(&contacts).Error; err != nil {
-		return o, false, fmt.Errorf("match contacts: %w", err)
-	}
-	for i := range contacts {
-		c, err := contacts[i].toDomain(o.ID)
-		if err != nil {
-			return o, false, err
-		}
-		o.Contacts = append(o.Contacts, c)
-	}
-	return o, true, nil
+	o.Contacts, err = contactsOf(tx, row.PK, o.ID)
+	return o, err == nil, err
 }
 
 // Create implements directory.ImportSession.

@@ -15,16 +15,8 @@ import (
 // OrganizationAny implements directory.Store.
 func (db *DB) OrganizationAny(ctx context.Context, idOrSlug string) (directory.Organization, error) {
 	column, key := lookupColumn(idOrSlug)
-	var rows []organizationRow
-	err := db.gorm.WithContext(ctx).Raw("SELECT "+organizationColumns+" FROM organizations o WHERE "+
-		column+" = ? ORDER BY o.archived_at IS NOT NULL, o.archived_at DESC LIMIT 1", key).Scan(&rows).Error
-	if err != nil {
-		return directory.Organization{}, fmt.Errorf("get organization: %w", err)
-	}
-	if len(rows) == 0 {
-		return directory.Organization{}, directory.Errorf(directory.CodeNotFound, "no organization %q", idOrSlug)
-	}
-	return rows[0].toDomain()
+	return getOrganization(db.gorm.WithContext(ctx), idOrSlug,
+		column+" = ? ORDER BY o.archived_at IS NOT NULL, o.archived_at DESC", key)
 }
 
 // SlugTaken implements directory.Store.
@@ -105,30 +97,19 @@ func reindex(tx *gorm.DB, pk int64) error {
 	if err := tx.Exec("DELETE FROM organization_search WHERE docid = ?", pk).Error; err != nil {
 		return fmt.Errorf("reindex: %w", err)
 	}
-	var rows []organizationRow
-	if err := tx.Raw("SELECT "+organizationColumns+" FROM organizations o WHERE o.pk = ?", pk).Scan(&rows).Error; err != nil {
-		return fmt.Errorf("reindex: %w", err)
+	row, found, err := findOrganization(tx, "o.pk = ?", pk)
+	if err != nil || !found || row.Archived != nil {
+		return err
 	}
-	if len(rows) == 0 || rows[0].Archived != nil {
-		return nil
-	}
-	o, err := rows[0].toDomain()
+	o, err := row.toDomain()
 	if err != nil {
 		return err
 	}
-	var contacts []contactRow
-	if err := tx.Where("org_pk = ?", pk).Order("pk").Find(&contacts).Error; err != nil {
-		return fmt.Errorf("reindex: %w", err)
+	if o.Contacts, err = contactsOf(tx, pk, o.ID); err != nil {
+		return err
 	}
-	for i := range contacts {
-		c, err := contacts[i].toDomain(o.ID)
-		if err != nil {
-			return err
-		}
-		o.Contacts = append(o.Contacts, c)
-	}
-	row := searchText(&o, pk)
-	if err := tx.Create(&row).Error; err != nil {
+	search := searchText(&o, pk)
+	if err := tx.Create(&search).Error; err != nil {
 		return fmt.Errorf("reindex: %w", err)
 	}
 	return nil

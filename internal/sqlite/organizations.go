@@ -153,16 +153,49 @@ func placeholders(n int) string {
 // Organization implements directory.Store.
 func (db *DB) Organization(ctx context.Context, idOrSlug string) (directory.Organization, error) {
 	column, key := lookupColumn(idOrSlug)
+	return getOrganization(db.gorm.WithContext(ctx), idOrSlug, column+" = ? AND o.archived_at IS NULL", key)
+}
+
+// findOrganization reads the first organization row that clause (a WHERE
+// condition over o, and any ORDER BY) selects; found is false for none.
+func findOrganization(tx *gorm.DB, clause string, args ...any) (row organizationRow, found bool, err error) {
 	var rows []organizationRow
-	err := db.gorm.WithContext(ctx).Raw("SELECT "+organizationColumns+" FROM organizations o WHERE "+
-		column+" = ? AND o.archived_at IS NULL", key).Scan(&rows).Error
-	if err != nil {
-		return directory.Organization{}, fmt.Errorf("get organization: %w", err)
+	if err := tx.Raw("SELECT "+organizationColumns+" FROM organizations o WHERE "+clause+" LIMIT 1", args...).Scan(&rows).Error; err != nil {
+		return organizationRow{}, false, fmt.Errorf("get organization: %w", err)
 	}
 	if len(rows) == 0 {
+		return organizationRow{}, false, nil
+	}
+	return rows[0], true, nil
+}
+
+// getOrganization is findOrganization for one the caller asked for by
+// idOrSlug: none is CodeNotFound.
+func getOrganization(tx *gorm.DB, idOrSlug, clause string, args ...any) (directory.Organization, error) {
+	row, found, err := findOrganization(tx, clause, args...)
+	if err != nil {
+		return directory.Organization{}, err
+	}
+	if !found {
 		return directory.Organization{}, directory.Errorf(directory.CodeNotFound, "no organization %q", idOrSlug)
 	}
-	return rows[0].toDomain()
+	return row.toDomain()
+}
+
+// contactsOf reads every contact of the organization with key pk, primary first.
+func contactsOf(tx *gorm.DB, pk int64, orgID string) ([]directory.Contact, error) {
+	var rows []contactRow
+	if err := tx.Where("org_pk = ?", pk).Order("is_primary DESC, pk").Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("get contacts: %w", err)
+	}
+	contacts := make([]directory.Contact, len(rows))
+	for i := range rows {
+		var err error
+		if contacts[i], err = rows[i].toDomain(orgID); err != nil {
+			return nil, err
+		}
+	}
+	return contacts, nil
 }
 
 // lookupColumn tells an id from a slug: ids are UUIDs, which no slug is.
