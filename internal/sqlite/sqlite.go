@@ -68,7 +68,7 @@ func (c connector) Driver() driver.Driver                        { return c.driv
 func Open(ctx context.Context, file string) (*DB, error) {
 	params := url.Values{}
 	params.Set("_journal_mode", "WAL")
-	params.Set("_busy_timeout", "10000")
+	params.Set("_busy_timeout", "30000") // longer than a 100,000-row import holds the write lock
 	params.Set("_foreign_keys", "on")
 	params.Set("_synchronous", "NORMAL")
 	params.Set("_txlock", "immediate")
