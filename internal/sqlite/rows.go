@@ -326,7 +326,9 @@ func searchText(o *directory.Organization, pk int64) searchRow {
 		public = append(public, o.Address)
 	}
 	for _, c := range o.Contacts {
-		text := []string{c.Name, c.Role, c.Email}
+		// Names and roles, not emails: every example.org address would add
+		// the same frequent words to every document.
+		text := []string{c.Name, c.Role}
 		if c.Visibility == directory.VisibilityPublic {
 			public = append(public, text...)
 		} else {
