@@ -57,7 +57,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return fmt.Errorf("listen on %s: %w", cfg.addr, err)
 	}
 	srv := &http.Server{
-		Handler:           handler,
+		Handler: handler,
 		// Whole-directory imports and exports move hundreds of megabytes, so
 		// bodies get minutes; headers, which every slow client sends first,
 		// get seconds.
