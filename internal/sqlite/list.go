@@ -16,8 +16,19 @@ import (
 // so that their cost follows the size of the answer rather than of the
 // directory; see lister. Relevance order (names first) is two pages in name
 // order: of the organizations whose names match, then of the others.
-func (db *DB) listLive(ctx context.Context, q directory.ListQuery, search []string, private bool) ([]directory.Organization, int, error) {
-	l := &lister{g: db.gorm.WithContext(ctx), live: -1}
+func (db *DB) listLive(ctx context.Context, q directory.ListQuery, search []string, private bool) (orgs []directory.Organization, total int, err error) {
+	// One read transaction: the count and the page see the same snapshot,
+	// so a concurrent write cannot make them disagree.
+	err = db.read.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		orgs, total, err = listIn(tx, q, search, private)
+		return err
+	})
+	return orgs, total, err
+}
+
+// listIn lists live organizations with the statements of tx.
+func listIn(tx *gorm.DB, q directory.ListQuery, search []string, private bool) ([]directory.Organization, int, error) {
+	l := &lister{g: tx, live: -1}
 	f := newFilter(q, search, private)
 	total, err := l.count(f)
 	if err != nil {

@@ -33,6 +33,10 @@ type DB struct {
 	// multi-row INSERTs of imports bind thousands of parameters, and kept
 	// prepared they would hold hundreds of megabytes for one-off work.
 	bulk *gorm.DB
+	// read is a pool of read-only connections whose transactions are
+	// deferred, so that the statements of one answer (a list's count and
+	// its page) read one snapshot without taking the write lock.
+	read *gorm.DB
 }
 
 // mmapSize is how much of the file each connection maps into memory (the
@@ -99,16 +103,40 @@ func Open(ctx context.Context, file string) (*DB, error) {
 		sqlDB.Close()
 		return nil, fmt.Errorf("open sqlite %s: %w", file, err)
 	}
-	return &DB{gorm: g, bulk: bulk}, nil
+	params.Set("_txlock", "deferred")
+	params.Set("_query_only", "true")
+	readDB := sql.OpenDB(newConnector("file:" + file + "?" + params.Encode()))
+	readDB.SetMaxOpenConns(8)
+	readDB.SetMaxIdleConns(8)
+	readDB.SetConnMaxIdleTime(5 * time.Minute)
+	read, err := gorm.Open(gormsqlite.Dialector{Conn: readDB}, &gorm.Config{
+		Logger:                 logger.Discard,
+		SkipDefaultTransaction: true,
+		PrepareStmt:            true,
+		PrepareStmtMaxSize:     256,
+		PrepareStmtTTL:         time.Hour,
+	})
+	if err != nil {
+		sqlDB.Close()
+		readDB.Close()
+		return nil, fmt.Errorf("open sqlite %s for reading: %w", file, err)
+	}
+	return &DB{gorm: g, bulk: bulk, read: read}, nil
 }
 
 // Close closes the database.
 func (db *DB) Close() error {
-	sqlDB, err := db.gorm.DB()
-	if err != nil {
-		return fmt.Errorf("close sqlite: %w", err)
+	var errs []error
+	for _, g := range []*gorm.DB{db.read, db.gorm} {
+		sqlDB, err := g.DB()
+		if err == nil {
+			err = sqlDB.Close()
+		}
+		if err != nil {
+			errs = append(errs, fmt.Errorf("close sqlite: %w", err))
+		}
 	}
-	return sqlDB.Close()
+	return errors.Join(errs...)
 }
 
 // Ping checks that the database answers a query, for readiness probes.

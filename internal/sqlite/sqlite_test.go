@@ -289,3 +289,42 @@ func TestConcurrentReadsAndWrites(t *testing.T) {
 	}
 	t.Logf("%d organizations written, %d reads", written.Load(), reads.Load())
 }
+
+// TestListIsOneSnapshot lists while organizations are being added: the
+// total and the page must always come from the same state of the directory.
+func TestListIsOneSnapshot(t *testing.T) {
+	t.Parallel()
+	db, svc := newTestDB(t)
+	mustSeed(t, svc, 30, 7)
+	ctx := context.Background()
+	done := make(chan struct{})
+	writerErr := make(chan error, 1)
+	go func() {
+		defer close(writerErr)
+		for i := 0; i < 200; i++ {
+			select {
+			case <-done:
+				return
+			default:
+			}
+			if err := db.CreateOrganizations(ctx, newOrganizations(1, int64(100+i), fmt.Sprintf("w%d-", i))); err != nil {
+				writerErr <- err
+				return
+			}
+		}
+	}()
+	q := directory.ListQuery{Page: 1, PerPage: directory.MaxPerPage, Sort: directory.SortName}
+	for i := 0; i < 300; i++ {
+		items, total, err := db.ListOrganizations(ctx, q, nil, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if total <= q.PerPage && len(items) != total {
+			t.Fatalf("list %d: %d items but a total of %d", i, len(items), total)
+		}
+	}
+	close(done)
+	if err := <-writerErr; err != nil {
+		t.Fatal(err)
+	}
+}
