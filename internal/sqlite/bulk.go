@@ -96,15 +96,17 @@ type importSession struct {
 // write executes batches until writes closes, then reports the first error.
 // After an error it drains the channel, so senders never block.
 func (s *importSession) write() {
+	in := newInserter(s.tx)
 	var first error
 	for b := range s.writes {
 		if first != nil {
 			continue
 		}
 		s.mu.Lock()
-		first = b.exec(s.tx)
+		first = b.exec(in)
 		s.mu.Unlock()
 	}
+	in.close()
 	s.written <- first
 }
 

@@ -1,6 +1,8 @@
 package sqlite
 
 import (
+	"context"
+	"database/sql"
 	"fmt"
 	"strings"
 
@@ -60,27 +62,71 @@ func (r *auditRow) values() []any {
 	return []any{r.ID, r.At, r.KeyID, r.Actor, r.EntityType, r.EntityID, r.OrganizationID, r.Action, r.Changes}
 }
 
-// insertValues writes rows into t with multi-row INSERTs, without GORM's
-// per-row reflection and RETURNING clauses: the bulk path of seeding and
-// imports. values holds the rows one after another, len(t.columns) each.
-func insertValues(tx *gorm.DB, t table, values []any) error {
+// inserter writes rows with multi-row INSERTs, without GORM's per-row
+// reflection and RETURNING clauses: the bulk path of seeding and imports.
+// Each statement shape is prepared once on the transaction and reused:
+// parsing an INSERT of thousands of parameters costs more than running it.
+type inserter struct {
+	tx    *gorm.DB
+	stmts map[string]*sql.Stmt
+}
+
+// preparer is what a GORM transaction's connection pool offers for that.
+type preparer interface {
+	PrepareContext(ctx context.Context, query string) (*sql.Stmt, error)
+}
+
+func newInserter(tx *gorm.DB) *inserter { return &inserter{tx: tx, stmts: map[string]*sql.Stmt{}} }
+
+// close releases the prepared statements.
+func (in *inserter) close() {
+	for _, st := range in.stmts {
+		st.Close()
+	}
+	in.stmts = nil
+}
+
+// insert writes rows into t; values holds the rows one after another,
+// len(t.columns) each.
+func (in *inserter) insert(t table, values []any) error {
 	width := len(t.columns)
 	if len(values)%width != 0 {
 		return fmt.Errorf("insert %s: %d values do not fill rows of %d", t.name, len(values), width)
 	}
-	one := "(" + strings.TrimSuffix(strings.Repeat("?,", width), ",") + ")"
-	head := "INSERT INTO " + t.name + " (" + strings.Join(t.columns, ", ") + ") VALUES "
 	for start := 0; start < len(values); {
 		rows := rowsPerInsert
 		for rows*width > len(values)-start {
 			rows /= 2
 		}
 		end := start + rows*width
-		query := head + strings.TrimSuffix(strings.Repeat(one+",", rows), ",")
-		if err := tx.Exec(query, values[start:end]...).Error; err != nil {
+		st, err := in.statement(t, rows)
+		if err != nil {
+			return err
+		}
+		if _, err := st.ExecContext(in.tx.Statement.Context, values[start:end]...); err != nil {
 			return translate(err, "insert "+t.name)
 		}
 		start = end
 	}
 	return nil
+}
+
+// statement returns the prepared INSERT of rows rows into t.
+func (in *inserter) statement(t table, rows int) (*sql.Stmt, error) {
+	one := "(" + strings.TrimSuffix(strings.Repeat("?,", len(t.columns)), ",") + ")"
+	query := "INSERT INTO " + t.name + " (" + strings.Join(t.columns, ", ") + ") VALUES " +
+		strings.TrimSuffix(strings.Repeat(one+",", rows), ",")
+	if st, ok := in.stmts[query]; ok {
+		return st, nil
+	}
+	p, ok := in.tx.Statement.ConnPool.(preparer)
+	if !ok {
+		return nil, fmt.Errorf("insert %s: the connection cannot prepare statements", t.name)
+	}
+	st, err := p.PrepareContext(in.tx.Statement.Context, query)
+	if err != nil {
+		return nil, fmt.Errorf("prepare insert into %s: %w", t.name, err)
+	}
+	in.stmts[query] = st
+	return st, nil
 }

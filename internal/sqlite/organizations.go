@@ -245,7 +245,9 @@ func insertOrganizations(tx *gorm.DB, orgs []directory.Organization) error {
 	if err := keys.load(tx); err != nil {
 		return err
 	}
-	return newInsertBatch(orgs, &keys).exec(tx)
+	in := newInserter(tx)
+	defer in.close()
+	return newInsertBatch(orgs, &keys).exec(in)
 }
 
 // rowKeys are the last primary keys used, for numbering new rows.
@@ -307,9 +309,9 @@ func newInsertBatch(orgs []directory.Organization, keys *rowKeys) insertBatch {
 }
 
 // exec writes the batch.
-func (b insertBatch) exec(tx *gorm.DB) error {
+func (b insertBatch) exec(in *inserter) error {
 	for _, t := range b {
-		if err := insertValues(tx, t.table, t.values); err != nil {
+		if err := in.insert(t.table, t.values); err != nil {
 			return err
 		}
 	}
