@@ -214,3 +214,34 @@ func TestExportCSVAndVisibility(t *testing.T) {
 		t.Errorf("CSV round trip differs:\n%s\n---\n%s", all.body, again.body)
 	}
 }
+
+// TestImportMixesCreatesAndUpdates imports new organizations around an
+// update whose contacts are rewritten: all their rows must get keys of
+// their own.
+func TestImportMixesCreatesAndUpdates(t *testing.T) {
+	t.Parallel()
+	s := newTestServer(t, searchFixtures())
+	admin := s.key(directory.RoleAdmin)
+	line := func(slug, name string, contacts ...string) string {
+		var cs []string
+		for _, c := range contacts {
+			cs = append(cs, `{"name":"`+c+`","visibility":"public"}`)
+		}
+		return `{"slug":"` + slug + `","original_language":"ru","translations":{"ru":{"name":"` + name + `"}},` +
+			`"country_code":"RU","region_code":"RU-NIZ","membership_status":"member","contacts":[` + strings.Join(cs, ",") + `]}` + "\n"
+	}
+	file := line("novaya-1", "Новая первая", "Анна", "Борис") +
+		line("nadezhda", "Центр «Надежда»", "Горячая линия", "Вера", "Галина") +
+		line("novaya-2", "Новая вторая", "Дмитрий")
+	r := s.importFile(admin, "application/x-ndjson", "", file)
+	wantStatus(t, r, http.StatusOK)
+	if rep := decode[api.ImportReport](t, r); rep.Created != 2 || rep.Updated != 1 {
+		t.Fatalf("report: %d created, %d updated", rep.Created, rep.Updated)
+	}
+	for slug, want := range map[string]int{"novaya-1": 2, "nadezhda": 3, "novaya-2": 1} {
+		got := decode[api.Organization](t, s.send(http.MethodGet, "/api/v1/organizations/"+slug, admin, nil))
+		if len(got.Contacts) != want {
+			t.Errorf("%s has %d contacts, want %d", slug, len(got.Contacts), want)
+		}
+	}
+}

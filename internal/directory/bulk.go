@@ -318,6 +318,9 @@ func (s *Service) importRow(ctx context.Context, session ImportSession, caller C
 		for i := range o.Contacts {
 			c := &o.Contacts[i]
 			c.OrganizationID, c.UpdatedAt = o.ID, now
+			if c.ID == "" {
+				c.ID = uuid.Must(uuid.NewV7()).String()
+			}
 			if c.CreatedAt.IsZero() {
 				c.CreatedAt, c.Version = now, 1
 			}

@@ -54,7 +54,7 @@ func (db *DB) importIn(tx *gorm.DB, fn func(directory.ImportSession) error) erro
 	if err := tx.Raw("SELECT count(*) FROM organizations").Scan(&n).Error; err != nil {
 		return fmt.Errorf("count organizations: %w", err)
 	}
-	s := &importSession{tx: tx, empty: n == 0, writes: make(chan insertBatch, 1), written: make(chan error, 1)}
+	s := &importSession{tx: tx, empty: n == 0, builds: make(chan buildJob, 1), writes: make(chan insertBatch, 1), written: make(chan error, 1)}
 	if err := s.keys.load(tx); err != nil {
 		return err
 	}
@@ -66,6 +66,7 @@ func (db *DB) importIn(tx *gorm.DB, fn func(directory.ImportSession) error) erro
 			return err
 		}
 	}
+	go s.build()
 	go s.write()
 	err := fn(s)
 	if werr := s.stopWriting(); err == nil {
@@ -85,12 +86,36 @@ type importSession struct {
 	audit   []auditRow
 	dropped []string // CREATE INDEX statements to run again at Flush
 
-	// The writer goroutine owns tx while it writes a batch; mu lets the
-	// session's own reads and updates take turns with it.
+	// New rows go through two goroutines: a builder turns organizations
+	// into row values, and a writer, which owns tx while it writes a batch,
+	// executes them; mu lets the session's own reads and updates take turns
+	// with the writer.
 	mu      sync.Mutex
+	builds  chan buildJob
 	writes  chan insertBatch
 	written chan error
 	stopped bool
+}
+
+// buildJob is work for the builder: organizations numbered from keys, or a
+// batch that is ready.
+type buildJob struct {
+	orgs  []directory.Organization
+	keys  rowKeys
+	ready insertBatch
+}
+
+// build turns jobs into batches for the writer until builds closes.
+func (s *importSession) build() {
+	for j := range s.builds {
+		b := j.ready
+		if b == nil {
+			keys := j.keys
+			b = newInsertBatch(j.orgs, &keys)
+		}
+		s.writes <- b
+	}
+	close(s.writes)
 }
 
 // write executes batches until writes closes, then reports the first error.
@@ -116,7 +141,7 @@ func (s *importSession) stopWriting() error {
 		return nil
 	}
 	s.stopped = true
-	close(s.writes)
+	close(s.builds)
 	return <-s.written
 }
 
@@ -190,8 +215,13 @@ func (s *importSession) flushOrganizations() {
 	if len(s.pending) == 0 {
 		return
 	}
-	s.writes <- newInsertBatch(s.pending, &s.keys)
-	s.pending = nil // the batch holds the rows; start a new buffer
+	job := buildJob{orgs: s.pending, keys: s.keys}
+	for i := range s.pending {
+		s.keys.Org++
+		s.keys.Contact += int64(len(s.pending[i].Contacts))
+	}
+	s.builds <- job
+	s.pending = nil // the job holds the organizations; start a new buffer
 }
 
 // Replace implements directory.ImportSession: the organization's row,
@@ -222,9 +252,13 @@ func (s *importSession) Replace(ctx context.Context, o directory.Organization, v
 		return err
 	}
 	if len(o.Contacts) > 0 {
+		// Number them from the session's keys, as new organizations'
+		// contacts are: a key the database chose could be one a pending
+		// batch already holds.
 		rows := make([]contactRow, len(o.Contacts))
 		for i := range o.Contacts {
-			rows[i] = toContactRow(&o.Contacts[i], 0, pk)
+			s.keys.Contact++
+			rows[i] = toContactRow(&o.Contacts[i], s.keys.Contact, pk)
 		}
 		if err := tx.Create(&rows).Error; err != nil {
 			return translate(err, "insert contacts")
@@ -256,7 +290,7 @@ func (s *importSession) flushAudit() {
 	for i := range s.audit {
 		values = append(values, s.audit[i].values()...)
 	}
-	s.writes <- insertBatch{{auditTable(), values}}
+	s.builds <- buildJob{ready: insertBatch{{auditTable(), values}}}
 	s.audit = s.audit[:0]
 }
 
