@@ -216,7 +216,7 @@ func handleStats(dir *directory.Service, langs languages) echo.HandlerFunc {
 			out.ByFocusArea = append(out.ByFocusArea, StatsEntry{Code: e.Slug, Name: e.Label(lang), Count: e.Count})
 		}
 		for _, e := range st.ByStatus {
-			out.ByStatus = append(out.ByStatus, StatsEntry{Code: string(e.Status), Name: statusName(e.Status, lang), Count: e.Count})
+			out.ByStatus = append(out.ByStatus, StatsEntry{Code: string(e.Status), Name: e.Status.Label(lang), Count: e.Count})
 		}
 		setContentLanguage(c, lang)
 		return c.JSON(http.StatusOK, out)
@@ -232,17 +232,6 @@ func placeLang(lang string) string {
 	return lang
 }
 
-func statusName(s directory.MembershipStatus, lang string) string {
-	names := map[directory.MembershipStatus][2]string{
-		directory.StatusMember:    {"Member", "Член коалиции"},
-		directory.StatusAssociate: {"Associate", "Ассоциированный член"},
-		directory.StatusFormer:    {"Former member", "Бывший член"},
-	}[s]
-	if lang == directory.LangEN {
-		return names[0]
-	}
-	return names[1]
-}
 
 func toCountry(c directory.CountryCount, lang string) Country {
 	return Country{Code: c.Code, Name: c.Name(lang), Names: Names{EN: c.NameEN, RU: c.NameRU}, OrganizationCount: c.Count}

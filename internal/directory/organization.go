@@ -33,6 +33,19 @@ const (
 	StatusFormer    MembershipStatus = "former"
 )
 
+// Label names the status in lang ("en", else Russian).
+func (s MembershipStatus) Label(lang string) string {
+	switch s {
+	case StatusMember:
+		return pick(lang, "Член коалиции", "Member")
+	case StatusAssociate:
+		return pick(lang, "Ассоциированный член", "Associate")
+	case StatusFormer:
+		return pick(lang, "Бывший член", "Former member")
+	}
+	return string(s)
+}
+
 // MembershipStatuses lists every valid status, for validation and docs.
 var MembershipStatuses = []MembershipStatus{StatusMember, StatusAssociate, StatusFormer}
 
