@@ -232,7 +232,6 @@ func placeLang(lang string) string {
 	return lang
 }
 
-
 func toCountry(c directory.CountryCount, lang string) Country {
 	return Country{Code: c.Code, Name: c.Name(lang), Names: Names{EN: c.NameEN, RU: c.NameRU}, OrganizationCount: c.Count}
 }
