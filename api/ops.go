@@ -12,7 +12,6 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/coalition-directory/coalition/docs"
-	"github.com/coalition-directory/coalition/internal/directory"
 )
 
 // handleHealth reports that the process serves requests.
@@ -98,5 +97,3 @@ func OpenAPIYAML() ([]byte, error) {
 	}
 	return out, nil
 }
-
-var _ = directory.LangRU
