@@ -6,24 +6,30 @@ package jsondecode
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"io"
 	"regexp"
+	"strconv"
 	"strings"
+
+	"github.com/segmentio/encoding/json"
 
 	"github.com/coalition-directory/coalition/internal/directory"
 )
 
 // Strict decodes exactly one JSON value from data into v, rejecting unknown
-// fields and trailing data.
+// fields and trailing data. It decodes with segmentio/encoding, which follows
+// encoding/json's rules and error types at a third of its cost: an import
+// decodes a hundred thousand lines.
 func Strict(data []byte, v any) error {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
+	if len(bytes.TrimSpace(data)) == 0 {
+		return FieldError(io.EOF)
+	}
+	rest, err := json.Parse(data, v, json.DisallowUnknownFields)
+	if err != nil {
 		return FieldError(err)
 	}
-	if dec.More() {
+	if len(bytes.TrimSpace(rest)) > 0 {
 		return invalid("body", "must hold exactly one JSON value")
 	}
 	return nil
@@ -49,16 +55,68 @@ func FieldError(err error) error {
 	case errors.As(err, &syntax), errors.Is(err, io.ErrUnexpectedEOF):
 		return invalid("body", "is not valid JSON: "+err.Error())
 	case errors.As(err, &typ):
-		field := typ.Field
+		field := fieldPath(typ.Field)
 		if field == "" {
 			field = "body"
 		}
-		return invalid(field, "must be "+typeName(typ.Type.Kind().String())+", not "+typ.Value)
+		return invalid(field, "must be "+typeName(typ.Type.Kind().String())+", not "+valueKind(typ.Value))
 	}
 	if m := unknownField.FindStringSubmatch(err.Error()); m != nil {
 		return invalid(m[1], "is not a field of this resource (or is read-only)")
 	}
 	return invalid("body", err.Error())
+}
+
+// fieldPath writes a decoder's dotted path ("contacts.0.phone") as the
+// validation rules name fields ("contacts[0].phone").
+func fieldPath(path string) string {
+	parts := strings.Split(path, ".")
+	var b strings.Builder
+	for i, p := range parts {
+		if _, err := strconv.Atoi(p); err == nil && i > 0 {
+			b.WriteString("[" + p + "]")
+			continue
+		}
+		if i > 0 {
+			b.WriteByte('.')
+		}
+		b.WriteString(p)
+	}
+	return b.String()
+}
+
+// valueKind names the JSON kind of the value a type error is about.
+// encoding/json reports the kind ("string", "number 1.5"); segmentio's
+// decoder quotes the JSON text from that value on.
+func valueKind(value string) string {
+	if text, err := strconv.Unquote(value); err == nil && text != "" {
+		switch text[0] {
+		case '"':
+			return "a string"
+		case '[':
+			return "an array"
+		case '{':
+			return "an object"
+		case 't', 'f':
+			return "true or false"
+		case 'n':
+			return "null"
+		}
+		return "a number"
+	}
+	switch kind, _, _ := strings.Cut(value, " "); kind {
+	case "string":
+		return "a string"
+	case "array":
+		return "an array"
+	case "object":
+		return "an object"
+	case "bool":
+		return "true or false"
+	case "number":
+		return "a number"
+	}
+	return value
 }
 
 func typeName(kind string) string {
@@ -72,7 +130,10 @@ func typeName(kind string) string {
 	case "map", "struct":
 		return "an object"
 	}
-	if strings.HasPrefix(kind, "int") || strings.HasPrefix(kind, "uint") || strings.HasPrefix(kind, "float") {
+	if strings.HasPrefix(kind, "int") || strings.HasPrefix(kind, "uint") {
+		return "a whole number in range"
+	}
+	if strings.HasPrefix(kind, "float") {
 		return "a number"
 	}
 	return "a " + kind
