@@ -44,6 +44,12 @@ type DB struct {
 // system call or copy, which halves the cost of reading scattered rows.
 const mmapSize = 1 << 30
 
+// pageSize is the page size of a new database file. An organization's row
+// is over a kilobyte, so a 4 KiB page holds two of them; with 16 KiB pages a
+// 100,000-row import makes a quarter of the system calls and its file is
+// smaller. A file keeps the page size it was created with.
+const pageSize = 16384
+
 // connector opens connections with the settings that the DSN cannot carry;
 // handing it to sql.OpenDB needs no process-wide driver registration.
 type connector struct {
@@ -54,8 +60,18 @@ type connector struct {
 func newConnector(dsn string) connector {
 	return connector{dsn: dsn, driver: &sqlite3.SQLiteDriver{
 		ConnectHook: func(c *sqlite3.SQLiteConn) error {
-			_, err := c.Exec("PRAGMA mmap_size = "+strconv.Itoa(mmapSize), nil)
-			return err
+			// The page size only takes on a file not yet written, and only
+			// before it is in WAL mode: hence here, ahead of journal_mode.
+			for _, pragma := range []string{
+				"PRAGMA page_size = " + strconv.Itoa(pageSize),
+				"PRAGMA journal_mode = WAL",
+				"PRAGMA mmap_size = " + strconv.Itoa(mmapSize),
+			} {
+				if _, err := c.Exec(pragma, nil); err != nil {
+					return fmt.Errorf("%s: %w", pragma, err)
+				}
+			}
+			return nil
 		},
 	}}
 }
@@ -71,7 +87,6 @@ func (c connector) Driver() driver.Driver                        { return c.driv
 // reads the file through a memory map. Call Migrate before use.
 func Open(ctx context.Context, file string) (*DB, error) {
 	params := url.Values{}
-	params.Set("_journal_mode", "WAL")
 	params.Set("_busy_timeout", "30000") // longer than a 100,000-row import holds the write lock
 	params.Set("_foreign_keys", "on")
 	params.Set("_synchronous", "NORMAL")

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/mattn/go-sqlite3"
+	"gorm.io/gorm"
 
 	"github.com/coalition-directory/coalition/internal/demo"
 	"github.com/coalition-directory/coalition/internal/directory"
@@ -98,6 +99,37 @@ func schema(t *testing.T, db *DB) string {
 		fmt.Fprintf(&b, "%s %s %s\n", typ, name, sql)
 	}
 	return b.String()
+}
+
+// TestFileSettings checks what every connection of a new file and of a
+// reopened one runs with: WAL, and the page size the file was created with.
+func TestFileSettings(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "settings.db")
+	for _, step := range []string{"new", "reopened"} {
+		db, err := Open(ctx, path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := db.Migrate(ctx); err != nil {
+			t.Fatal(err)
+		}
+		for _, g := range []*gorm.DB{db.gorm, db.read} {
+			var mode string
+			var size int
+			if err := g.Raw("PRAGMA journal_mode").Row().Scan(&mode); err != nil {
+				t.Fatal(err)
+			}
+			if err := g.Raw("PRAGMA page_size").Row().Scan(&size); err != nil {
+				t.Fatal(err)
+			}
+			if mode != "wal" || size != pageSize {
+				t.Errorf("%s file: journal_mode %s, page_size %d; want wal, %d", step, mode, size, pageSize)
+			}
+		}
+		db.Close()
+	}
 }
 
 func TestMigrateTwice(t *testing.T) {
