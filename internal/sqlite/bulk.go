@@ -58,6 +58,7 @@ func (db *DB) importIn(tx *gorm.DB, fn func(directory.ImportSession) error) erro
 	if err := s.keys.load(tx); err != nil {
 		return err
 	}
+	s.firstNew = s.keys.Org + 1
 	if s.empty {
 		// Loading an empty directory: build the secondary indexes once at
 		// the end, from sorted data, instead of updating them row by row.
@@ -79,12 +80,15 @@ func (db *DB) importIn(tx *gorm.DB, fn func(directory.ImportSession) error) erro
 // inserts. When the database had no organizations at the start, nothing
 // can match, and lookups are skipped.
 type importSession struct {
-	tx      *gorm.DB
-	empty   bool
-	keys    rowKeys
-	pending []directory.Organization
-	audit   []auditRow
-	dropped []string // CREATE INDEX statements to run again at Flush
+	tx    *gorm.DB
+	empty bool
+	keys  rowKeys
+	// firstNew is the key of the first organization the session creates;
+	// the filter rows of those it creates are written at Flush.
+	firstNew int64
+	pending  []directory.Organization
+	audit    []auditRow
+	dropped  []string // CREATE INDEX statements to run again at Flush
 
 	// New rows go through two goroutines: a builder turns organizations
 	// into row values, and a writer, which owns tx while it writes a batch,
@@ -248,7 +252,7 @@ func (s *importSession) Replace(ctx context.Context, o directory.Organization, v
 			return fmt.Errorf("replace organization rows: %w", err)
 		}
 	}
-	if err := insertFilterRows(tx, &o, pk); err != nil {
+	if err := writeFilterRows(tx, "o.pk = ?", pk); err != nil {
 		return err
 	}
 	if len(o.Contacts) > 0 {
@@ -294,12 +298,16 @@ func (s *importSession) flushAudit() {
 	s.audit = s.audit[:0]
 }
 
-// Flush implements directory.ImportSession: it waits for every write and
-// builds the indexes dropped for the import.
+// Flush implements directory.ImportSession: it waits for every write,
+// derives the filter rows of the new organizations and builds the indexes
+// dropped for the import.
 func (s *importSession) Flush(ctx context.Context) error {
 	s.flushOrganizations()
 	s.flushAudit()
 	if err := s.stopWriting(); err != nil {
+		return err
+	}
+	if err := writeFilterRows(s.tx.WithContext(ctx), "o.pk >= ?", s.firstNew); err != nil {
 		return err
 	}
 	for _, create := range s.dropped {

@@ -62,7 +62,7 @@ func (db *DB) UpdateOrganization(ctx context.Context, o directory.Organization, 
 				return fmt.Errorf("clear filter rows: %w", err)
 			}
 		}
-		if err := insertFilterRows(tx, &o, pk); err != nil {
+		if err := writeFilterRows(tx, "o.pk = ?", pk); err != nil {
 			return err
 		}
 		if err := reindex(tx, pk); err != nil {

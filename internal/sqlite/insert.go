@@ -37,12 +37,6 @@ func (r *organizationRow) values() []any {
 		r.VerifiedAt, r.Created, r.Updated, r.Archived, r.Version}
 }
 
-// filterTable is a filter table: the value, then what every filter row
-// repeats of its organization (filterOf).
-func filterTable(name, column string) table {
-	return table{name, []string{column, "org_pk", "country_code", "membership_status", "archived"}}
-}
-
 func contactsTable() table {
 	return table{"contacts", []string{"pk", "id", "org_pk", "name", "role", "email", "phone", "languages",
 		"visibility", "is_primary", "version", "created_at", "updated_at"}}

@@ -245,9 +245,13 @@ func insertOrganizations(tx *gorm.DB, orgs []directory.Organization) error {
 	if err := keys.load(tx); err != nil {
 		return err
 	}
+	first := keys.Org + 1
 	in := newInserter(tx)
 	defer in.close()
-	return newInsertBatch(orgs, &keys).exec(in)
+	if err := newInsertBatch(orgs, &keys).exec(in); err != nil {
+		return err
+	}
+	return writeFilterRows(tx, "o.pk >= ?", first)
 }
 
 // rowKeys are the last primary keys used, for numbering new rows.
@@ -262,7 +266,8 @@ func (k *rowKeys) load(tx *gorm.DB) error {
 }
 
 // insertBatch holds the rows of new organizations, built in Go, ready for
-// multi-row INSERTs: building and executing are apart so that an import can
+// multi-row INSERTs (their filter rows are derived in SQL afterwards, see
+// writeFilterRows): building and executing are apart so that an import can
 // build one batch while the previous one is written.
 type insertBatch []struct {
 	table  table
@@ -271,7 +276,7 @@ type insertBatch []struct {
 
 // newInsertBatch builds the rows of orgs, numbering them after keys.
 func newInsertBatch(orgs []directory.Organization, keys *rowKeys) insertBatch {
-	var orgValues, contactValues, regionValues, focusValues, languageValues, searchValues []any
+	var orgValues, contactValues, searchValues []any
 	for i := range orgs {
 		o := &orgs[i]
 		keys.Org++
@@ -283,16 +288,6 @@ func newInsertBatch(orgs []directory.Organization, keys *rowKeys) insertBatch {
 			c := toContactRow(&o.Contacts[j], keys.Contact, pk)
 			contactValues = append(contactValues, c.values()...)
 		}
-		of := filterOfOrganization(o, pk)
-		for _, code := range regionsOf(o) {
-			regionValues = append(regionValues, code, of.OrgPK, of.CountryCode, of.MembershipStatus, of.Archived)
-		}
-		for _, f := range o.FocusAreas {
-			focusValues = append(focusValues, f, of.OrgPK, of.CountryCode, of.MembershipStatus, of.Archived)
-		}
-		for _, l := range o.Languages {
-			languageValues = append(languageValues, l, of.OrgPK, of.CountryCode, of.MembershipStatus, of.Archived)
-		}
 		if o.ArchivedAt == nil {
 			sr := searchText(o, pk)
 			searchValues = append(searchValues, sr.DocID, sr.Names, sr.PublicText, sr.PrivateText)
@@ -301,9 +296,6 @@ func newInsertBatch(orgs []directory.Organization, keys *rowKeys) insertBatch {
 	return insertBatch{
 		{organizationsTable(), orgValues},
 		{contactsTable(), contactValues},
-		{filterTable("organization_regions", "region_code"), regionValues},
-		{filterTable("organization_focus_areas", "focus_area"), focusValues},
-		{filterTable("organization_languages", "language"), languageValues},
 		{table{"organization_search", []string{"docid", "names", "public_text", "private_text"}}, searchValues},
 	}
 }
@@ -318,60 +310,35 @@ func (b insertBatch) exec(in *inserter) error {
 	return nil
 }
 
-// filterRows are the rows of the filter tables for some organizations.
-type filterRows struct {
-	regions    []regionRow
-	focusAreas []focusAreaLinkRow
-	languages  []languageRow
+// filterRowInserts derive the filter rows of organizations from their stored
+// rows, for the organizations a condition on o picks: the seat region and
+// the service regions (the seat is often among them, hence DISTINCT), the
+// focus areas and the languages, each row with what it repeats of its
+// organization. Deriving them in SQL keeps one source of truth, the row,
+// and spares a bulk load millions of bound parameters.
+var filterRowInserts = []string{
+	`INSERT INTO organization_regions (region_code, org_pk, country_code, membership_status, archived)
+	SELECT DISTINCT v.value, o.pk, o.country_code, o.membership_status, o.archived_at IS NOT NULL
+	FROM organizations o, json_each(json_insert(o.service_regions, '$[#]', o.region_code)) v
+	WHERE v.value != '' AND %s`,
+	`INSERT INTO organization_focus_areas (focus_area, org_pk, country_code, membership_status, archived)
+	SELECT v.value, o.pk, o.country_code, o.membership_status, o.archived_at IS NOT NULL
+	FROM organizations o, json_each(o.focus_areas) v WHERE %s`,
+	`INSERT INTO organization_languages (language, org_pk, country_code, membership_status, archived)
+	SELECT v.value, o.pk, o.country_code, o.membership_status, o.archived_at IS NOT NULL
+	FROM organizations o, json_each(o.languages) v WHERE %s`,
 }
 
-func (f *filterRows) add(o *directory.Organization, pk int64) {
-	of := filterOfOrganization(o, pk)
-	for _, code := range regionsOf(o) {
-		f.regions = append(f.regions, regionRow{RegionCode: code, Of: of})
-	}
-	for _, fa := range o.FocusAreas {
-		f.focusAreas = append(f.focusAreas, focusAreaLinkRow{FocusArea: fa, Of: of})
-	}
-	for _, l := range o.Languages {
-		f.languages = append(f.languages, languageRow{Language: l, Of: of})
-	}
-}
-
-// insertFilterRows writes the filter rows of one organization.
-func insertFilterRows(tx *gorm.DB, o *directory.Organization, pk int64) error {
-	var f filterRows
-	f.add(o, pk)
-	if len(f.regions) > 0 {
-		if err := tx.Create(f.regions).Error; err != nil {
-			return fmt.Errorf("insert region rows: %w", err)
-		}
-	}
-	if len(f.focusAreas) > 0 {
-		if err := tx.Create(f.focusAreas).Error; err != nil {
-			return fmt.Errorf("insert focus-area rows: %w", err)
-		}
-	}
-	if len(f.languages) > 0 {
-		if err := tx.Create(f.languages).Error; err != nil {
-			return fmt.Errorf("insert language rows: %w", err)
+// writeFilterRows writes the filter rows of the organizations matching cond,
+// an SQL condition on o (the organizations table) with one parameter, arg.
+// They must have none yet.
+func writeFilterRows(tx *gorm.DB, cond string, arg any) error {
+	for _, q := range filterRowInserts {
+		if err := tx.Exec(fmt.Sprintf(q, cond), arg).Error; err != nil {
+			return translate(err, "write filter rows")
 		}
 	}
 	return nil
-}
-
-// regionsOf returns the seat and the service regions, each once.
-func regionsOf(o *directory.Organization) []string {
-	var codes []string
-	if o.RegionCode != "" {
-		codes = append(codes, o.RegionCode)
-	}
-	for _, r := range o.ServiceRegions {
-		if r != o.RegionCode {
-			codes = append(codes, r)
-		}
-	}
-	return codes
 }
 
 // Counts implements directory.Store.

@@ -65,39 +65,6 @@ type contactRow struct {
 
 func (contactRow) TableName() string { return "contacts" }
 
-// filterOf is what every filter-table row repeats of its organization.
-type filterOf struct {
-	OrgPK            int64 `gorm:"column:org_pk"`
-	CountryCode      string
-	MembershipStatus string
-	Archived         bool
-}
-
-func filterOfOrganization(o *directory.Organization, pk int64) filterOf {
-	return filterOf{OrgPK: pk, CountryCode: o.CountryCode, MembershipStatus: string(o.MembershipStatus), Archived: o.ArchivedAt != nil}
-}
-
-type regionRow struct {
-	RegionCode string
-	Of         filterOf `gorm:"embedded"`
-}
-
-func (regionRow) TableName() string { return "organization_regions" }
-
-type focusAreaLinkRow struct {
-	FocusArea string
-	Of        filterOf `gorm:"embedded"`
-}
-
-func (focusAreaLinkRow) TableName() string { return "organization_focus_areas" }
-
-type languageRow struct {
-	Language string
-	Of       filterOf `gorm:"embedded"`
-}
-
-func (languageRow) TableName() string { return "organization_languages" }
-
 type searchRow struct {
 	DocID       int64 `gorm:"column:docid"`
 	Names       string
