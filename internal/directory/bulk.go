@@ -420,7 +420,7 @@ func (s *Service) Export(ctx context.Context, caller Caller, q ListQuery, fn fun
 	}
 	var search []string
 	if q.Text != "" {
-		search = SearchTerms(FoldText(q.Text))
+		search = SearchTerms(q.Text)
 	}
 	return s.store.EachOrganization(ctx, q, search, caller.SeesPrivate(), func(o *Organization) error {
 		redact(o, caller)

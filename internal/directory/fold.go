@@ -3,6 +3,7 @@ package directory
 import (
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/text/cases"
 	"golang.org/x/text/unicode/norm"
@@ -12,8 +13,8 @@ import (
 // matched: case-folded in every script, ё written as е, and Latin letters
 // stripped of their diacritics (é -> e, ş -> s). Cyrillic letters keep
 // theirs, because й is a letter of its own in Russian, not an и with a mark.
-// SQLite's unicode61 tokenizer folds less than this (and not ё), so both the
-// indexed text and the query go through FoldText in Go.
+// SQLite's tokenizers fold less than this (and not ё), so both the indexed
+// text and the query go through FoldText in Go (see SearchText).
 func FoldText(s string) string {
 	if folded, ok := foldSimple(s); ok {
 		return folded
@@ -43,31 +44,111 @@ func FoldText(s string) string {
 // normalization can apply: most of what the directory holds, at a fraction
 // of the general path's cost. It reports false for anything else.
 func foldSimple(s string) (string, bool) {
-	var b strings.Builder
-	b.Grow(len(s))
-	for _, r := range s {
-		switch {
-		case r < 0x80:
-			if 'A' <= r && r <= 'Z' {
-				r += 'a' - 'A'
+	b := make([]byte, 0, len(s))
+	for i := 0; i < len(s); {
+		if c := s[i]; c < utf8.RuneSelf {
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
 			}
-		case r == 'ё' || r == 'Ё':
-			r = 'е'
-		case 0x410 <= r && r <= 0x44F: // А-я
-			r = unicode.ToLower(r)
-		case r == '«' || r == '»' || r == '—' || r == '–' || r == '№' || r == '„' || r == '“' || r == '”':
+			b = append(b, c)
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		i += size
+		switch {
+		case isCyrillicLetter(r):
+			r = lowerCyrillic(r)
+		case isCommonPunctuation(r):
 		default:
 			return "", false
 		}
-		b.WriteRune(r)
+		b = utf8.AppendRune(b, r)
 	}
-	return b.String(), true
+	return string(b), true
 }
 
-// SearchTerms splits a folded search text into words: runs of letters and
-// digits, the same boundaries the index tokenizer uses.
-func SearchTerms(folded string) []string {
-	return strings.FieldsFunc(folded, func(r rune) bool {
+// isCyrillicLetter reports whether r is a letter of the Russian alphabet.
+func isCyrillicLetter(r rune) bool { return 'А' <= r && r <= 'я' || r == 'ё' || r == 'Ё' }
+
+// lowerCyrillic folds a letter of the Russian alphabet, ё to е.
+func lowerCyrillic(r rune) rune {
+	switch {
+	case r == 'ё' || r == 'Ё':
+		return 'е'
+	case r <= 'Я':
+		return r + 'а' - 'А'
+	}
+	return r
+}
+
+// isCommonPunctuation reports whether r is one of the non-ASCII marks that
+// Russian text commonly holds; none of them has a case.
+func isCommonPunctuation(r rune) bool {
+	switch r {
+	case '«', '»', '—', '–', '№', '„', '“', '”':
+		return true
+	}
+	return false
+}
+
+// SearchText returns the words of s, folded (FoldText) and separated by
+// single spaces: what the search index stores, what names sort by, and what
+// queries are split from. A word is a run of letters and digits; the index's
+// tokenizer need only find the spaces.
+func SearchText(s string) string {
+	if text, ok := searchTextSimple(s); ok {
+		return text
+	}
+	return strings.Join(strings.FieldsFunc(FoldText(s), func(r rune) bool {
 		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
-	})
+	}), " ")
+}
+
+// searchTextSimple is SearchText for the text foldSimple accepts, in one
+// pass: a hundred thousand imported organizations fold a few hundred
+// million bytes. It reports false for anything else.
+func searchTextSimple(s string) (string, bool) {
+	b := make([]byte, 0, len(s))
+	gap := false // a separator came after the last word
+	for i := 0; i < len(s); {
+		var r rune
+		if c := s[i]; c < utf8.RuneSelf {
+			i++
+			switch {
+			case 'a' <= c && c <= 'z' || '0' <= c && c <= '9':
+			case 'A' <= c && c <= 'Z':
+				c += 'a' - 'A'
+			default:
+				gap = true
+				continue
+			}
+			r = rune(c)
+		} else {
+			var size int
+			r, size = utf8.DecodeRuneInString(s[i:])
+			i += size
+			switch {
+			case isCyrillicLetter(r):
+				r = lowerCyrillic(r)
+			case isCommonPunctuation(r):
+				gap = true
+				continue
+			default:
+				return "", false
+			}
+		}
+		if gap && len(b) > 0 {
+			b = append(b, ' ')
+		}
+		gap = false
+		b = utf8.AppendRune(b, r)
+	}
+	return string(b), true
+}
+
+// SearchTerms returns the words of s as SearchText finds them: the terms
+// of a query.
+func SearchTerms(s string) []string {
+	return strings.Fields(SearchText(s))
 }

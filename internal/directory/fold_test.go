@@ -1,8 +1,10 @@
 package directory
 
 import (
+	"math/rand/v2"
 	"strings"
 	"testing"
+	"unicode"
 
 	"github.com/nyaruka/phonenumbers"
 	"golang.org/x/text/cases"
@@ -79,6 +81,51 @@ func TestValidE164AgreesWithTheParser(t *testing.T) {
 		}
 		if validE164(n) && !want {
 			t.Errorf("%s: the fast path accepts what the parser rejects", n)
+		}
+	}
+}
+
+// searchTextGeneral is SearchText by its definition: the runs of letters
+// and digits of the folded text.
+func searchTextGeneral(s string) string {
+	return strings.Join(strings.FieldsFunc(FoldText(s), func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
+	}), " ")
+}
+
+func TestSearchText(t *testing.T) {
+	for in, want := range map[string]string{
+		"Центр «Надежда» — №5":            "центр надежда 5",
+		"  ЁЖИК, ёж!  ":                   "ежик еж",
+		"Фонд \"Берег\"\nfond-bereg-omsk": "фонд берег fond bereg omsk",
+		"Café Liberté":                    "cafe liberte",
+		"Şəki–Ağdam":                      "səki agdam",
+		"":                                "",
+		"«»":                              "",
+	} {
+		if got := SearchText(in); got != want {
+			t.Errorf("SearchText(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// TestSearchTextFastPathAgrees checks the one-pass path against the
+// definition on random text drawn from what the fast path accepts and from
+// what it must refuse.
+func TestSearchTextFastPathAgrees(t *testing.T) {
+	alphabet := []rune("aZz09 -.,!\"'\n\tАаЯяПпРрЁёЙйЪъ«»—–№„“”éßƏəҚ\u0301")
+	r := rand.New(rand.NewPCG(1, 2))
+	for range 20000 {
+		runes := make([]rune, r.IntN(12))
+		for i := range runes {
+			runes[i] = alphabet[r.IntN(len(alphabet))]
+		}
+		s := string(runes)
+		if got, want := SearchText(s), searchTextGeneral(s); got != want {
+			t.Fatalf("SearchText(%q) = %q, want %q", s, got, want)
+		}
+		if fast, ok := searchTextSimple(s); ok && fast != searchTextGeneral(s) {
+			t.Fatalf("fast path on %q: %q", s, fast)
 		}
 	}
 }

@@ -69,9 +69,9 @@ func ParseListQuery(get func(name string) string) (ListQuery, error) {
 	switch {
 	case utf8.RuneCountInString(q.Text) > maxQueryLength:
 		fe.add("q", "must be at most %d characters", maxQueryLength)
-	case q.Text != "" && len(SearchTerms(FoldText(q.Text))) == 0:
+	case q.Text != "" && len(SearchTerms(q.Text)) == 0:
 		fe.add("q", "must contain at least one letter or digit")
-	case len(SearchTerms(FoldText(q.Text))) > maxQueryTerms:
+	case len(SearchTerms(q.Text)) > maxQueryTerms:
 		fe.add("q", "must have at most %d words", maxQueryTerms)
 	}
 

@@ -130,7 +130,7 @@ func (s *Service) Organizations(ctx context.Context, q ListQuery, caller Caller)
 	}
 	var search []string
 	if q.Text != "" {
-		search = SearchTerms(FoldText(q.Text))
+		search = SearchTerms(q.Text)
 	}
 	items, total, err := s.store.ListOrganizations(ctx, q, search, caller.SeesPrivate())
 	if err != nil {

@@ -115,6 +115,21 @@ func reindex(tx *gorm.DB, pk int64) error {
 	return nil
 }
 
+// rebuildSearch writes the search row of every live organization from its
+// stored record, after a migration has emptied the index.
+func rebuildSearch(tx *gorm.DB) error {
+	var pks []int64
+	if err := tx.Raw("SELECT pk FROM organizations WHERE archived_at IS NULL ORDER BY pk").Scan(&pks).Error; err != nil {
+		return fmt.Errorf("rebuild search index: %w", err)
+	}
+	for _, pk := range pks {
+		if err := reindex(tx, pk); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // CreateContact implements directory.Store.
 func (db *DB) CreateContact(ctx context.Context, c directory.Contact, entry directory.AuditEntry) error {
 	return db.write(ctx, "create contact", func(tx *gorm.DB) error {

@@ -154,7 +154,7 @@ func toOrganizationRow(o *directory.Organization, pk int64) organizationRow {
 // sortKey orders names as a reader expects: case and ё ignored, leading
 // quotes and punctuation («Надежда» sorts under Н) skipped.
 func sortKey(name string) string {
-	return strings.Join(directory.SearchTerms(directory.FoldText(name)), " ")
+	return directory.SearchText(name)
 }
 
 // scanOrganization reads a row of organizationColumns. Lists scan by hand
@@ -275,8 +275,9 @@ func (r *contactRow) toDomain(orgID string) (directory.Contact, error) {
 }
 
 // searchText builds the search index row of an organization: every text is
-// folded as queries are (directory.FoldText), and partners-only text is kept
-// apart so that anonymous searches cannot match it.
+// reduced to its folded words as queries are (directory.SearchText), and
+// partners-only text is kept apart so that anonymous searches cannot match
+// it.
 func searchText(o *directory.Organization, pk int64) searchRow {
 	var names, public, private []string
 	for _, lang := range directory.SupportedLanguages {
@@ -302,6 +303,6 @@ func searchText(o *directory.Organization, pk int64) searchRow {
 			private = append(private, text...)
 		}
 	}
-	fold := func(parts []string) string { return directory.FoldText(strings.Join(parts, " \n")) }
+	fold := func(parts []string) string { return directory.SearchText(strings.Join(parts, " ")) }
 	return searchRow{DocID: pk, Names: fold(names), PublicText: fold(public), PrivateText: fold(private)}
 }

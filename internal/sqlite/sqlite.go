@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math"
 	"net/url"
 	"path"
 	"slices"
@@ -167,19 +168,25 @@ func (db *DB) Ping(ctx context.Context) error {
 var migrationFiles embed.FS
 
 // Migrate applies, in order and each in its own transaction, the numbered
-// SQL files of migrations/ that the database has not seen yet. New schema
-// changes are new files; applied files are never edited. It runs on
-// database/sql directly because a migration holds several statements, which
-// GORM's prepared statements would cut to the first.
+// SQL files of migrations/ that the database has not seen yet, with their
+// Go steps (migrationSteps). New schema changes are new files; applied files
+// are never edited.
 func (db *DB) Migrate(ctx context.Context) error {
-	sqlDB, err := db.gorm.DB()
-	if err != nil {
-		return fmt.Errorf("migrate: %w", err)
-	}
-	if _, err := sqlDB.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+	return db.migrate(ctx, math.MaxInt)
+}
+
+// migrationSteps are what some migrations do after their SQL, in its
+// transaction, because SQL alone cannot: by version.
+var migrationSteps = map[int]func(tx *gorm.DB) error{
+	3: rebuildSearch,
+}
+
+// migrate applies the migrations up to version upTo.
+func (db *DB) migrate(ctx context.Context, upTo int) error {
+	if err := db.bulk.WithContext(ctx).Exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
 		version    INTEGER PRIMARY KEY,
 		name       TEXT NOT NULL,
-		applied_at TEXT NOT NULL)`); err != nil {
+		applied_at TEXT NOT NULL)`).Error; err != nil {
 		return fmt.Errorf("create schema_migrations: %w", err)
 	}
 	names, err := fs.Glob(migrationFiles, "migrations/*.sql")
@@ -193,11 +200,14 @@ func (db *DB) Migrate(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("migration %s: name must start with a number", base)
 		}
+		if version > upTo {
+			break
+		}
 		body, err := migrationFiles.ReadFile(name)
 		if err != nil {
 			return fmt.Errorf("read migration %s: %w", base, err)
 		}
-		if err := applyMigration(ctx, sqlDB, version, base, string(body)); err != nil {
+		if err := db.applyMigration(ctx, version, base, string(body)); err != nil {
 			return fmt.Errorf("apply migration %s: %w", base, err)
 		}
 	}
@@ -205,28 +215,29 @@ func (db *DB) Migrate(ctx context.Context) error {
 }
 
 // applyMigration runs one migration unless it ran before, and records it,
-// in one transaction: a failed migration leaves no trace.
-func applyMigration(ctx context.Context, sqlDB *sql.DB, version int, name, body string) error {
-	tx, err := sqlDB.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback() // a no-op after Commit
-	var applied int
-	if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM schema_migrations WHERE version = ?", version).Scan(&applied); err != nil {
-		return err
-	}
-	if applied > 0 {
-		return nil
-	}
-	if _, err := tx.ExecContext(ctx, body); err != nil {
-		return err
-	}
-	if _, err := tx.ExecContext(ctx, "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
-		version, name, formatTime(time.Now())); err != nil {
-		return err
-	}
-	return tx.Commit()
+// in one transaction: a failed migration leaves no trace. It runs on the
+// handle without prepared statements, which would cut a migration's
+// several statements to the first.
+func (db *DB) applyMigration(ctx context.Context, version int, name, body string) error {
+	return db.bulk.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var applied int64
+		if err := tx.Raw("SELECT count(*) FROM schema_migrations WHERE version = ?", version).Scan(&applied).Error; err != nil {
+			return err
+		}
+		if applied > 0 {
+			return nil
+		}
+		if err := tx.Exec(body).Error; err != nil {
+			return err
+		}
+		if step := migrationSteps[version]; step != nil {
+			if err := step(tx); err != nil {
+				return err
+			}
+		}
+		return tx.Exec("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+			version, name, formatTime(time.Now())).Error
+	})
 }
 
 // timeLayout is fixed-width so that text order in SQL is time order.

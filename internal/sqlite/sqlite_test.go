@@ -360,3 +360,54 @@ func TestListIsOneSnapshot(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestSearchMigration migrates a directory written under the unicode61
+// search index (migration 2) to the word index of migration 3, whose Go
+// step writes every live organization's search row again.
+func TestSearchMigration(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db, err := Open(ctx, filepath.Join(t.TempDir(), "old.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.migrate(ctx, 2); err != nil {
+		t.Fatal(err)
+	}
+	atlas, err := geo.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := directory.NewService(db, atlas)
+	orgs := mustSeed(t, svc, 30, 9)
+	if _, err := svc.ArchiveOrganization(ctx, directory.Operator("test"), orgs[0].ID, 0); err != nil {
+		t.Fatal(err)
+	}
+	word := directory.SearchTerms(orgs[1].Translations[orgs[1].OriginalLanguage].Name)[0]
+	matches := func() (n int) {
+		q := "SELECT count(*) FROM organization_search WHERE organization_search MATCH ?"
+		if err := db.gorm.Raw(q, "names:"+word).Row().Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	before := matches()
+
+	if err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var indexed int
+	if err := db.gorm.Raw("SELECT count(*) FROM organization_search").Row().Scan(&indexed); err != nil {
+		t.Fatal(err)
+	}
+	if indexed != 29 {
+		t.Errorf("%d search rows after the migration, want one per live organization (29)", indexed)
+	}
+	if got := matches(); got != before || got == 0 {
+		t.Errorf("%q matches %d organizations after the migration, %d before", word, got, before)
+	}
+	if s := schema(t, db); !strings.Contains(s, "tokenize=simple") {
+		t.Errorf("the search index was not recreated:\n%s", s)
+	}
+}
