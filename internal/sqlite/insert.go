@@ -62,7 +62,13 @@ func (r *auditRow) values() []any {
 // parsing an INSERT of thousands of parameters costs more than running it.
 type inserter struct {
 	tx    *gorm.DB
-	stmts map[string]*sql.Stmt
+	stmts map[shape]*sql.Stmt
+}
+
+// shape is the table and row count of a prepared multi-row INSERT.
+type shape struct {
+	table string
+	rows  int
 }
 
 // preparer is what a GORM transaction's connection pool offers for that.
@@ -70,7 +76,7 @@ type preparer interface {
 	PrepareContext(ctx context.Context, query string) (*sql.Stmt, error)
 }
 
-func newInserter(tx *gorm.DB) *inserter { return &inserter{tx: tx, stmts: map[string]*sql.Stmt{}} }
+func newInserter(tx *gorm.DB) *inserter { return &inserter{tx: tx, stmts: map[shape]*sql.Stmt{}} }
 
 // close releases the prepared statements.
 func (in *inserter) close() {
@@ -105,14 +111,17 @@ func (in *inserter) insert(t table, values []any) error {
 	return nil
 }
 
-// statement returns the prepared INSERT of rows rows into t.
+// statement returns the prepared INSERT of rows rows into t. The cache is
+// keyed by table and row count: building the text of a statement of
+// thousands of parameters to look it up would cost more than binding them.
 func (in *inserter) statement(t table, rows int) (*sql.Stmt, error) {
+	key := shape{t.name, rows}
+	if st, ok := in.stmts[key]; ok {
+		return st, nil
+	}
 	one := "(" + strings.TrimSuffix(strings.Repeat("?,", len(t.columns)), ",") + ")"
 	query := "INSERT INTO " + t.name + " (" + strings.Join(t.columns, ", ") + ") VALUES " +
 		strings.TrimSuffix(strings.Repeat(one+",", rows), ",")
-	if st, ok := in.stmts[query]; ok {
-		return st, nil
-	}
 	p, ok := in.tx.Statement.ConnPool.(preparer)
 	if !ok {
 		return nil, fmt.Errorf("insert %s: the connection cannot prepare statements", t.name)
@@ -121,6 +130,6 @@ func (in *inserter) statement(t table, rows int) (*sql.Stmt, error) {
 	if err != nil {
 		return nil, fmt.Errorf("prepare insert into %s: %w", t.name, err)
 	}
-	in.stmts[query] = st
+	in.stmts[key] = st
 	return st, nil
 }
