@@ -66,6 +66,11 @@ func (db *DB) importIn(tx *gorm.DB, fn func(directory.ImportSession) error) erro
 		if err := s.dropIndexes(); err != nil {
 			return err
 		}
+		// Likewise the search index: no merging of its segments as they
+		// are written, one merge of them all at Flush.
+		if err := tx.Exec("INSERT INTO organization_search (organization_search) VALUES ('automerge=0')").Error; err != nil {
+			return fmt.Errorf("search index: %w", err)
+		}
 	}
 	go s.build()
 	go s.write()

@@ -147,3 +147,41 @@ func expectedFilterRows(t *testing.T, db *DB) map[int64][]string {
 	}
 	return out
 }
+
+// TestImportIntoEmpty loads an empty directory, the path that drops the
+// indexes and pauses the search index's merging, and checks that the schema
+// is whole again afterwards and that every organization can be found.
+func TestImportIntoEmpty(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db, svc := newTestDB(t)
+	if err := db.AddFocusAreas(ctx, directory.DefaultFocusAreas()); err != nil {
+		t.Fatal(err)
+	}
+	before := schema(t, db)
+	orgs := demo.Generate(300, 11)
+	var records []directory.ImportRecord
+	for i, o := range orgs {
+		records = append(records, directory.ImportRecord{Row: i + 1, Org: o})
+	}
+	report, err := svc.Import(ctx, directory.Operator("test"), slices.Values(records), directory.ImportOptions{})
+	if err != nil || report.Created != len(orgs) {
+		t.Fatalf("import: %d of %d created: %v", report.Created, len(orgs), err)
+	}
+	if after := schema(t, db); after != before {
+		t.Errorf("the schema changed:\nbefore:\n%s\nafter:\n%s", before, after)
+	}
+	if n := tableCounts(t, db)["organization_search"]; n != len(orgs) {
+		t.Errorf("%d search rows, want %d", n, len(orgs))
+	}
+	for _, o := range orgs[:20] {
+		name := o.Translations[o.OriginalLanguage].Name
+		page, err := svc.Organizations(ctx, directory.ListQuery{Text: name, Page: 1, PerPage: 100}, directory.Caller{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.ContainsFunc(page.Items, func(got directory.Organization) bool { return got.ID == o.ID }) {
+			t.Errorf("searching %q does not find %s", name, o.Slug)
+		}
+	}
+}
