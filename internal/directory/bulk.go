@@ -59,7 +59,8 @@ type ImportSession interface {
 	// with all its contacts; found is false when there is none. An id that
 	// belongs to an archived organization is CodeConflict.
 	Match(ctx context.Context, id, slug string) (org Organization, found bool, err error)
-	// Create stores new organizations; it may buffer them until Flush.
+	// Create stores new organizations, audited as the Store's Import says;
+	// it may buffer them until Flush.
 	Create(ctx context.Context, orgs ...Organization) error
 	// Replace stores o (with its contacts) over the stored version.
 	Replace(ctx context.Context, o Organization, version int) error
@@ -103,7 +104,11 @@ func (s *Service) Import(ctx context.Context, caller Caller, records iter.Seq[Im
 		return report, err
 	}
 	var fe fieldErrors
-	err = s.store.Import(ctx, func(session ImportSession) error {
+	// The entry of a created organization names the import, not each field:
+	// the record itself is what it was created with, and a hundred thousand
+	// copies of it would double an import's cost.
+	created := s.audit(caller, EntityOrganization, "", ActionImport, []Change{{Field: "created", New: true}})
+	err = s.store.Import(ctx, created, func(session ImportSession) error {
 		seenIDs, seenSlugs := map[string]int{}, map[string]int{}
 		prepared := inParallel(records, runtime.GOMAXPROCS(0), func(rec ImportRecord) preparedRecord {
 			return s.prepareRecord(rec, known)
@@ -285,15 +290,7 @@ func (s *Service) importRow(ctx context.Context, session ImportSession, caller C
 		}
 		row.Status = ImportCreated
 		if !readOnly {
-			// The entry of a created organization names the import, not each
-			// field: the record itself is what it was created with, and a
-			// hundred thousand copies of it would double an import's cost.
-			entry := s.audit(caller, EntityOrganization, o.ID, ActionImport, []Change{{Field: "created", New: true}})
-			entry.OrganizationID = o.ID
 			if err := session.Create(ctx, o); err != nil {
-				return ImportRow{}, err
-			}
-			if err := session.Audit(ctx, entry); err != nil {
 				return ImportRow{}, err
 			}
 		}

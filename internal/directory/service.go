@@ -67,7 +67,10 @@ type Store interface {
 	AuditEntries(ctx context.Context, q AuditQuery) ([]AuditEntry, int, error)
 
 	// Import runs fn in one transaction and commits only if fn returns nil.
-	Import(ctx context.Context, fn func(ImportSession) error) error
+	// Every organization the session creates gets an audit entry like
+	// created, about that organization: they share its time and the
+	// first two thirds of its ID, and the rest of the ID numbers them.
+	Import(ctx context.Context, created AuditEntry, fn func(ImportSession) error) error
 	// EachOrganization calls fn for every live organization matching q's
 	// filters and search, in slug order, with its contacts (partners-only
 	// ones only when private), reading one consistent snapshot without

@@ -21,7 +21,7 @@ const importBatch = 1000
 // transaction, committed only when fn returns nil, so a failed or killed
 // import leaves the database as it was. New rows are written by a goroutine
 // of the session while the caller prepares the next ones.
-func (db *DB) Import(ctx context.Context, fn func(directory.ImportSession) error) error {
+func (db *DB) Import(ctx context.Context, created directory.AuditEntry, fn func(directory.ImportSession) error) error {
 	// The session numbers every new row itself, so references hold by
 	// construction; checking each of a million foreign keys would only
 	// cost time. The pragma is per connection and cannot change inside a
@@ -38,13 +38,13 @@ func (db *DB) Import(ctx context.Context, fn func(directory.ImportSession) error
 		defer conn.Exec("PRAGMA mmap_size = " + strconv.Itoa(mmapSize))
 		defer conn.Exec("PRAGMA foreign_keys = ON")
 		return conn.Transaction(func(tx *gorm.DB) error {
-			return db.importIn(tx, fn)
+			return db.importIn(tx, created, fn)
 		})
 	})
 }
 
 // importIn runs an import in the transaction tx.
-func (db *DB) importIn(tx *gorm.DB, fn func(directory.ImportSession) error) error {
+func (db *DB) importIn(tx *gorm.DB, created directory.AuditEntry, fn func(directory.ImportSession) error) error {
 	// A large import touches far more pages than the usual cache holds.
 	if err := tx.Exec("PRAGMA cache_size = -131072").Error; err != nil {
 		return fmt.Errorf("size the import cache: %w", err)
@@ -54,7 +54,7 @@ func (db *DB) importIn(tx *gorm.DB, fn func(directory.ImportSession) error) erro
 	if err := tx.Raw("SELECT count(*) FROM organizations").Scan(&n).Error; err != nil {
 		return fmt.Errorf("count organizations: %w", err)
 	}
-	s := &importSession{tx: tx, empty: n == 0, builds: make(chan buildJob, 1), writes: make(chan insertBatch, 1), written: make(chan error, 1)}
+	s := &importSession{tx: tx, empty: n == 0, created: created, builds: make(chan buildJob, 1), writes: make(chan insertBatch, 1), written: make(chan error, 1)}
 	if err := s.keys.load(tx); err != nil {
 		return err
 	}
@@ -89,8 +89,10 @@ type importSession struct {
 	empty bool
 	keys  rowKeys
 	// firstNew is the key of the first organization the session creates;
-	// the filter rows of those it creates are written at Flush.
+	// the filter rows and audit entries of those it creates are written at
+	// Flush, from created.
 	firstNew int64
+	created  directory.AuditEntry
 	pending  []directory.Organization
 	audit    []auditRow
 	dropped  []string // CREATE INDEX statements to run again at Flush
@@ -315,6 +317,9 @@ func (s *importSession) Flush(ctx context.Context) error {
 	if err := writeFilterRows(s.tx.WithContext(ctx), "o.pk >= ?", s.firstNew); err != nil {
 		return err
 	}
+	if err := s.auditCreated(ctx); err != nil {
+		return err
+	}
 	for _, create := range s.dropped {
 		if err := s.tx.WithContext(ctx).Exec(create).Error; err != nil {
 			return translate(err, "create index")
@@ -328,6 +333,32 @@ func (s *importSession) Flush(ctx context.Context) error {
 		}
 	}
 	s.dropped = nil
+	return nil
+}
+
+// auditCreated writes the audit entries of the organizations the session
+// created, in SQL: like s.created, about each organization, with IDs made of
+// the first 24 characters of s.created's (a UUIDv7, so the import's time and
+// random bits) and the organization's key in 12 hex digits.
+func (s *importSession) auditCreated(ctx context.Context) error {
+	if s.keys.Org < s.firstNew {
+		return nil // none created
+	}
+	row, err := toAuditRow(s.created)
+	if err != nil {
+		return err
+	}
+	if len(row.ID) != 36 {
+		return fmt.Errorf("audit import: entry id %q is not a UUID", row.ID)
+	}
+	err = s.tx.WithContext(ctx).Exec(`INSERT INTO audit_entries
+		(id, at, key_id, actor, entity_type, entity_id, organization_id, action, changes)
+		SELECT ? || printf('%012x', o.pk), ?, ?, ?, ?, o.id, o.id, ?, ?
+		FROM organizations o WHERE o.pk >= ? ORDER BY o.pk`,
+		row.ID[:24], row.At, row.KeyID, row.Actor, row.EntityType, row.Action, row.Changes, s.firstNew).Error
+	if err != nil {
+		return fmt.Errorf("audit import: %w", err)
+	}
 	return nil
 }
 

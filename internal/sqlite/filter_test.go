@@ -7,6 +7,8 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/google/uuid"
+
 	"github.com/coalition-directory/coalition/internal/demo"
 	"github.com/coalition-directory/coalition/internal/directory"
 )
@@ -174,7 +176,22 @@ func TestImportIntoEmpty(t *testing.T) {
 	if n := tableCounts(t, db)["organization_search"]; n != len(orgs) {
 		t.Errorf("%d search rows, want %d", n, len(orgs))
 	}
+	var entries, ids int
+	if err := db.gorm.Raw("SELECT count(*), count(DISTINCT id) FROM audit_entries").Row().Scan(&entries, &ids); err != nil {
+		t.Fatal(err)
+	}
+	if entries != len(orgs) || ids != len(orgs) {
+		t.Errorf("%d audit entries with %d distinct ids, want one for each of %d organizations", entries, ids, len(orgs))
+	}
 	for _, o := range orgs[:20] {
+		history, _, err := svc.History(ctx, directory.Operator("test"), o.ID, 1, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(history) != 1 || history[0].Action != directory.ActionImport || history[0].EntityID != o.ID ||
+			history[0].Actor != "test" || uuid.Validate(history[0].ID) != nil {
+			t.Errorf("history of %s: %+v", o.Slug, history)
+		}
 		name := o.Translations[o.OriginalLanguage].Name
 		page, err := svc.Organizations(ctx, directory.ListQuery{Text: name, Page: 1, PerPage: 100}, directory.Caller{})
 		if err != nil {
