@@ -116,6 +116,15 @@ func toOrganizationRow(o *directory.Organization, pk int64) organizationRow {
 	ru, _ := o.Text(directory.LangRU)
 	en, _ := o.Text(directory.LangEN)
 	orig, _ := o.Text(o.OriginalLanguage)
+	sortRU, sortEN := sortKey(ru.Name), sortKey(en.Name)
+	sortOriginal := sortRU // the original name is one of the two, as a rule: fold it once
+	switch orig.Name {
+	case ru.Name:
+	case en.Name:
+		sortOriginal = sortEN
+	default:
+		sortOriginal = sortKey(orig.Name)
+	}
 	return organizationRow{
 		PK:               pk,
 		ID:               o.ID,
@@ -125,9 +134,9 @@ func toOrganizationRow(o *directory.Organization, pk int64) organizationRow {
 		DescriptionRU:    o.Translations[directory.LangRU].Description,
 		NameEN:           o.Translations[directory.LangEN].Name,
 		DescriptionEN:    o.Translations[directory.LangEN].Description,
-		SortOriginal:     sortKey(orig.Name),
-		SortRU:           sortKey(ru.Name),
-		SortEN:           sortKey(en.Name),
+		SortOriginal:     sortOriginal,
+		SortRU:           sortRU,
+		SortEN:           sortEN,
 		Acronym:          o.Acronym,
 		Website:          o.Website,
 		Email:            o.Email,
