@@ -19,10 +19,15 @@ const rowsPerInsert = 256
 type table struct {
 	name    string
 	columns []string
+	// rowByRow writes one row per statement. The search index writes out
+	// its pending terms as a new segment at every statement that may write
+	// several rows; written a row at a time, it does so once a megabyte of
+	// terms has gathered, a tenth as often, and merges fewer segments.
+	rowByRow bool
 }
 
 func organizationsTable() table {
-	return table{"organizations", []string{"pk", "id", "slug", "original_language", "name_ru", "description_ru",
+	return table{name: "organizations", columns: []string{"pk", "id", "slug", "original_language", "name_ru", "description_ru",
 		"name_en", "description_en", "sort_original",
 		"sort_ru", "sort_en", "acronym", "website", "email", "phones", "country_code", "region_code", "city", "address",
 		"address_hidden", "service_regions", "languages", "focus_areas", "membership_status", "member_since",
@@ -38,7 +43,7 @@ func (r *organizationRow) values() []any {
 }
 
 func contactsTable() table {
-	return table{"contacts", []string{"pk", "id", "org_pk", "name", "role", "email", "phone", "languages",
+	return table{name: "contacts", columns: []string{"pk", "id", "org_pk", "name", "role", "email", "phone", "languages",
 		"visibility", "is_primary", "version", "created_at", "updated_at"}}
 }
 
@@ -48,7 +53,7 @@ func (r *contactRow) values() []any {
 }
 
 func auditTable() table {
-	return table{"audit_entries", []string{"id", "at", "key_id", "actor", "entity_type", "entity_id",
+	return table{name: "audit_entries", columns: []string{"id", "at", "key_id", "actor", "entity_type", "entity_id",
 		"organization_id", "action", "changes"}}
 }
 
@@ -95,6 +100,9 @@ func (in *inserter) insert(t table, values []any) error {
 	}
 	for start := 0; start < len(values); {
 		rows := rowsPerInsert
+		if t.rowByRow {
+			rows = 1
+		}
 		for rows*width > len(values)-start {
 			rows /= 2
 		}

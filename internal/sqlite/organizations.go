@@ -296,7 +296,7 @@ func newInsertBatch(orgs []directory.Organization, keys *rowKeys) insertBatch {
 	return insertBatch{
 		{organizationsTable(), orgValues},
 		{contactsTable(), contactValues},
-		{table{"organization_search", []string{"docid", "names", "public_text", "private_text"}}, searchValues},
+		{table{name: "organization_search", columns: []string{"docid", "names", "public_text", "private_text"}, rowByRow: true}, searchValues},
 	}
 }
 
