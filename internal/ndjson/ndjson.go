@@ -8,12 +8,13 @@ package ndjson
 import (
 	"bufio"
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"iter"
 	"time"
+
+	"github.com/segmentio/encoding/json" // encoding/json's output at a third of its cost
 
 	"github.com/coalition-directory/coalition/internal/directory"
 	"github.com/coalition-directory/coalition/internal/jsondecode"
@@ -91,6 +92,14 @@ func NewWriter(w io.Writer) *Writer {
 
 // Write writes one organization as a line.
 func (w *Writer) Write(o *directory.Organization) error {
+	if err := w.enc.Encode(toRecord(o)); err != nil {
+		return fmt.Errorf("write organization %s: %w", o.ID, err)
+	}
+	return nil
+}
+
+// toRecord is the line of an organization.
+func toRecord(o *directory.Organization) *record {
 	r := record{
 		ID: o.ID, Slug: o.Slug, OriginalLanguage: o.OriginalLanguage,
 		Translations: make(map[string]translation, len(o.Translations)),
@@ -110,10 +119,7 @@ func (w *Writer) Write(o *directory.Organization) error {
 		r.Contacts = append(r.Contacts, contact{ID: c.ID, Name: c.Name, Role: c.Role, Email: c.Email, Phone: c.Phone,
 			Languages: c.Languages, Visibility: string(c.Visibility), IsPrimary: c.IsPrimary})
 	}
-	if err := w.enc.Encode(&r); err != nil {
-		return fmt.Errorf("write organization %s: %w", o.ID, err)
-	}
-	return nil
+	return &r
 }
 
 // Flush writes what is buffered.
