@@ -5,14 +5,12 @@ import (
 	"net/mail"
 	"net/url"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 	"unicode"
 	"unicode/utf8"
 
 	"github.com/google/uuid"
-	"github.com/nyaruka/phonenumbers"
 )
 
 // Length limits of organization and contact fields, in characters.
@@ -109,7 +107,7 @@ func (s *Service) validate(o *Organization, focusAreas map[string]bool) error {
 	for i := range o.Phones {
 		p := &o.Phones[i]
 		field := fmt.Sprintf("phones[%d]", i)
-		p.Number = checkPhone(&fe, field+".number", p.Number, o.CountryCode)
+		p.Number = s.phones.check(&fe, field+".number", p.Number, o.CountryCode)
 		switch p.Kind {
 		case PhoneOffice, PhoneHotline, PhoneMobile:
 		case "":
@@ -142,7 +140,7 @@ func (s *Service) validate(o *Organization, focusAreas map[string]bool) error {
 	primaries := 0
 	for i := range o.Contacts {
 		c := &o.Contacts[i]
-		checkContact(&fe, fmt.Sprintf("contacts[%d].", i), c, o.CountryCode)
+		checkContact(&fe, s.phones, fmt.Sprintf("contacts[%d].", i), c, o.CountryCode)
 		if c.IsPrimary {
 			primaries++
 		}
@@ -154,7 +152,7 @@ func (s *Service) validate(o *Organization, focusAreas map[string]bool) error {
 }
 
 // checkContact validates one contact; prefix is how the caller names it.
-func checkContact(fe *fieldErrors, prefix string, c *Contact, country string) {
+func checkContact(fe *fieldErrors, phones *phoneRules, prefix string, c *Contact, country string) {
 	if c.ID != "" {
 		if _, err := uuid.Parse(c.ID); err != nil {
 			fe.add(prefix+"id", "must be a UUID")
@@ -170,7 +168,7 @@ func checkContact(fe *fieldErrors, prefix string, c *Contact, country string) {
 		checkEmail(fe, prefix+"email", c.Email)
 	}
 	if c.Phone != "" {
-		c.Phone = checkPhone(fe, prefix+"phone", c.Phone, country)
+		c.Phone = phones.check(fe, prefix+"phone", c.Phone, country)
 	}
 	c.Languages = checkLanguages(fe, prefix+"languages", c.Languages)
 	switch c.Visibility {
@@ -233,53 +231,6 @@ func checkEmail(fe *fieldErrors, field, v string) {
 	case err != nil || a.Address != v || !strings.Contains(v[strings.LastIndexByte(v, '@'):], "."):
 		fe.add(field, "must be an email address such as info@example.org")
 	}
-}
-
-// checkPhone parses a number, in national format with the country as default
-// region or in international format, and returns it in E.164.
-func checkPhone(fe *fieldErrors, field, v, country string) string {
-	if validE164(v) {
-		return v
-	}
-	num, err := phonenumbers.Parse(v, country)
-	if err != nil || !phonenumbers.IsValidNumber(num) {
-		fe.add(field, "must be a valid phone number, such as +7 831 200-00-00")
-		return v
-	}
-	return phonenumbers.Format(num, phonenumbers.E164)
-}
-
-// validE164 is a fast path for numbers already stored in E.164, as every
-// export writes them: it skips the parser's text clean-up, which costs more
-// than the validation itself when a hundred thousand organizations are
-// imported. Anything it does not accept goes through the full parser, so it
-// never rejects a number that the parser would take.
-func validE164(v string) bool {
-	if len(v) < 8 || len(v) > 16 || v[0] != '+' || v[1] == '0' {
-		return false
-	}
-	for i := 1; i < len(v); i++ {
-		if v[i] < '0' || v[i] > '9' {
-			return false
-		}
-	}
-	for ccLen := 1; ccLen <= 3; ccLen++ {
-		cc, _ := strconv.Atoi(v[1 : 1+ccLen])
-		if phonenumbers.GetRegionCodeForCountryCode(cc) == phonenumbers.UNKNOWN_REGION {
-			continue
-		}
-		national := v[1+ccLen:]
-		if national == "" || national[0] == '0' { // leading zeros need the parser's care
-			return false
-		}
-		nn, err := strconv.ParseUint(national, 10, 64)
-		if err != nil {
-			return false
-		}
-		code := int32(cc)
-		return phonenumbers.IsValidNumber(&phonenumbers.PhoneNumber{CountryCode: &code, NationalNumber: &nn})
-	}
-	return false
 }
 
 func checkDate(fe *fieldErrors, field, v string) time.Time {
