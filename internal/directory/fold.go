@@ -106,45 +106,66 @@ func SearchText(s string) string {
 }
 
 // searchTextSimple is SearchText for the text foldSimple accepts, in one
-// pass: a hundred thousand imported organizations fold a few hundred
-// million bytes. It reports false for anything else.
+// pass over the bytes: a hundred thousand imported organizations fold a few
+// hundred million bytes. Russian letters are two bytes in UTF-8, 0xD0 or
+// 0xD1 then one more, and fold by arithmetic on the second. It reports
+// false for anything else.
 func searchTextSimple(s string) (string, bool) {
 	b := make([]byte, 0, len(s))
 	gap := false // a separator came after the last word
 	for i := 0; i < len(s); {
-		var r rune
-		if c := s[i]; c < utf8.RuneSelf {
+		c := s[i]
+		var letter [2]byte
+		n := 1
+		switch {
+		case 'a' <= c && c <= 'z' || '0' <= c && c <= '9':
+			letter[0] = c
+		case 'A' <= c && c <= 'Z':
+			letter[0] = c + 'a' - 'A'
+		case c < utf8.RuneSelf:
+			gap = true
 			i++
-			switch {
-			case 'a' <= c && c <= 'z' || '0' <= c && c <= '9':
-			case 'A' <= c && c <= 'Z':
-				c += 'a' - 'A'
-			default:
-				gap = true
-				continue
-			}
-			r = rune(c)
-		} else {
-			var size int
-			r, size = utf8.DecodeRuneInString(s[i:])
-			i += size
-			switch {
-			case isCyrillicLetter(r):
-				r = lowerCyrillic(r)
-			case isCommonPunctuation(r):
-				gap = true
-				continue
-			default:
+			continue
+		case (c == 0xD0 || c == 0xD1) && i+1 < len(s):
+			var ok bool
+			if letter, ok = lowerRussian(c, s[i+1]); !ok {
 				return "", false
 			}
+			n = 2
+		default:
+			r, size := utf8.DecodeRuneInString(s[i:])
+			if !isCommonPunctuation(r) {
+				return "", false
+			}
+			gap = true
+			i += size
+			continue
 		}
 		if gap && len(b) > 0 {
 			b = append(b, ' ')
 		}
 		gap = false
-		b = utf8.AppendRune(b, r)
+		b = append(b, letter[:n]...)
+		i += n
 	}
 	return string(b), true
+}
+
+// lowerRussian folds the letter of the Russian alphabet whose UTF-8 bytes are
+// lead and next (lead 0xD0 or 0xD1), as lowerCyrillic does, and returns its
+// bytes; false for any other letter.
+func lowerRussian(lead, next byte) ([2]byte, bool) {
+	switch {
+	case lead == 0xD0 && next == 0x81, lead == 0xD1 && next == 0x91: // Ё, ё
+		return [2]byte{0xD0, 0xB5}, true // е
+	case lead == 0xD0 && 0x90 <= next && next <= 0x9F: // А-П
+		return [2]byte{0xD0, next + 0x20}, true
+	case lead == 0xD0 && 0xA0 <= next && next <= 0xAF: // Р-Я
+		return [2]byte{0xD1, next - 0x20}, true
+	case lead == 0xD0 && 0xB0 <= next && next <= 0xBF, lead == 0xD1 && 0x80 <= next && next <= 0x8F: // а-я
+		return [2]byte{lead, next}, true
+	}
+	return [2]byte{}, false
 }
 
 // SearchTerms returns the words of s as SearchText finds them: the terms

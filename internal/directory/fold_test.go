@@ -94,7 +94,7 @@ func TestSearchText(t *testing.T) {
 // definition on random text drawn from what the fast path accepts and from
 // what it must refuse.
 func TestSearchTextFastPathAgrees(t *testing.T) {
-	alphabet := []rune("aZz09 -.,!\"'\n\tАаЯяПпРрЁёЙйЪъ«»—–№„“”éßƏəҚ\u0301")
+	alphabet := []rune("aZz09 -.,!\"'\n\tАаБбОоПпРрСсЭэЮюЯяЁёЙйЪъЬьіїєґЎўЀѐЏџ«»—–№„“”éßƏəҚ\u0301")
 	r := rand.New(rand.NewPCG(1, 2))
 	for range 20000 {
 		runes := make([]rune, r.IntN(12))
@@ -107,6 +107,33 @@ func TestSearchTextFastPathAgrees(t *testing.T) {
 		}
 		if fast, ok := searchTextSimple(s); ok && fast != searchTextGeneral(s) {
 			t.Fatalf("fast path on %q: %q", s, fast)
+		}
+	}
+}
+
+// TestControlCharacter checks the byte scan against unicode.IsControl on
+// random text, valid UTF-8 or not.
+func TestControlCharacter(t *testing.T) {
+	alphabet := []string{"a", " ", "\n", "\r", "\t", "\x00", "\x1f", "\x7f", "\u0080", "\u009f", "\u00a0", "ж", "«",
+		"\u2028", "\xc2", "\x9f", "\xff", "é"}
+	r := rand.New(rand.NewPCG(7, 8))
+	for range 50000 {
+		var b strings.Builder
+		for range r.IntN(8) {
+			b.WriteString(alphabet[r.IntN(len(alphabet))])
+		}
+		s := b.String()
+		for _, multiline := range []bool{false, true} {
+			want := -1
+			for i, c := range s {
+				if unicode.IsControl(c) && !(multiline && (c == '\n' || c == '\r' || c == '\t')) {
+					want = i
+					break
+				}
+			}
+			if got := controlCharacter(s, multiline); got != want {
+				t.Fatalf("controlCharacter(%q, %v) = %d, want %d", s, multiline, got, want)
+			}
 		}
 	}
 }

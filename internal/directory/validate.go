@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/google/uuid"
@@ -194,17 +193,32 @@ func checkText(fe *fieldErrors, field, v string, limit int, multiline bool) {
 	if utf8.RuneCountInString(v) > limit {
 		fe.add(field, "must be at most %d characters", limit)
 	}
-	for _, r := range v {
-		if !unicode.IsControl(r) || multiline && (r == '\n' || r == '\r' || r == '\t') {
-			continue
-		}
+	if i := controlCharacter(v, multiline); i >= 0 {
 		if multiline {
 			fe.add(field, "must not contain control characters")
 		} else {
 			fe.add(field, "must be one line without control characters")
 		}
-		return
 	}
+}
+
+// controlCharacter returns the index of the first control character of v
+// (unicode.IsControl), tabs and line breaks excepted when multiline, or -1.
+// It reads bytes, not runes: the control characters are the bytes below
+// 0x20, 0x7F, and U+0080-U+009F, which UTF-8 writes as 0xC2 0x80-0x9F.
+func controlCharacter(v string, multiline bool) int {
+	for i := 0; i < len(v); i++ {
+		switch c := v[i]; {
+		case c < 0x20:
+			if multiline && (c == '\n' || c == '\r' || c == '\t') {
+				continue
+			}
+			return i
+		case c == 0x7F, c == 0xC2 && i+1 < len(v) && 0x80 <= v[i+1] && v[i+1] <= 0x9F:
+			return i
+		}
+	}
+	return -1
 }
 
 func checkCount(fe *fieldErrors, field string, n, limit int) {
