@@ -35,7 +35,7 @@ func (s *Service) CreateContact(ctx context.Context, caller Caller, orgIDOrSlug 
 		return Contact{}, fmt.Errorf("get organization %q: %w", orgIDOrSlug, err)
 	}
 	var fe fieldErrors
-	checkContact(&fe, s.phones, "", &c, org.CountryCode)
+	checkContact(&fe, s.phones(), "", &c, org.CountryCode)
 	if err := fe.err("invalid contact"); err != nil {
 		return Contact{}, err
 	}
@@ -107,7 +107,7 @@ func (s *Service) UpdateContact(ctx context.Context, caller Caller, orgIDOrSlug,
 		}
 		next.ID, next.OrganizationID, next.CreatedAt, next.Version = cur.ID, cur.OrganizationID, cur.CreatedAt, cur.Version
 		var fe fieldErrors
-		checkContact(&fe, s.phones, "", &next, org.CountryCode)
+		checkContact(&fe, s.phones(), "", &next, org.CountryCode)
 		if err := fe.err("invalid contact"); err != nil {
 			return Contact{}, err
 		}

@@ -10,15 +10,17 @@ import (
 )
 
 // phoneRules decides what phonenumbers.IsValidNumber decides, from the
-// library's own metadata, with every pattern compiled once. The library
-// builds each pattern's text and looks it up in a locked cache for every
-// check, and matches each pattern twice: five times the cost, which an
-// import of a hundred thousand organizations pays for three hundred
-// thousand numbers. The library still parses numbers and picks their
-// region; a test holds the two to the same answers.
+// library's own metadata, with each region's patterns compiled once, when a
+// number of that region is first checked. The library builds each pattern's
+// text and looks it up in a locked cache for every check, and matches each
+// pattern twice: five times the cost, which an import of a hundred thousand
+// organizations pays for three hundred thousand numbers. The library still
+// parses numbers and picks their region; a test holds the two to the same
+// answers.
 type phoneRules struct {
-	byRegion map[string]*regionPhoneRules // by region code
-	nonGeo   map[int32]*regionPhoneRules  // non-geographic entities (region 001), by country code
+	byRegion map[string]*phonenumbers.PhoneMetadata // by region code
+	nonGeo   map[int32]*phonenumbers.PhoneMetadata  // non-geographic entities (region 001), by country code
+	compiled sync.Map                               // *phonenumbers.PhoneMetadata → *regionPhoneRules
 }
 
 // regionPhoneRules are one region's: the general description every valid
@@ -42,43 +44,51 @@ func (d numberDesc) matches(nsn string) bool {
 	return d.pattern.MatchString(nsn)
 }
 
-// sharedPhoneRules are compiled once per process, on first use, and shared
-// by every Service: like a compiled regular expression, they are derived
-// from data built into the program and never change. Compiling them takes
-// tens of milliseconds, and phonenumbers.MetadataCollection must not be
-// called concurrently.
+// sharedPhoneRules are read once per process, when first needed, and shared
+// by every Service: like a compiled regular expression, they derive from
+// data built into the program and never change (and
+// phonenumbers.MetadataCollection must not be called concurrently).
 var sharedPhoneRules = sync.OnceValue(newPhoneRules)
 
-// newPhoneRules compiles the library's metadata; nil if it cannot be read,
+// newPhoneRules indexes the library's metadata; nil if it cannot be read,
 // and then the library decides alone.
 func newPhoneRules() *phoneRules {
 	collection, err := phonenumbers.MetadataCollection()
 	if err != nil {
 		return nil
 	}
-	rules := &phoneRules{byRegion: map[string]*regionPhoneRules{}, nonGeo: map[int32]*regionPhoneRules{}}
+	rules := &phoneRules{byRegion: map[string]*phonenumbers.PhoneMetadata{}, nonGeo: map[int32]*phonenumbers.PhoneMetadata{}}
 	for _, md := range collection.GetMetadata() {
-		r := &regionPhoneRules{general: compileDesc(md.GetGeneralDesc())}
-		// The types getNumberTypeHelper recognizes; mobile only where its
-		// pattern is not the fixed-line one (the library then checks only
-		// fixed line).
-		descs := []*phonenumbers.PhoneNumberDesc{md.GetFixedLine(), md.GetPremiumRate(), md.GetTollFree(),
-			md.GetSharedCost(), md.GetVoip(), md.GetPersonalNumber(), md.GetPager(), md.GetUan(), md.GetVoicemail()}
-		if !md.GetSameMobileAndFixedLinePattern() {
-			descs = append([]*phonenumbers.PhoneNumberDesc{md.GetMobile()}, descs...)
-		}
-		for _, d := range descs {
-			if d != nil && d.GetNationalNumberPattern() != "" {
-				r.types = append(r.types, compileDesc(d))
-			}
-		}
 		if id := md.GetId(); id == phonenumbers.REGION_CODE_FOR_NON_GEO_ENTITY {
-			rules.nonGeo[md.GetCountryCode()] = r
+			rules.nonGeo[md.GetCountryCode()] = md
 		} else {
-			rules.byRegion[id] = r
+			rules.byRegion[id] = md
 		}
 	}
 	return rules
+}
+
+// region returns the compiled rules of a region's metadata.
+func (p *phoneRules) region(md *phonenumbers.PhoneMetadata) *regionPhoneRules {
+	if r, ok := p.compiled.Load(md); ok {
+		return r.(*regionPhoneRules)
+	}
+	r := &regionPhoneRules{general: compileDesc(md.GetGeneralDesc())}
+	// The types getNumberTypeHelper recognizes; mobile only where its
+	// pattern is not the fixed-line one (the library then checks only
+	// fixed line).
+	descs := []*phonenumbers.PhoneNumberDesc{md.GetFixedLine(), md.GetPremiumRate(), md.GetTollFree(),
+		md.GetSharedCost(), md.GetVoip(), md.GetPersonalNumber(), md.GetPager(), md.GetUan(), md.GetVoicemail()}
+	if !md.GetSameMobileAndFixedLinePattern() {
+		descs = append([]*phonenumbers.PhoneNumberDesc{md.GetMobile()}, descs...)
+	}
+	for _, d := range descs {
+		if d != nil && d.GetNationalNumberPattern() != "" {
+			r.types = append(r.types, compileDesc(d))
+		}
+	}
+	stored, _ := p.compiled.LoadOrStore(md, r)
+	return stored.(*regionPhoneRules)
 }
 
 // compileDesc compiles a description's pattern as the library matches it:
@@ -93,13 +103,14 @@ func (p *phoneRules) valid(num *phonenumbers.PhoneNumber) bool {
 		return phonenumbers.IsValidNumber(num)
 	}
 	region := phonenumbers.GetRegionCodeForNumber(num)
-	r := p.byRegion[region]
+	md := p.byRegion[region]
 	if region == phonenumbers.REGION_CODE_FOR_NON_GEO_ENTITY {
-		r = p.nonGeo[num.GetCountryCode()]
+		md = p.nonGeo[num.GetCountryCode()]
 	}
-	if r == nil {
+	if md == nil {
 		return false
 	}
+	r := p.region(md)
 	nsn := phonenumbers.GetNationalSignificantNumber(num)
 	if !r.general.matches(nsn) {
 		return false

@@ -105,13 +105,13 @@ type Counts struct {
 type Service struct {
 	store  Store
 	places Places
-	phones *phoneRules
+	phones func() *phoneRules
 	now    func() time.Time
 }
 
 // NewService returns a Service over store, validating places against places.
 func NewService(store Store, places Places) *Service {
-	return &Service{store: store, places: places, phones: sharedPhoneRules(), now: time.Now}
+	return &Service{store: store, places: places, phones: sharedPhoneRules, now: time.Now}
 }
 
 // OrganizationPage is one page of a list with the number of all matches.

@@ -106,7 +106,7 @@ func (s *Service) validate(o *Organization, focusAreas map[string]bool) error {
 	for i := range o.Phones {
 		p := &o.Phones[i]
 		field := fmt.Sprintf("phones[%d]", i)
-		p.Number = s.phones.check(&fe, field+".number", p.Number, o.CountryCode)
+		p.Number = s.phones().check(&fe, field+".number", p.Number, o.CountryCode)
 		switch p.Kind {
 		case PhoneOffice, PhoneHotline, PhoneMobile:
 		case "":
@@ -139,7 +139,7 @@ func (s *Service) validate(o *Organization, focusAreas map[string]bool) error {
 	primaries := 0
 	for i := range o.Contacts {
 		c := &o.Contacts[i]
-		checkContact(&fe, s.phones, fmt.Sprintf("contacts[%d].", i), c, o.CountryCode)
+		checkContact(&fe, s.phones(), fmt.Sprintf("contacts[%d].", i), c, o.CountryCode)
 		if c.IsPrimary {
 			primaries++
 		}
