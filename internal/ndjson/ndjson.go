@@ -138,8 +138,10 @@ func timePtr(t time.Time) *time.Time {
 func Read(r io.Reader) iter.Seq[directory.ImportRecord] {
 	return func(yield func(directory.ImportRecord) bool) {
 		br := bufio.NewReaderSize(r, 64<<10)
+		var buf []byte // one line at a time: decoding copies what it keeps
 		for line := 1; ; line++ {
-			data, err := readLine(br)
+			data, err := readLine(br, buf[:0])
+			buf = data
 			if len(bytes.TrimSpace(data)) > 0 {
 				if !yield(decodeLine(line, data)) {
 					return
@@ -156,10 +158,9 @@ func Read(r io.Reader) iter.Seq[directory.ImportRecord] {
 	}
 }
 
-// readLine returns the next line without its newline, or an error for a
-// line over maxLine.
-func readLine(br *bufio.Reader) ([]byte, error) {
-	var line []byte
+// readLine appends the next line, without its newline, to line, or returns
+// an error for a line over maxLine.
+func readLine(br *bufio.Reader, line []byte) ([]byte, error) {
 	for {
 		chunk, err := br.ReadSlice('\n')
 		line = append(line, chunk...)

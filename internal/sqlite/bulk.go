@@ -232,7 +232,7 @@ func (s *importSession) flushOrganizations() {
 		s.keys.Contact += int64(len(s.pending[i].Contacts))
 	}
 	s.builds <- job
-	s.pending = nil // the job holds the organizations; start a new buffer
+	s.pending = make([]directory.Organization, 0, importBatch) // the job holds the old buffer
 }
 
 // Replace implements directory.ImportSession: the organization's row,

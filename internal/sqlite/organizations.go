@@ -276,7 +276,13 @@ type insertBatch []struct {
 
 // newInsertBatch builds the rows of orgs, numbering them after keys.
 func newInsertBatch(orgs []directory.Organization, keys *rowKeys) insertBatch {
-	var orgValues, contactValues, searchValues []any
+	contacts := 0
+	for i := range orgs {
+		contacts += len(orgs[i].Contacts)
+	}
+	orgValues := make([]any, 0, len(orgs)*len(organizationsTable().columns))
+	contactValues := make([]any, 0, contacts*len(contactsTable().columns))
+	searchValues := make([]any, 0, len(orgs)*4)
 	for i := range orgs {
 		o := &orgs[i]
 		keys.Org++
