@@ -169,16 +169,20 @@ var migrationFiles embed.FS
 
 // Migrate applies, in order and each in its own transaction, the numbered
 // SQL files of migrations/ that the database has not seen yet, with their
-// Go steps (migrationSteps). New schema changes are new files; applied files
+// Go steps (migrationStep). New schema changes are new files; applied files
 // are never edited.
 func (db *DB) Migrate(ctx context.Context) error {
 	return db.migrate(ctx, math.MaxInt)
 }
 
-// migrationSteps are what some migrations do after their SQL, in its
-// transaction, because SQL alone cannot: by version.
-var migrationSteps = map[int]func(tx *gorm.DB) error{
-	3: rebuildSearch,
+// migrationStep is what a migration does after its SQL, in its
+// transaction, because SQL alone cannot; nil for most.
+func migrationStep(version int) func(tx *gorm.DB) error {
+	switch version {
+	case 3:
+		return rebuildSearch
+	}
+	return nil
 }
 
 // migrate applies the migrations up to version upTo.
@@ -230,7 +234,7 @@ func (db *DB) applyMigration(ctx context.Context, version int, name, body string
 		if err := tx.Exec(body).Error; err != nil {
 			return err
 		}
-		if step := migrationSteps[version]; step != nil {
+		if step := migrationStep(version); step != nil {
 			if err := step(tx); err != nil {
 				return err
 			}
