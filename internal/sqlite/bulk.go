@@ -306,8 +306,8 @@ func (s *importSession) flushAudit() {
 }
 
 // Flush implements directory.ImportSession: it waits for every write,
-// derives the filter rows of the new organizations and builds the indexes
-// dropped for the import.
+// derives the filter rows and audit entries of the new organizations and
+// builds the indexes dropped for the import.
 func (s *importSession) Flush(ctx context.Context) error {
 	s.flushOrganizations()
 	s.flushAudit()
