@@ -16,9 +16,6 @@ import (
 // SQLite's tokenizers fold less than this (and not ё), so both the indexed
 // text and the query go through FoldText in Go (see SearchText).
 func FoldText(s string) string {
-	if folded, ok := foldSimple(s); ok {
-		return folded
-	}
 	s = cases.Fold().String(norm.NFC.String(s))
 	var b strings.Builder
 	b.Grow(len(s))
@@ -37,49 +34,6 @@ func FoldText(s string) string {
 		}
 	}
 	return b.String()
-}
-
-// foldSimple folds text made only of ASCII, Cyrillic letters and common
-// punctuation, where lower-casing rune by rune is the full case fold and no
-// normalization can apply: most of what the directory holds, at a fraction
-// of the general path's cost. It reports false for anything else.
-func foldSimple(s string) (string, bool) {
-	b := make([]byte, 0, len(s))
-	for i := 0; i < len(s); {
-		if c := s[i]; c < utf8.RuneSelf {
-			if 'A' <= c && c <= 'Z' {
-				c += 'a' - 'A'
-			}
-			b = append(b, c)
-			i++
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		i += size
-		switch {
-		case isCyrillicLetter(r):
-			r = lowerCyrillic(r)
-		case isCommonPunctuation(r):
-		default:
-			return "", false
-		}
-		b = utf8.AppendRune(b, r)
-	}
-	return string(b), true
-}
-
-// isCyrillicLetter reports whether r is a letter of the Russian alphabet.
-func isCyrillicLetter(r rune) bool { return 'А' <= r && r <= 'я' || r == 'ё' || r == 'Ё' }
-
-// lowerCyrillic folds a letter of the Russian alphabet, ё to е.
-func lowerCyrillic(r rune) rune {
-	switch {
-	case r == 'ё' || r == 'Ё':
-		return 'е'
-	case r <= 'Я':
-		return r + 'а' - 'А'
-	}
-	return r
 }
 
 // isCommonPunctuation reports whether r is one of the non-ASCII marks that
@@ -105,8 +59,10 @@ func SearchText(s string) string {
 	}), " ")
 }
 
-// searchTextSimple is SearchText for the text foldSimple accepts, in one
-// pass over the bytes: a hundred thousand imported organizations fold a few
+// searchTextSimple is SearchText for text made only of ASCII, Russian
+// letters and common punctuation, where lower-casing letter by letter is the
+// full case fold and no normalization can apply (most of what the directory
+// holds), in one pass over the bytes: a hundred thousand imported organizations fold a few
 // hundred million bytes. Russian letters are two bytes in UTF-8, 0xD0 or
 // 0xD1 then one more, and fold by arithmetic on the second. It reports
 // false for anything else.
@@ -152,8 +108,8 @@ func searchTextSimple(s string) (string, bool) {
 }
 
 // lowerRussian folds the letter of the Russian alphabet whose UTF-8 bytes are
-// lead and next (lead 0xD0 or 0xD1), as lowerCyrillic does, and returns its
-// bytes; false for any other letter.
+// lead and next (lead 0xD0 or 0xD1), ё to е, and returns its bytes; false
+// for any other letter.
 func lowerRussian(lead, next byte) ([2]byte, bool) {
 	switch {
 	case lead == 0xD0 && next == 0x81, lead == 0xD1 && next == 0x91: // Ё, ё
