@@ -52,6 +52,11 @@ func (r *contactRow) values() []any {
 		r.Version, r.Created, r.Updated}
 }
 
+// searchTable is the search index, written a row at a time (see rowByRow).
+func searchTable() table {
+	return table{name: "organization_search", columns: []string{"docid", "names", "public_text", "private_text"}, rowByRow: true}
+}
+
 func auditTable() table {
 	return table{name: "audit_entries", columns: []string{"id", "at", "key_id", "actor", "entity_type", "entity_id",
 		"organization_id", "action", "changes"}}

@@ -282,7 +282,7 @@ func newInsertBatch(orgs []directory.Organization, keys *rowKeys) insertBatch {
 	}
 	orgValues := make([]any, 0, len(orgs)*len(organizationsTable().columns))
 	contactValues := make([]any, 0, contacts*len(contactsTable().columns))
-	searchValues := make([]any, 0, len(orgs)*4)
+	searchValues := make([]any, 0, len(orgs)*len(searchTable().columns))
 	for i := range orgs {
 		o := &orgs[i]
 		keys.Org++
@@ -302,7 +302,7 @@ func newInsertBatch(orgs []directory.Organization, keys *rowKeys) insertBatch {
 	return insertBatch{
 		{organizationsTable(), orgValues},
 		{contactsTable(), contactValues},
-		{table{name: "organization_search", columns: []string{"docid", "names", "public_text", "private_text"}, rowByRow: true}, searchValues},
+		{searchTable(), searchValues},
 	}
 }
 
