@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"strconv"
 	"strings"
 	"sync"
 
@@ -25,8 +24,9 @@ func (db *DB) Import(ctx context.Context, created directory.AuditEntry, fn func(
 	// The session numbers every new row itself, so references hold by
 	// construction; checking each of a million foreign keys would only
 	// cost time. The pragma is per connection and cannot change inside a
-	// transaction, hence one dedicated connection.
-	return db.bulk.WithContext(ctx).Connection(func(conn *gorm.DB) error {
+	// transaction, hence one dedicated connection, closed afterwards so
+	// that no other work inherits the settings, however the import ends.
+	return discardConn(ctx, db.bulk, func(conn *gorm.DB) error {
 		if err := conn.Exec("PRAGMA foreign_keys = OFF").Error; err != nil {
 			return fmt.Errorf("import: %w", err)
 		}
@@ -35,8 +35,6 @@ func (db *DB) Import(ctx context.Context, created directory.AuditEntry, fn func(
 		if err := conn.Exec("PRAGMA mmap_size = 0").Error; err != nil {
 			return fmt.Errorf("import: %w", err)
 		}
-		defer conn.Exec("PRAGMA mmap_size = " + strconv.Itoa(mmapSize))
-		defer conn.Exec("PRAGMA foreign_keys = ON")
 		return conn.Transaction(func(tx *gorm.DB) error {
 			return db.importIn(tx, created, fn)
 		})
@@ -363,28 +361,19 @@ func (s *importSession) auditCreated(ctx context.Context) error {
 }
 
 // EachOrganization implements directory.Store. It reads in one deferred
-// (read) transaction on one connection, so the export is one snapshot while
-// writers go on, and it merges two ordered cursors, organizations and
-// contacts, so memory holds one organization at a time.
+// (read) transaction on a connection of the export pool, so the export is
+// one snapshot while writers go on and a slow client holds no connection
+// that other requests need, and it merges two ordered cursors,
+// organizations and contacts, so memory holds one organization at a time.
+// The transaction is database/sql's, so it ends however the export does,
+// a cancelled context included.
 func (db *DB) EachOrganization(ctx context.Context, q directory.ListQuery, search []string, private bool, fn func(*directory.Organization) error) error {
 	cond, args := listConditions(q, search, private)
 	contactCond := "o.archived_at IS NULL"
 	if !private {
 		contactCond += " AND c.visibility = 'public'"
 	}
-	return db.gorm.WithContext(ctx).Connection(func(tx *gorm.DB) error {
-		// An export reads every page once: mapping them would only grow the
-		// process by the size of the file.
-		if err := tx.Exec("PRAGMA mmap_size = 0").Error; err != nil {
-			return fmt.Errorf("export: %w", err)
-		}
-		defer tx.Exec("PRAGMA mmap_size = " + strconv.Itoa(mmapSize))
-		// A plain BEGIN is deferred: it takes no write lock (the connection's
-		// default, IMMEDIATE, is for writers).
-		if err := tx.Exec("BEGIN").Error; err != nil {
-			return fmt.Errorf("export: begin: %w", err)
-		}
-		defer tx.Exec("ROLLBACK") // read-only: nothing to commit
+	return db.export.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		orgRows, err := tx.Raw("SELECT "+organizationColumns+" FROM organizations o WHERE "+cond+" ORDER BY o.slug", args...).Rows()
 		if err != nil {
 			return fmt.Errorf("export organizations: %w", err)
@@ -467,20 +456,15 @@ func (c *contactCursor) of(orgID, slug string) ([]directory.Contact, error) {
 	}
 }
 
-// Widths implements directory.Store. Like an export, it reads without the
-// memory map, which would grow the process by every page it passes.
+// Widths implements directory.Store. Like an export, it reads on the export
+// pool, without the memory map, which would grow the process by every page
+// it passes.
 func (db *DB) Widths(ctx context.Context) (phones, contacts int, err error) {
 	var w struct{ Phones, Contacts int }
-	err = db.bulk.WithContext(ctx).Connection(func(conn *gorm.DB) error {
-		if err := conn.Exec("PRAGMA mmap_size = 0").Error; err != nil {
-			return err
-		}
-		defer conn.Exec("PRAGMA mmap_size = " + strconv.Itoa(mmapSize))
-		return conn.Raw(`SELECT
+	err = db.export.WithContext(ctx).Raw(`SELECT
 			(SELECT coalesce(max(json_array_length(phones)), 0) FROM organizations WHERE archived_at IS NULL) AS phones,
 			(SELECT coalesce(max(n), 0) FROM (SELECT count(*) AS n FROM contacts c JOIN organizations o ON o.pk = c.org_pk
 				WHERE o.archived_at IS NULL GROUP BY c.org_pk)) AS contacts`).Scan(&w).Error
-	})
 	if err != nil {
 		return 0, 0, fmt.Errorf("measure widths: %w", err)
 	}

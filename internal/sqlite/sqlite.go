@@ -38,7 +38,17 @@ type DB struct {
 	// deferred, so that the statements of one answer (a list's count and
 	// its page) read one snapshot without taking the write lock.
 	read *gorm.DB
+	// export is a small pool of read-only connections of its own for
+	// exports: a stream lasts as long as its client takes to read it, and a
+	// client that stalls must not hold a connection that other requests
+	// wait for. Its connections read without the memory map: an export
+	// reads every page once, and mapping them would only grow the process.
+	export *gorm.DB
 }
+
+// exportConns bounds the exports that read at once; more wait for one of
+// them to end (each is cut off when its client stops reading, see api).
+const exportConns = 4
 
 // mmapSize is how much of the file each connection maps into memory (the
 // address space is reserved, not the memory). Reading a mapped page costs no
@@ -58,7 +68,7 @@ type connector struct {
 	driver *sqlite3.SQLiteDriver
 }
 
-func newConnector(dsn string) connector {
+func newConnector(dsn string, mmap int) connector {
 	return connector{dsn: dsn, driver: &sqlite3.SQLiteDriver{
 		ConnectHook: func(c *sqlite3.SQLiteConn) error {
 			// The page size only takes on a file not yet written, and only
@@ -66,7 +76,7 @@ func newConnector(dsn string) connector {
 			for _, pragma := range []string{
 				"PRAGMA page_size = " + strconv.Itoa(pageSize),
 				"PRAGMA journal_mode = WAL",
-				"PRAGMA mmap_size = " + strconv.Itoa(mmapSize),
+				"PRAGMA mmap_size = " + strconv.Itoa(mmap),
 			} {
 				if _, err := c.Exec(pragma, nil); err != nil {
 					return fmt.Errorf("%s: %w", pragma, err)
@@ -77,8 +87,46 @@ func newConnector(dsn string) connector {
 	}}
 }
 
-func (c connector) Connect(context.Context) (driver.Conn, error) { return c.driver.Open(c.dsn) }
-func (c connector) Driver() driver.Driver                        { return c.driver }
+func (c connector) Connect(context.Context) (driver.Conn, error) {
+	dc, err := c.driver.Open(c.dsn)
+	if err != nil {
+		return nil, err
+	}
+	sc, ok := dc.(*sqlite3.SQLiteConn)
+	if !ok {
+		dc.Close()
+		return nil, fmt.Errorf("sqlite driver opened a %T", dc)
+	}
+	return conn{sc}, nil
+}
+
+func (c connector) Driver() driver.Driver { return c.driver }
+
+// conn is a driver connection that database/sql closes, rather than pools,
+// when it is inside a transaction as it is handed back (closing rolls the
+// transaction back). Whatever path left it so (a raw BEGIN whose ROLLBACK
+// ran with a cancelled context, a statement interrupted halfway), the next
+// request then cannot inherit another's transaction and fail with "cannot
+// start a transaction within a transaction".
+type conn struct{ *sqlite3.SQLiteConn }
+
+// IsValid implements driver.Validator, which database/sql asks whenever a
+// connection returns to the pool.
+func (c conn) IsValid() bool { return c.AutoCommit() }
+
+// discardConn runs fn on one connection of g and then closes the
+// connection instead of handing it back to the pool: for work that changes
+// the connection's settings (PRAGMAs), which putting back would take
+// statements of their own, each of which can fail or be cancelled. A new
+// connection costs about a millisecond.
+func discardConn(ctx context.Context, g *gorm.DB, fn func(conn *gorm.DB) error) error {
+	return g.WithContext(ctx).Connection(func(c *gorm.DB) error {
+		if sc, ok := c.Statement.ConnPool.(*sql.Conn); ok {
+			defer sc.Raw(func(any) error { return driver.ErrBadConn }) // closes it
+		}
+		return fn(c)
+	})
+}
 
 // Open opens (creating if needed) the SQLite database at path. Every
 // connection runs in WAL mode, so readers never wait for the writer; waits
@@ -95,7 +143,7 @@ func Open(ctx context.Context, file string) (*DB, error) {
 	params.Set("_cache_size", "-32000") // 32 MB of page cache per connection
 	dsn := "file:" + file + "?" + params.Encode()
 
-	sqlDB := sql.OpenDB(newConnector(dsn))
+	sqlDB := sql.OpenDB(newConnector(dsn, mmapSize))
 	g, err := gorm.Open(gormsqlite.Dialector{Conn: sqlDB}, &gorm.Config{
 		Logger:                 logger.Discard,
 		SkipDefaultTransaction: true, // every write already runs in a transaction of ours
@@ -121,7 +169,7 @@ func Open(ctx context.Context, file string) (*DB, error) {
 	}
 	params.Set("_txlock", "deferred")
 	params.Set("_query_only", "true")
-	readDB := sql.OpenDB(newConnector("file:" + file + "?" + params.Encode()))
+	readDB := sql.OpenDB(newConnector("file:"+file+"?"+params.Encode(), mmapSize))
 	readDB.SetMaxOpenConns(8)
 	readDB.SetMaxIdleConns(8)
 	readDB.SetConnMaxIdleTime(5 * time.Minute)
@@ -137,13 +185,24 @@ func Open(ctx context.Context, file string) (*DB, error) {
 		readDB.Close()
 		return nil, fmt.Errorf("open sqlite %s for reading: %w", file, err)
 	}
-	return &DB{gorm: g, bulk: bulk, read: read}, nil
+	params.Set("_cache_size", "-8000")
+	exportDB := sql.OpenDB(newConnector("file:"+file+"?"+params.Encode(), 0))
+	exportDB.SetMaxOpenConns(exportConns)
+	exportDB.SetMaxIdleConns(1)
+	export, err := gorm.Open(gormsqlite.Dialector{Conn: exportDB}, &gorm.Config{Logger: logger.Discard, SkipDefaultTransaction: true})
+	if err != nil {
+		sqlDB.Close()
+		readDB.Close()
+		exportDB.Close()
+		return nil, fmt.Errorf("open sqlite %s for exports: %w", file, err)
+	}
+	return &DB{gorm: g, bulk: bulk, read: read, export: export}, nil
 }
 
 // Close closes the database.
 func (db *DB) Close() error {
 	var errs []error
-	for _, g := range []*gorm.DB{db.read, db.gorm} {
+	for _, g := range []*gorm.DB{db.export, db.read, db.gorm} {
 		sqlDB, err := g.DB()
 		if err == nil {
 			err = sqlDB.Close()
