@@ -17,17 +17,23 @@ import (
 //	@Produce	json,application/problem+json
 //	@Security	BearerAuth
 //	@Param		focus_area	body		FocusAreaWrite	true	"The focus area"
+//	@Param		lang		query		string			false	"Language of the name in the response (else Accept-Language, else the server's default)"	Enums(ru, en)
 //	@Success	201			{object}	FocusArea
-//	@Header		201			{string}	Location	"URL of the focus-area list"
-//	@Failure	400			{object}	Problem		"Invalid fields; errors name them"
-//	@Failure	401			{object}	Problem		"No key, or an unknown or revoked key"
-//	@Failure	403			{object}	Problem		"The key's role is below admin"
-//	@Failure	409			{object}	Problem		"The slug is taken"
-//	@Failure	413			{object}	Problem		"The body is over 1 MiB"
-//	@Failure	415			{object}	Problem		"The body is not application/json"
+//	@Header		201			{string}	Content-Language	"The language of the answer"
+//	@Header		201			{string}	Location			"URL of the focus-area list"
+//	@Failure	400			{object}	Problem				"Invalid fields; errors name them"
+//	@Failure	401			{object}	Problem				"No key, or an unknown or revoked key"
+//	@Failure	403			{object}	Problem				"The key's role is below admin"
+//	@Failure	409			{object}	Problem				"The slug is taken"
+//	@Failure	413			{object}	Problem				"The body is over 1 MiB"
+//	@Failure	415			{object}	Problem				"The body is not application/json"
 //	@Router		/api/v1/focus-areas [post]
-func handleFocusAreaCreate(dir *directory.Service) echo.HandlerFunc {
+func handleFocusAreaCreate(dir *directory.Service, langs languages) echo.HandlerFunc {
 	return func(c echo.Context) error {
+		lang, err := langParam(c)
+		if err != nil {
+			return err
+		}
 		body, err := readBody(c, echo.MIMEApplicationJSON)
 		if err != nil {
 			return err
@@ -41,7 +47,7 @@ func handleFocusAreaCreate(dir *directory.Service) echo.HandlerFunc {
 			return err
 		}
 		c.Response().Header().Set(echo.HeaderLocation, "/api/v1/focus-areas")
-		return c.JSON(http.StatusCreated, toFocusArea(directory.FocusAreaCount{FocusArea: fa}, directory.LangEN))
+		return c.JSON(http.StatusCreated, toFocusArea(directory.FocusAreaCount{FocusArea: fa}, langs.negotiate(c, lang)))
 	}
 }
 
@@ -56,16 +62,22 @@ func handleFocusAreaCreate(dir *directory.Service) echo.HandlerFunc {
 //	@Security		BearerAuth
 //	@Param			slug	path		string	true	"Focus-area slug"
 //	@Param			patch	body		object	true	"Merge patch of FocusAreaWrite fields"
+//	@Param			lang	query		string	false	"Language of the name in the response (else Accept-Language, else the server's default)"	Enums(ru, en)
 //	@Success		200		{object}	FocusArea
-//	@Failure		400		{object}	Problem	"Invalid fields; errors name them"
-//	@Failure		401		{object}	Problem	"No key, or an unknown or revoked key"
-//	@Failure		403		{object}	Problem	"The key's role is below admin"
-//	@Failure		404		{object}	Problem	"No such focus area"
-//	@Failure		413		{object}	Problem	"The body is over 1 MiB"
-//	@Failure		415		{object}	Problem	"The body is not JSON"
+//	@Header			200		{string}	Content-Language	"The language of the answer"
+//	@Failure		400		{object}	Problem				"Invalid fields; errors name them"
+//	@Failure		401		{object}	Problem				"No key, or an unknown or revoked key"
+//	@Failure		403		{object}	Problem				"The key's role is below admin"
+//	@Failure		404		{object}	Problem				"No such focus area"
+//	@Failure		413		{object}	Problem				"The body is over 1 MiB"
+//	@Failure		415		{object}	Problem				"The body is not JSON"
 //	@Router			/api/v1/focus-areas/{slug} [patch]
-func handleFocusAreaUpdate(dir *directory.Service) echo.HandlerFunc {
+func handleFocusAreaUpdate(dir *directory.Service, langs languages) echo.HandlerFunc {
 	return func(c echo.Context) error {
+		lang, err := langParam(c)
+		if err != nil {
+			return err
+		}
 		patch, err := readBody(c, echo.MIMEApplicationJSON, "application/merge-patch+json")
 		if err != nil {
 			return err
@@ -84,7 +96,7 @@ func handleFocusAreaUpdate(dir *directory.Service) echo.HandlerFunc {
 		if err != nil {
 			return err
 		}
-		return c.JSON(http.StatusOK, toFocusArea(directory.FocusAreaCount{FocusArea: fa}, directory.LangEN))
+		return c.JSON(http.StatusOK, toFocusArea(directory.FocusAreaCount{FocusArea: fa}, langs.negotiate(c, lang)))
 	}
 }
 

@@ -101,35 +101,100 @@ func applyPatch(current any, patch []byte, next any) error {
 	return decodeStrict(merged, next)
 }
 
-var entityTagPattern = regexp.MustCompile(`^"v([0-9]+)(-[A-Za-z0-9_-]*)?"$`)
+// entityTag is one entity tag of an If-Match or If-None-Match list.
+type entityTag struct {
+	weak   bool
+	opaque string // with its quotes
+}
 
-// ifMatch reads the If-Match header: the version the caller last saw, 0 when
-// the header is absent or "*". Only this API's strong entity tags name a
-// version; anything else cannot match, so it is 412.
-func ifMatch(c echo.Context) (int, error) {
-	h := strings.TrimSpace(c.Request().Header.Get("If-Match"))
-	if h == "" || h == "*" {
-		return 0, nil
+// parseEntityTags parses the value of If-Match or If-None-Match (RFC 9110
+// §13.1.1): "*", or a comma-separated list of entity tags, each an opaque
+// quoted string with an optional W/ prefix. ok is false when the value is
+// neither.
+func parseEntityTags(value string) (star bool, tags []entityTag, ok bool) {
+	rest := strings.Trim(value, " \t")
+	if rest == "*" {
+		return true, nil, true
 	}
-	first, _, _ := strings.Cut(h, ",")
-	m := entityTagPattern.FindStringSubmatch(strings.TrimSpace(first))
+	for rest != "" {
+		var t entityTag
+		if strings.HasPrefix(rest, "W/") {
+			t.weak, rest = true, rest[2:]
+		}
+		if len(rest) < 2 || rest[0] != '"' {
+			return false, nil, false
+		}
+		end := strings.IndexByte(rest[1:], '"')
+		if end < 0 {
+			return false, nil, false
+		}
+		t.opaque, rest = rest[:end+2], rest[end+2:]
+		for _, b := range []byte(t.opaque[1 : len(t.opaque)-1]) {
+			if b < 0x21 || b == 0x7f { // etagc: visible characters but DQUOTE, and obs-text
+				return false, nil, false
+			}
+		}
+		tags = append(tags, t)
+		// Separators: optional white space around commas; empty list elements are allowed.
+		rest = strings.TrimLeft(rest, " \t")
+		if rest != "" && rest[0] != ',' {
+			return false, nil, false
+		}
+		rest = strings.TrimLeft(rest, " \t,")
+	}
+	return false, tags, len(tags) > 0
+}
+
+// versionOfTag returns the version a strong or weak entity tag of this API
+// names: "v<version>" optionally followed by "-<digest>".
+func versionOfTag(opaque string) (int, bool) {
+	m := entityTagPattern.FindStringSubmatch(opaque)
 	if m == nil {
-		return 0, &directory.Error{Code: directory.CodePreconditionFailed,
-			Message: "If-Match must be an entity tag this API sent (such as \"v3-...\")"}
+		return 0, false
 	}
 	v, err := strconv.Atoi(m[1])
-	if err != nil || v < 1 {
-		return 0, &directory.Error{Code: directory.CodePreconditionFailed, Message: "If-Match names no version"}
+	return v, err == nil && v > 0
+}
+
+var entityTagPattern = regexp.MustCompile(`^"v([0-9]{1,9})(-[A-Za-z0-9_-]*)?"$`)
+
+// precondition reads the If-Match and If-None-Match headers of a write into
+// the versions they name (RFC 9110 §13.1.1-13.1.2). If-Match matches on the
+// record's version: any strong tag this API sent for a version names it,
+// whatever language or caller it was sent to, while a weak tag never
+// matches. If-None-Match compares weakly, so a weak tag names its version
+// too. A header that is not "*" or a list of entity tags cannot hold: 412.
+func precondition(c echo.Context) (directory.Precondition, error) {
+	var p directory.Precondition
+	for _, h := range []struct {
+		name   string
+		strong bool
+		set    **directory.Versions
+	}{{"If-Match", true, &p.IfMatch}, {"If-None-Match", false, &p.IfNoneMatch}} {
+		values := c.Request().Header.Values(h.name)
+		if len(values) == 0 {
+			continue
+		}
+		star, tags, ok := parseEntityTags(strings.Join(values, ","))
+		if !ok {
+			return p, &directory.Error{Code: directory.CodePreconditionFailed,
+				Message: h.name + ` must be "*" or a list of entity tags, such as "v3-AbC"`}
+		}
+		versions := &directory.Versions{Any: star}
+		for _, t := range tags {
+			if v, ok := versionOfTag(t.opaque); ok && !(t.weak && h.strong) {
+				versions.List = append(versions.List, v)
+			}
+		}
+		*h.set = versions
 	}
-	return v, nil
+	return p, nil
 }
 
 // versionTag is the strong entity tag of a versioned representation. The
 // version part is what If-Match compares; the digest part tells apart the
-// representations of one version (languages, what the caller may see).
+// representations of one version (languages, what the caller may see), for
+// If-None-Match.
 func versionTag(version int, digest string) string {
-	if digest == "" {
-		return `"v` + strconv.Itoa(version) + `"`
-	}
 	return `"v` + strconv.Itoa(version) + "-" + digest + `"`
 }

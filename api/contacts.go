@@ -57,7 +57,7 @@ func handleContactGet(dir *directory.Service) echo.HandlerFunc {
 			return err
 		}
 		c.Set(versionKey, contact.Version)
-		return c.JSON(http.StatusOK, toContact(&contact))
+		return writeJSON(c, http.StatusOK, toContact(&contact))
 	}
 }
 
@@ -111,32 +111,34 @@ func handleContactCreate(dir *directory.Service) echo.HandlerFunc {
 //	@Accept			json,application/merge-patch+json
 //	@Produce		json,application/problem+json
 //	@Security		BearerAuth
-//	@Param			id			path		string	true	"Organization UUID or slug"
-//	@Param			contact_id	path		string	true	"Contact UUID"
-//	@Param			If-Match	header		string	false	"ETag of the version the change is based on"
-//	@Param			patch		body		object	true	"Merge patch of ContactWrite fields"
-//	@Success		200			{object}	Contact
-//	@Header			200			{string}	ETag	"Strong entity tag of the new version"
-//	@Failure		400			{object}	Problem	"Malformed JSON, unknown fields or invalid values; errors name the fields"
-//	@Failure		401			{object}	Problem	"No key, or an unknown or revoked key"
-//	@Failure		403			{object}	Problem	"The key's role is below editor"
-//	@Failure		404			{object}	Problem	"No such contact"
-//	@Failure		409			{object}	Problem	"Another contact is primary"
-//	@Failure		412			{object}	Problem	"If-Match names another version; ETag has the current one"
-//	@Failure		413			{object}	Problem	"The body is over 1 MiB"
-//	@Failure		415			{object}	Problem	"The body is not JSON"
+//	@Param			id				path		string	true	"Organization UUID or slug"
+//	@Param			contact_id		path		string	true	"Contact UUID"
+//	@Param			If-Match		header		string	false	"Entity tags of the versions the change may apply to: * or a list; any strong tag this API sent for a version names it, whatever language or caller it was sent to, a weak tag none"
+//	@Param			If-None-Match	header		string	false	"Entity tags of versions the change must not apply to: * (any) or a list, compared weakly"
+//	@Param			patch			body		object	true	"Merge patch of ContactWrite fields"
+//	@Success		200				{object}	Contact
+//	@Header			200				{string}	ETag	"Strong entity tag of the new version"
+//	@Failure		400				{object}	Problem	"Malformed JSON, unknown fields or invalid values; errors name the fields"
+//	@Failure		401				{object}	Problem	"No key, or an unknown or revoked key"
+//	@Failure		403				{object}	Problem	"The key's role is below editor"
+//	@Failure		404				{object}	Problem	"No such contact"
+//	@Failure		409				{object}	Problem	"Another contact is primary"
+//	@Failure		412				{object}	Problem	"If-Match lists no strong tag of the current version, or If-None-Match lists it, or either is not an entity-tag list; ETag is the current one, as a GET gets it"
+//	@Failure		413				{object}	Problem	"The body is over 1 MiB"
+//	@Failure		415				{object}	Problem	"The body is not JSON"
 //	@Router			/api/v1/organizations/{id}/contacts/{contact_id} [patch]
 func handleContactUpdate(dir *directory.Service) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		version, err := ifMatch(c)
+		current := currentContact(c, dir)
+		pre, err := precondition(c)
 		if err != nil {
-			return err
+			return withCurrentTag(c, err, current)
 		}
 		patch, err := readBody(c, echo.MIMEApplicationJSON, "application/merge-patch+json")
 		if err != nil {
 			return err
 		}
-		updated, err := dir.UpdateContact(c.Request().Context(), callerOf(c), c.Param("id"), c.Param("contact_id"), version,
+		updated, err := dir.UpdateContact(c.Request().Context(), callerOf(c), c.Param("id"), c.Param("contact_id"), pre,
 			func(ct *directory.Contact) error {
 				var w ContactWrite
 				if err := applyPatch(toContactWrite(ct), patch, &w); err != nil {
@@ -146,7 +148,7 @@ func handleContactUpdate(dir *directory.Service) echo.HandlerFunc {
 				return nil
 			})
 		if err != nil {
-			return err
+			return withCurrentTag(c, err, current)
 		}
 		return writeVersioned(c, http.StatusOK, updated.Version, toContact(&updated))
 	}
@@ -160,24 +162,38 @@ func handleContactUpdate(dir *directory.Service) echo.HandlerFunc {
 //	@Tags			contacts
 //	@Produce		json,application/problem+json
 //	@Security		BearerAuth
-//	@Param			id			path	string	true	"Organization UUID or slug"
-//	@Param			contact_id	path	string	true	"Contact UUID"
-//	@Param			If-Match	header	string	false	"ETag of the version the deletion is based on"
-//	@Success		204			"Deleted"
-//	@Failure		401			{object}	Problem	"No key, or an unknown or revoked key"
-//	@Failure		403			{object}	Problem	"The key's role is below editor"
-//	@Failure		404			{object}	Problem	"No such contact"
-//	@Failure		412			{object}	Problem	"If-Match names another version; ETag has the current one"
+//	@Param			id				path	string	true	"Organization UUID or slug"
+//	@Param			contact_id		path	string	true	"Contact UUID"
+//	@Param			If-Match		header	string	false	"Entity tags of the versions the change may apply to: * or a list; any strong tag this API sent for a version names it, whatever language or caller it was sent to, a weak tag none"
+//	@Param			If-None-Match	header	string	false	"Entity tags of versions the change must not apply to: * (any) or a list, compared weakly"
+//	@Success		204				"Deleted"
+//	@Failure		401				{object}	Problem	"No key, or an unknown or revoked key"
+//	@Failure		403				{object}	Problem	"The key's role is below editor"
+//	@Failure		404				{object}	Problem	"No such contact"
+//	@Failure		412				{object}	Problem	"If-Match lists no strong tag of the current version, or If-None-Match lists it, or either is not an entity-tag list; ETag is the current one, as a GET gets it"
 //	@Router			/api/v1/organizations/{id}/contacts/{contact_id} [delete]
 func handleContactDelete(dir *directory.Service) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		version, err := ifMatch(c)
+		current := currentContact(c, dir)
+		pre, err := precondition(c)
 		if err != nil {
-			return err
+			return withCurrentTag(c, err, current)
 		}
-		if err := dir.DeleteContact(c.Request().Context(), callerOf(c), c.Param("id"), c.Param("contact_id"), version); err != nil {
-			return err
+		if err := dir.DeleteContact(c.Request().Context(), callerOf(c), c.Param("id"), c.Param("contact_id"), pre); err != nil {
+			return withCurrentTag(c, err, current)
 		}
 		return c.NoContent(http.StatusNoContent)
+	}
+}
+
+// currentContact renders the contact a write is aimed at as a GET shows it,
+// for the ETag of a 412.
+func currentContact(c echo.Context, dir *directory.Service) func() (int, any, error) {
+	return func() (int, any, error) {
+		contact, err := dir.Contact(c.Request().Context(), callerOf(c), c.Param("id"), c.Param("contact_id"))
+		if err != nil {
+			return 0, nil, err
+		}
+		return contact.Version, toContact(&contact), nil
 	}
 }

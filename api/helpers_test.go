@@ -55,6 +55,12 @@ type testServer struct {
 // demo directory when orgs is nil).
 func newTestServer(t *testing.T, orgs []directory.Organization) *testServer {
 	t.Helper()
+	return newTestServerWith(t, orgs, api.Options{})
+}
+
+// newTestServerWith is newTestServer with the server's options.
+func newTestServerWith(t *testing.T, orgs []directory.Organization, opts api.Options) *testServer {
+	t.Helper()
 	ctx := context.Background()
 	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "test.db"))
 	if err != nil {
@@ -81,7 +87,7 @@ func newTestServer(t *testing.T, orgs []directory.Organization) *testServer {
 	if testing.Verbose() {
 		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	}
-	h, err := api.NewServer(log, dir, db, api.Options{})
+	h, err := api.NewServer(log, dir, db, opts)
 	if err != nil {
 		t.Fatal(err)
 	}

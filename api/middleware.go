@@ -13,6 +13,8 @@ import (
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
+
+	"github.com/coalition-directory/coalition/internal/directory"
 )
 
 // cacheable serves GET responses with an ETag (a hash of the body), answers
@@ -47,7 +49,7 @@ func cacheable(next echo.HandlerFunc) echo.HandlerFunc {
 			etag = versionTag(v, digest(buf.body.Bytes()))
 		}
 		h.Set("ETag", etag)
-		if etagMatches(c.Request().Header.Get("If-None-Match"), etag) {
+		if noneMatch(strings.Join(c.Request().Header.Values("If-None-Match"), ","), etag) {
 			h.Del(echo.HeaderContentType)
 			h.Del(echo.HeaderContentLength)
 			res.Writer.WriteHeader(http.StatusNotModified)
@@ -69,28 +71,80 @@ func digest(body []byte) string {
 	return base64.RawURLEncoding.EncodeToString(sum[:12])
 }
 
-// writeVersioned responds with a record and its strong ETag, for writes.
-func writeVersioned(c echo.Context, status, version int, v any) error {
+// writeJSON responds with v encoded as the versioned reads and writes
+// encode it, so that a read and a write of one representation have one
+// body and so one ETag.
+func writeJSON(c echo.Context, status int, v any) error {
 	body, err := json.Marshal(v)
 	if err != nil {
 		return fmt.Errorf("encode response: %w", err)
 	}
-	c.Response().Header().Set("ETag", versionTag(version, digest(body)))
-	c.Response().Header().Set("Cache-Control", "no-store")
 	return c.JSONBlob(status, body)
 }
 
-// etagMatches is the weak comparison of If-None-Match (RFC 9110 13.1.2).
-func etagMatches(header, etag string) bool {
+// writeVersioned responds to a write with a record and its strong ETag: the
+// tag a GET of the record by the same caller in the same language gets, as
+// v is that GET's representation.
+func writeVersioned(c echo.Context, status, version int, v any) error {
+	tag, err := representationTag(version, v)
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set("ETag", tag)
+	c.Response().Header().Set("Cache-Control", "no-store")
+	return writeJSON(c, status, v)
+}
+
+// representationTag is the strong ETag of version of a record shown as v.
+func representationTag(version int, v any) (string, error) {
+	body, err := json.Marshal(v)
+	if err != nil {
+		return "", fmt.Errorf("encode response: %w", err)
+	}
+	return versionTag(version, digest(body)), nil
+}
+
+// currentTagKey is where a write that failed its precondition leaves the
+// ETag of the record's current representation, for the 412 to carry.
+const currentTagKey = "current-etag"
+
+// withCurrentTag passes on err, the outcome of a conditional write; when it
+// is a failed precondition, the problem will carry the ETag a GET by the same
+// caller in the same language gets now, which current renders (the version
+// and the GET's representation). When the record cannot be read any more
+// the 412 has no ETag.
+func withCurrentTag(c echo.Context, err error, current func() (int, any, error)) error {
+	if directory.ErrorCode(err) != directory.CodePreconditionFailed {
+		return err
+	}
+	version, v, cerr := current()
+	if cerr != nil {
+		return err
+	}
+	if tag, terr := representationTag(version, v); terr == nil {
+		c.Set(currentTagKey, tag)
+	}
+	return err
+}
+
+// noneMatch is the weak comparison of If-None-Match with the ETag of a
+// response (RFC 9110 §13.1.2): true when the header is "*" or lists a tag
+// whose opaque part equals etag's. A header that is not a list of entity
+// tags matches nothing.
+func noneMatch(header, etag string) bool {
 	if header == "" {
 		return false
 	}
-	if strings.TrimSpace(header) == "*" {
+	star, tags, ok := parseEntityTags(header)
+	if !ok {
+		return false
+	}
+	if star {
 		return true
 	}
 	want := strings.TrimPrefix(etag, "W/")
-	for _, t := range strings.Split(header, ",") {
-		if strings.TrimPrefix(strings.TrimSpace(t), "W/") == want {
+	for _, t := range tags {
+		if t.opaque == want {
 			return true
 		}
 	}

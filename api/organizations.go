@@ -25,15 +25,16 @@ import (
 //	@Param			focus_area		query		string	false	"Focus-area slugs, comma-separated"				example(shelter,hotline)
 //	@Param			status			query		string	false	"Membership statuses, comma-separated: member, associate, former"
 //	@Param			language		query		string	false	"Working languages (ISO 639-1), comma-separated"
-//	@Param			modified_after	query		string	false	"Only organizations updated after this RFC 3339 time"										format(date-time)
-//	@Param			sort			query		string	false	"Order"																						Enums(name, -updated_at, relevance)
-//	@Param			page			query		int		false	"Page, from 1"																				minimum(1)	default(1)
-//	@Param			per_page		query		int		false	"Items per page"																			minimum(1)	maximum(100)	default(20)
-//	@Param			lang			query		string	false	"Language of names and descriptions (else Accept-Language, else each record's original)"	Enums(ru, en)
+//	@Param			modified_after	query		string	false	"Only organizations updated after this RFC 3339 time"															format(date-time)
+//	@Param			sort			query		string	false	"Order"																											Enums(name, -updated_at, relevance)
+//	@Param			page			query		int		false	"Page, from 1"																									minimum(1)	default(1)
+//	@Param			per_page		query		int		false	"Items per page"																								minimum(1)	maximum(100)	default(20)
+//	@Param			lang			query		string	false	"Language of the answer: names, descriptions and labels (else Accept-Language, else the server's default, ru)"	Enums(ru, en)
 //	@Param			archived		query		bool	false	"List archived organizations instead (admin)"
 //	@Success		200				{object}	OrganizationList
-//	@Header			200				{string}	Link	"RFC 8288 links: first, prev, next, last"
-//	@Header			200				{string}	ETag	"Entity tag for If-None-Match"
+//	@Header			200				{string}	Link				"RFC 8288 links: first, prev, next, last"
+//	@Header			200				{string}	ETag				"Entity tag for If-None-Match"
+//	@Header			200				{string}	Content-Language	"The answer's language: lang, else Accept-Language, else the server's default"
 //	@Success		304				"Not modified (If-None-Match)"
 //	@Failure		400				{object}	Problem	"A parameter is invalid; errors name it"
 //	@Failure		401				{object}	Problem	"An unknown or revoked key, or archived=true without a key"
@@ -62,7 +63,6 @@ func handleOrganizationList(dir *directory.Service, langs languages) echo.Handle
 			out.Items[i] = toOrganization(&page.Items[i], q.Lang, dir, caller)
 		}
 		setLinks(c, q.Page, out.TotalPages)
-		setContentLanguage(c, q.Lang)
 		return c.JSON(http.StatusOK, out)
 	}
 }
@@ -75,7 +75,7 @@ func handleOrganizationList(dir *directory.Service, langs languages) echo.Handle
 //	@Tags			organizations
 //	@Produce		json,application/problem+json
 //	@Param			id		path		string	true	"UUID or slug"
-//	@Param			lang	query		string	false	"Language of name and description"	Enums(ru, en)
+//	@Param			lang	query		string	false	"Language of the answer: names, descriptions and labels (else Accept-Language, else the server's default, ru)"	Enums(ru, en)
 //	@Success		200		{object}	Organization
 //	@Header			200		{string}	ETag	"Strong entity tag (\"v<version>-<digest>\"), for If-None-Match and If-Match"
 //	@Success		304		"Not modified (If-None-Match)"
@@ -95,15 +95,20 @@ func handleOrganizationGet(dir *directory.Service, langs languages) echo.Handler
 			return err
 		}
 		lang = langs.negotiate(c, lang)
-		out := toOrganization(&org, lang, dir, caller)
-		if out.Contacts == nil {
-			out.Contacts = []Contact{}
-		}
-		_, used := org.Text(lang)
-		setContentLanguage(c, used)
 		c.Set(versionKey, org.Version)
-		return c.JSON(http.StatusOK, out)
+		return writeJSON(c, http.StatusOK, organizationView(&org, lang, dir, caller))
 	}
+}
+
+// organizationView is one organization as a GET shows it to caller in lang,
+// with the contacts the caller may see (org.Contacts): writes answer with
+// the same view, so a write's ETag is the one the next GET gets.
+func organizationView(org *directory.Organization, lang string, dir *directory.Service, caller directory.Caller) Organization {
+	out := toOrganization(org, lang, dir, caller)
+	if out.Contacts == nil {
+		out.Contacts = []Contact{}
+	}
+	return out
 }
 
 // queryGetter reads a query parameter; a repeated parameter counts as one

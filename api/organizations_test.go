@@ -314,14 +314,18 @@ func TestOrganizationGet(t *testing.T) {
 		}
 	}
 
-	t.Run("falls back to the original language", func(t *testing.T) {
+	t.Run("only its own name falls back to the original language", func(t *testing.T) {
 		r := s.do(http.MethodGet, "/api/v1/organizations/obedinyonnye-usiliya", http.Header{"Accept-Language": {"en-GB,en;q=0.9"}}, nil)
 		wantStatus(t, r, http.StatusOK)
-		if got := decode[api.Organization](t, r); got.Name != "Объединённые усилия" {
+		got := decode[api.Organization](t, r)
+		if got.Name != "Объединённые усилия" {
 			t.Errorf("got name %q", got.Name)
 		}
-		if cl := r.Header.Get("Content-Language"); cl != "ru" {
-			t.Errorf("Content-Language %q, want ru", cl)
+		if got.CountryName != "Russia" {
+			t.Errorf("country_name %q in an English answer", got.CountryName)
+		}
+		if cl := r.Header.Get("Content-Language"); cl != "en" {
+			t.Errorf("Content-Language %q, want en, the answer's language", cl)
 		}
 	})
 	t.Run("Accept-Language picks the translation", func(t *testing.T) {

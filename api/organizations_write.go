@@ -18,16 +18,17 @@ import (
 //	@Produce		json,application/problem+json
 //	@Security		BearerAuth
 //	@Param			organization	body		OrganizationWrite	true	"The organization"
-//	@Param			lang			query		string				false	"Language of name and description in the response"	Enums(ru, en)
+//	@Param			lang			query		string				false	"Language of the answer: names, descriptions and labels (else Accept-Language, else the server's default, ru)"	Enums(ru, en)
 //	@Success		201				{object}	Organization
-//	@Header			201				{string}	Location	"URL of the new organization"
-//	@Header			201				{string}	ETag		"Strong entity tag of the new version, for If-Match"
-//	@Failure		400				{object}	Problem		"Malformed JSON, unknown fields or invalid values; errors name the fields"
-//	@Failure		401				{object}	Problem		"No key, or an unknown or revoked key"
-//	@Failure		403				{object}	Problem		"The key's role is below editor"
-//	@Failure		409				{object}	Problem		"The slug is taken"
-//	@Failure		413				{object}	Problem		"The body is over 1 MiB"
-//	@Failure		415				{object}	Problem		"The body is not application/json"
+//	@Header			201				{string}	Location			"URL of the new organization"
+//	@Header			201				{string}	ETag				"Strong entity tag of the new version, for If-Match"
+//	@Header			201				{string}	Content-Language	"The answer's language: lang, else Accept-Language, else the server's default"
+//	@Failure		400				{object}	Problem				"Malformed JSON, unknown fields or invalid values; errors name the fields"
+//	@Failure		401				{object}	Problem				"No key, or an unknown or revoked key"
+//	@Failure		403				{object}	Problem				"The key's role is below editor"
+//	@Failure		409				{object}	Problem				"The slug is taken"
+//	@Failure		413				{object}	Problem				"The body is over 1 MiB"
+//	@Failure		415				{object}	Problem				"The body is not application/json"
 //	@Router			/api/v1/organizations [post]
 func handleOrganizationCreate(dir *directory.Service, langs languages) echo.HandlerFunc {
 	return func(c echo.Context) error {
@@ -54,33 +55,35 @@ func handleOrganizationCreate(dir *directory.Service, langs languages) echo.Hand
 		}
 		c.Response().Header().Set(echo.HeaderLocation, "/api/v1/organizations/"+created.ID)
 		lang = langs.negotiate(c, lang)
-		return writeVersioned(c, http.StatusCreated, created.Version, toOrganization(&created, lang, dir, caller))
+		return writeVersioned(c, http.StatusCreated, created.Version, organizationView(&created, lang, dir, caller))
 	}
 }
 
 // handleOrganizationUpdate changes an organization by JSON merge patch.
 //
 //	@Summary		Update an organization
-//	@Description	The body is a JSON merge patch (RFC 7396) of OrganizationWrite: fields present replace the stored ones, null removes them. With If-Match (an ETag of this organization) the update applies only to that version, else 412 with the current ETag; without If-Match it applies to the current version. An update that changes nothing writes nothing.
+//	@Description	The body is a JSON merge patch (RFC 7396) of OrganizationWrite: fields present replace the stored ones, null removes them. With If-Match (a list of ETags of this organization) the update applies only to a version one of them names, else 412 with the current ETag; If-None-Match works the other way round; without either it applies to the current version. An update that changes nothing writes nothing.
 //	@ID				updateOrganization
 //	@Tags			organizations
 //	@Accept			json,application/merge-patch+json
 //	@Produce		json,application/problem+json
 //	@Security		BearerAuth
-//	@Param			id			path		string	true	"UUID or slug"
-//	@Param			If-Match	header		string	false	"ETag of the version the change is based on"
-//	@Param			lang		query		string	false	"Language of name and description in the response"	Enums(ru, en)
-//	@Param			patch		body		object	true	"Merge patch of OrganizationWrite fields"
-//	@Success		200			{object}	Organization
-//	@Header			200			{string}	ETag	"Strong entity tag of the new version"
-//	@Failure		400			{object}	Problem	"Malformed JSON, unknown fields or invalid values; errors name the fields"
-//	@Failure		401			{object}	Problem	"No key, or an unknown or revoked key"
-//	@Failure		403			{object}	Problem	"The key's role is below editor"
-//	@Failure		404			{object}	Problem	"No such live organization"
-//	@Failure		409			{object}	Problem	"The slug is taken"
-//	@Failure		412			{object}	Problem	"If-Match names another version; ETag has the current one"
-//	@Failure		413			{object}	Problem	"The body is over 1 MiB"
-//	@Failure		415			{object}	Problem	"The body is not JSON"
+//	@Param			id				path		string	true	"UUID or slug"
+//	@Param			If-Match		header		string	false	"Entity tags of the versions the change may apply to: * or a list; any strong tag this API sent for a version names it, whatever language or caller it was sent to, a weak tag none"
+//	@Param			If-None-Match	header		string	false	"Entity tags of versions the change must not apply to: * (any) or a list, compared weakly"
+//	@Param			lang			query		string	false	"Language of the answer: names, descriptions and labels (else Accept-Language, else the server's default, ru)"	Enums(ru, en)
+//	@Param			patch			body		object	true	"Merge patch of OrganizationWrite fields"
+//	@Success		200				{object}	Organization
+//	@Header			200				{string}	ETag				"Strong entity tag of the new version"
+//	@Header			200				{string}	Content-Language	"The answer's language: lang, else Accept-Language, else the server's default"
+//	@Failure		400				{object}	Problem				"Malformed JSON, unknown fields or invalid values; errors name the fields"
+//	@Failure		401				{object}	Problem				"No key, or an unknown or revoked key"
+//	@Failure		403				{object}	Problem				"The key's role is below editor"
+//	@Failure		404				{object}	Problem				"No such live organization"
+//	@Failure		409				{object}	Problem				"The slug is taken"
+//	@Failure		412				{object}	Problem				"If-Match lists no strong tag of the current version, or If-None-Match lists it, or either is not an entity-tag list; ETag is the current one, as a GET gets it"
+//	@Failure		413				{object}	Problem				"The body is over 1 MiB"
+//	@Failure		415				{object}	Problem				"The body is not JSON"
 //	@Router			/api/v1/organizations/{id} [patch]
 func handleOrganizationUpdate(dir *directory.Service, langs languages) echo.HandlerFunc {
 	return func(c echo.Context) error {
@@ -88,16 +91,17 @@ func handleOrganizationUpdate(dir *directory.Service, langs languages) echo.Hand
 		if err != nil {
 			return err
 		}
-		version, err := ifMatch(c)
+		caller := callerOf(c)
+		lang = langs.negotiate(c, lang)
+		pre, err := precondition(c)
 		if err != nil {
-			return err
+			return withCurrentTag(c, err, currentOrganization(c, dir, caller, lang))
 		}
 		patch, err := readBody(c, echo.MIMEApplicationJSON, "application/merge-patch+json")
 		if err != nil {
 			return err
 		}
-		caller := callerOf(c)
-		updated, err := dir.UpdateOrganization(c.Request().Context(), caller, c.Param("id"), version,
+		updated, err := dir.UpdateOrganization(c.Request().Context(), caller, c.Param("id"), pre,
 			func(o *directory.Organization) error {
 				var w OrganizationWrite
 				if err := applyPatch(toOrganizationWrite(o), patch, &w); err != nil {
@@ -111,10 +115,9 @@ func handleOrganizationUpdate(dir *directory.Service, langs languages) echo.Hand
 				return nil
 			})
 		if err != nil {
-			return err
+			return withCurrentTag(c, err, currentOrganization(c, dir, caller, lang))
 		}
-		lang = langs.negotiate(c, lang)
-		return writeVersioned(c, http.StatusOK, updated.Version, toOrganization(&updated, lang, dir, caller))
+		return writeOrganization(c, http.StatusOK, dir, caller, lang, updated)
 	}
 }
 
@@ -126,22 +129,25 @@ func handleOrganizationUpdate(dir *directory.Service, langs languages) echo.Hand
 //	@Tags			organizations
 //	@Produce		json,application/problem+json
 //	@Security		BearerAuth
-//	@Param			id			path	string	true	"UUID or slug"
-//	@Param			If-Match	header	string	false	"ETag of the version the archiving is based on"
-//	@Success		204			"Archived"
-//	@Failure		401			{object}	Problem	"No key, or an unknown or revoked key"
-//	@Failure		403			{object}	Problem	"The key's role is below editor"
-//	@Failure		404			{object}	Problem	"No such live organization"
-//	@Failure		412			{object}	Problem	"If-Match names another version; ETag has the current one"
+//	@Param			id				path	string	true	"UUID or slug"
+//	@Param			If-Match		header	string	false	"Entity tags of the versions the change may apply to: * or a list; any strong tag this API sent for a version names it, whatever language or caller it was sent to, a weak tag none"
+//	@Param			If-None-Match	header	string	false	"Entity tags of versions the change must not apply to: * (any) or a list, compared weakly"
+//	@Success		204				"Archived"
+//	@Failure		401				{object}	Problem	"No key, or an unknown or revoked key"
+//	@Failure		403				{object}	Problem	"The key's role is below editor"
+//	@Failure		404				{object}	Problem	"No such live organization"
+//	@Failure		412				{object}	Problem	"If-Match lists no strong tag of the current version, or If-None-Match lists it, or either is not an entity-tag list; ETag is the current one, as a GET gets it"
 //	@Router			/api/v1/organizations/{id} [delete]
-func handleOrganizationArchive(dir *directory.Service) echo.HandlerFunc {
+func handleOrganizationArchive(dir *directory.Service, langs languages) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		version, err := ifMatch(c)
+		caller := callerOf(c)
+		current := currentOrganization(c, dir, caller, langs.pick(c, ""))
+		pre, err := precondition(c)
 		if err != nil {
-			return err
+			return withCurrentTag(c, err, current)
 		}
-		if _, err := dir.ArchiveOrganization(c.Request().Context(), callerOf(c), c.Param("id"), version); err != nil {
-			return err
+		if _, err := dir.ArchiveOrganization(c.Request().Context(), caller, c.Param("id"), pre); err != nil {
+			return withCurrentTag(c, err, current)
 		}
 		return c.NoContent(http.StatusNoContent)
 	}
@@ -149,39 +155,87 @@ func handleOrganizationArchive(dir *directory.Service) echo.HandlerFunc {
 
 // handleOrganizationRestore restores an archived organization.
 //
-//	@Summary	Restore an archived organization
-//	@ID			restoreOrganization
-//	@Tags		organizations
-//	@Produce	json,application/problem+json
-//	@Security	BearerAuth
-//	@Param		id			path		string	true	"UUID"
-//	@Param		If-Match	header		string	false	"ETag of the archived version"
-//	@Param		lang		query		string	false	"Language of name and description in the response"	Enums(ru, en)
-//	@Success	200			{object}	Organization
-//	@Header		200			{string}	ETag	"Strong entity tag of the new version"
-//	@Failure	400			{object}	Problem	"Invalid lang"
-//	@Failure	401			{object}	Problem	"No key, or an unknown or revoked key"
-//	@Failure	403			{object}	Problem	"The key's role is below admin"
-//	@Failure	404			{object}	Problem	"No such organization"
-//	@Failure	409			{object}	Problem	"Not archived, or a live organization has its slug now"
-//	@Failure	412			{object}	Problem	"If-Match names another version; ETag has the current one"
-//	@Router		/api/v1/organizations/{id}/restore [post]
+//	@Summary		Restore an archived organization
+//	@Description	It comes back under its old slug, or under the new slug the body gives: needed when a live organization has taken the old one meanwhile (409 otherwise, which names a free slug). A slug it had before then answers 301 to the new one.
+//	@ID				restoreOrganization
+//	@Tags			organizations
+//	@Produce		json,application/problem+json
+//	@Security		BearerAuth
+//	@Param			id				path	string			true	"UUID"
+//	@Param			If-Match		header	string			false	"Entity tags of the versions the change may apply to: * or a list; any strong tag this API sent for a version names it, whatever language or caller it was sent to, a weak tag none"
+//	@Param			If-None-Match	header	string			false	"Entity tags of versions the change must not apply to: * (any) or a list, compared weakly"
+//	@Param			lang			query	string			false	"Language of the answer: names, descriptions and labels (else Accept-Language, else the server's default, ru)"	Enums(ru, en)
+//	@Param			restore			body	RestoreRequest	false	"Optional: a new slug to restore under"
+//	@Accept			json
+//	@Success		200	{object}	Organization
+//	@Header			200	{string}	ETag				"Strong entity tag of the new version"
+//	@Header			200	{string}	Content-Language	"The answer's language: lang, else Accept-Language, else the server's default"
+//	@Failure		400	{object}	Problem				"Invalid lang, body or slug; errors name the field"
+//	@Failure		401	{object}	Problem				"No key, or an unknown or revoked key"
+//	@Failure		403	{object}	Problem				"The key's role is below admin"
+//	@Failure		404	{object}	Problem				"No such organization"
+//	@Failure		409	{object}	Problem				"Not archived, or a live organization has the slug (the problem names a free one to restore under with a body such as {\"slug\": \"...\"})"
+//	@Failure		413	{object}	Problem				"The body is over 1 MiB"
+//	@Failure		415	{object}	Problem				"The body is not application/json"
+//	@Failure		412	{object}	Problem				"If-Match lists no strong tag of the current version, or If-None-Match lists it, or either is not an entity-tag list; ETag is the current one, as a GET gets it"
+//	@Router			/api/v1/organizations/{id}/restore [post]
 func handleOrganizationRestore(dir *directory.Service, langs languages) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		lang, err := langParam(c)
 		if err != nil {
 			return err
 		}
-		version, err := ifMatch(c)
-		if err != nil {
-			return err
-		}
 		caller := callerOf(c)
-		org, err := dir.RestoreOrganization(c.Request().Context(), caller, c.Param("id"), version)
-		if err != nil {
-			return err
-		}
 		lang = langs.negotiate(c, lang)
-		return writeVersioned(c, http.StatusOK, org.Version, toOrganization(&org, lang, dir, caller))
+		pre, err := precondition(c)
+		if err != nil {
+			return withCurrentTag(c, err, currentOrganization(c, dir, caller, lang))
+		}
+		var req RestoreRequest
+		if c.Request().ContentLength != 0 {
+			body, err := readBody(c, echo.MIMEApplicationJSON)
+			if err != nil {
+				return err
+			}
+			if err := decodeStrict(body, &req); err != nil {
+				return err
+			}
+		}
+		org, err := dir.RestoreOrganization(c.Request().Context(), caller, c.Param("id"), pre, req.Slug)
+		if err != nil {
+			return withCurrentTag(c, err, currentOrganization(c, dir, caller, lang))
+		}
+		return writeOrganization(c, http.StatusOK, dir, caller, lang, org)
+	}
+}
+
+// RestoreRequest is the optional body of a restore.
+type RestoreRequest struct {
+	// Slug is a new slug to restore the organization under, for when a live
+	// organization has taken its old one; the old slug then redirects to it
+	// as long as no live organization has it.
+	Slug string `json:"slug,omitempty" example:"nadezhda-nizhny-novgorod-2"`
+} //	@name	RestoreRequest
+
+// writeOrganization answers a write with the organization written, as a GET
+// by the same caller in lang shows it now, and its ETag.
+func writeOrganization(c echo.Context, status int, dir *directory.Service, caller directory.Caller, lang string, org directory.Organization) error {
+	contacts, err := dir.Contacts(c.Request().Context(), caller, org.ID)
+	if err != nil {
+		return err
+	}
+	org.Contacts = contacts
+	return writeVersioned(c, status, org.Version, organizationView(&org, lang, dir, caller))
+}
+
+// currentOrganization renders the organization a write is aimed at as a
+// GET by caller in lang shows it, for the ETag of a 412.
+func currentOrganization(c echo.Context, dir *directory.Service, caller directory.Caller, lang string) func() (int, any, error) {
+	return func() (int, any, error) {
+		org, err := dir.Organization(c.Request().Context(), c.Param("id"), caller)
+		if err != nil {
+			return 0, nil, err
+		}
+		return org.Version, organizationView(&org, lang, dir, caller), nil
 	}
 }

@@ -15,9 +15,10 @@ import (
 //	@ID				listFocusAreas
 //	@Tags			reference
 //	@Produce		json,application/problem+json
-//	@Param			lang	query		string	false	"Language of names"	Enums(ru, en)
+//	@Param			lang	query		string	false	"Language of the answer: names, descriptions and labels (else Accept-Language, else the server's default, ru)"	Enums(ru, en)
 //	@Success		200		{object}	FocusAreaList
-//	@Header			200		{string}	ETag	"Entity tag for If-None-Match"
+//	@Header			200		{string}	ETag				"Entity tag for If-None-Match"
+//	@Header			200		{string}	Content-Language	"The answer's language: lang, else Accept-Language, else the server's default"
 //	@Success		304		"Not modified (If-None-Match)"
 //	@Failure		400		{object}	Problem	"Invalid lang"
 //	@Failure		401		{object}	Problem	"An unknown or revoked key"
@@ -32,12 +33,11 @@ func handleFocusAreaList(dir *directory.Service, langs languages) echo.HandlerFu
 		if err != nil {
 			return err
 		}
-		lang = placeLang(langs.negotiate(c, lang))
+		lang = langs.negotiate(c, lang)
 		out := FocusAreaList{Items: make([]FocusArea, len(areas)), TotalItems: len(areas)}
 		for i, a := range areas {
 			out.Items[i] = toFocusArea(a, lang)
 		}
-		setContentLanguage(c, lang)
 		return c.JSON(http.StatusOK, out)
 	}
 }
@@ -49,9 +49,10 @@ func handleFocusAreaList(dir *directory.Service, langs languages) echo.HandlerFu
 //	@ID				listCountries
 //	@Tags			reference
 //	@Produce		json,application/problem+json
-//	@Param			lang	query		string	false	"Language of names"	Enums(ru, en)
+//	@Param			lang	query		string	false	"Language of the answer: names, descriptions and labels (else Accept-Language, else the server's default, ru)"	Enums(ru, en)
 //	@Success		200		{object}	CountryList
-//	@Header			200		{string}	ETag	"Entity tag for If-None-Match"
+//	@Header			200		{string}	ETag				"Entity tag for If-None-Match"
+//	@Header			200		{string}	Content-Language	"The answer's language: lang, else Accept-Language, else the server's default"
 //	@Success		304		"Not modified (If-None-Match)"
 //	@Failure		400		{object}	Problem	"Invalid lang"
 //	@Failure		401		{object}	Problem	"An unknown or revoked key"
@@ -66,12 +67,11 @@ func handleCountryList(dir *directory.Service, langs languages) echo.HandlerFunc
 		if err != nil {
 			return err
 		}
-		lang = placeLang(langs.negotiate(c, lang))
+		lang = langs.negotiate(c, lang)
 		out := CountryList{Items: make([]Country, len(countries)), TotalItems: len(countries)}
 		for i, cc := range countries {
 			out.Items[i] = toCountry(cc, lang)
 		}
-		setContentLanguage(c, lang)
 		return c.JSON(http.StatusOK, out)
 	}
 }
@@ -82,10 +82,11 @@ func handleCountryList(dir *directory.Service, langs languages) echo.HandlerFunc
 //	@ID			getCountry
 //	@Tags		reference
 //	@Produce	json,application/problem+json
-//	@Param		code	path		string	true	"ISO 3166-1 alpha-2 code"	example(RU)
-//	@Param		lang	query		string	false	"Language of names"			Enums(ru, en)
+//	@Param		code	path		string	true	"ISO 3166-1 alpha-2 code"																						example(RU)
+//	@Param		lang	query		string	false	"Language of the answer: names, descriptions and labels (else Accept-Language, else the server's default, ru)"	Enums(ru, en)
 //	@Success	200		{object}	Country
-//	@Header		200		{string}	ETag	"Entity tag for If-None-Match"
+//	@Header		200		{string}	ETag				"Entity tag for If-None-Match"
+//	@Header		200		{string}	Content-Language	"The answer's language: lang, else Accept-Language, else the server's default"
 //	@Success	304		"Not modified (If-None-Match)"
 //	@Failure	400		{object}	Problem	"Invalid lang"
 //	@Failure	401		{object}	Problem	"An unknown or revoked key"
@@ -101,8 +102,7 @@ func handleCountryGet(dir *directory.Service, langs languages) echo.HandlerFunc 
 		if err != nil {
 			return err
 		}
-		lang = placeLang(langs.negotiate(c, lang))
-		setContentLanguage(c, lang)
+		lang = langs.negotiate(c, lang)
 		return c.JSON(http.StatusOK, toCountry(cc, lang))
 	}
 }
@@ -114,10 +114,11 @@ func handleCountryGet(dir *directory.Service, langs languages) echo.HandlerFunc 
 //	@ID				listRegions
 //	@Tags			reference
 //	@Produce		json,application/problem+json
-//	@Param			code	path		string	true	"ISO 3166-1 alpha-2 code"	example(RU)
-//	@Param			lang	query		string	false	"Language of names"			Enums(ru, en)
+//	@Param			code	path		string	true	"ISO 3166-1 alpha-2 code"																						example(RU)
+//	@Param			lang	query		string	false	"Language of the answer: names, descriptions and labels (else Accept-Language, else the server's default, ru)"	Enums(ru, en)
 //	@Success		200		{object}	RegionList
-//	@Header			200		{string}	ETag	"Entity tag for If-None-Match"
+//	@Header			200		{string}	ETag				"Entity tag for If-None-Match"
+//	@Header			200		{string}	Content-Language	"The answer's language: lang, else Accept-Language, else the server's default"
 //	@Success		304		"Not modified (If-None-Match)"
 //	@Failure		400		{object}	Problem	"Invalid lang"
 //	@Failure		401		{object}	Problem	"An unknown or revoked key"
@@ -133,12 +134,11 @@ func handleRegionList(dir *directory.Service, langs languages) echo.HandlerFunc 
 		if err != nil {
 			return err
 		}
-		lang = placeLang(langs.negotiate(c, lang))
+		lang = langs.negotiate(c, lang)
 		out := RegionList{Items: make([]Region, len(regions)), TotalItems: len(regions)}
 		for i, r := range regions {
 			out.Items[i] = toRegion(r, lang)
 		}
-		setContentLanguage(c, lang)
 		return c.JSON(http.StatusOK, out)
 	}
 }
@@ -149,10 +149,11 @@ func handleRegionList(dir *directory.Service, langs languages) echo.HandlerFunc 
 //	@ID			getRegion
 //	@Tags		reference
 //	@Produce	json,application/problem+json
-//	@Param		code	path		string	true	"ISO 3166-2 code"	example(RU-NIZ)
-//	@Param		lang	query		string	false	"Language of names"	Enums(ru, en)
+//	@Param		code	path		string	true	"ISO 3166-2 code"																								example(RU-NIZ)
+//	@Param		lang	query		string	false	"Language of the answer: names, descriptions and labels (else Accept-Language, else the server's default, ru)"	Enums(ru, en)
 //	@Success	200		{object}	Region
-//	@Header		200		{string}	ETag	"Entity tag for If-None-Match"
+//	@Header		200		{string}	ETag				"Entity tag for If-None-Match"
+//	@Header		200		{string}	Content-Language	"The answer's language: lang, else Accept-Language, else the server's default"
 //	@Success	304		"Not modified (If-None-Match)"
 //	@Failure	400		{object}	Problem	"Invalid lang"
 //	@Failure	401		{object}	Problem	"An unknown or revoked key"
@@ -168,8 +169,7 @@ func handleRegionGet(dir *directory.Service, langs languages) echo.HandlerFunc {
 		if err != nil {
 			return err
 		}
-		lang = placeLang(langs.negotiate(c, lang))
-		setContentLanguage(c, lang)
+		lang = langs.negotiate(c, lang)
 		return c.JSON(http.StatusOK, toRegion(r, lang))
 	}
 }
@@ -181,9 +181,10 @@ func handleRegionGet(dir *directory.Service, langs languages) echo.HandlerFunc {
 //	@ID				getStats
 //	@Tags			reference
 //	@Produce		json,application/problem+json
-//	@Param			lang	query		string	false	"Language of names"	Enums(ru, en)
+//	@Param			lang	query		string	false	"Language of the answer: names, descriptions and labels (else Accept-Language, else the server's default, ru)"	Enums(ru, en)
 //	@Success		200		{object}	Stats
-//	@Header			200		{string}	ETag	"Entity tag for If-None-Match"
+//	@Header			200		{string}	ETag				"Entity tag for If-None-Match"
+//	@Header			200		{string}	Content-Language	"The answer's language: lang, else Accept-Language, else the server's default"
 //	@Success		304		"Not modified (If-None-Match)"
 //	@Failure		400		{object}	Problem	"Invalid lang"
 //	@Failure		401		{object}	Problem	"An unknown or revoked key"
@@ -198,7 +199,7 @@ func handleStats(dir *directory.Service, langs languages) echo.HandlerFunc {
 		if err != nil {
 			return err
 		}
-		lang = placeLang(langs.negotiate(c, lang))
+		lang = langs.negotiate(c, lang)
 		out := Stats{
 			Total:       st.Total,
 			ByCountry:   make([]StatsEntry, 0, len(st.ByCountry)),
@@ -218,18 +219,8 @@ func handleStats(dir *directory.Service, langs languages) echo.HandlerFunc {
 		for _, e := range st.ByStatus {
 			out.ByStatus = append(out.ByStatus, StatsEntry{Code: string(e.Status), Name: e.Status.Label(lang), Count: e.Count})
 		}
-		setContentLanguage(c, lang)
 		return c.JSON(http.StatusOK, out)
 	}
-}
-
-// placeLang is the language of reference names when none was asked for:
-// Russian, the coalition's working language.
-func placeLang(lang string) string {
-	if lang == "" {
-		return directory.LangRU
-	}
-	return lang
 }
 
 func toCountry(c directory.CountryCount, lang string) Country {

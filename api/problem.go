@@ -83,10 +83,7 @@ func errorHandler(log *slog.Logger) echo.HTTPErrorHandler {
 			p.Detail = "internal error; the X-Request-Id response header identifies it in the server log"
 		}
 		p.Title = http.StatusText(p.Status)
-		etag := ""
-		if de != nil && de.Current > 0 {
-			etag = versionTag(de.Current, "") // the version to re-read
-		}
+		etag, _ := c.Get(currentTagKey).(string) // a 412's current version, in a GET's form
 		writeProblem(c, p, etag)
 	}
 }
@@ -97,6 +94,7 @@ func writeProblem(c echo.Context, p Problem, etag string) {
 	h := c.Response().Header()
 	h.Del("ETag")
 	h.Del("Content-Disposition")
+	h.Del("Content-Language")                         // problems are written in English
 	h.Set(echo.HeaderContentType, problemContentType) // a handler may have set another before failing
 	if etag != "" {
 		h.Set("ETag", etag)

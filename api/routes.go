@@ -39,8 +39,8 @@ import (
 // unknown paths into 401s): auth resolves the key of every API request,
 // require answers 401/403 before a protected route reads its body, and
 // cacheable adds ETags and Cache-Control to reads.
-func addRoutes(e *echo.Echo, dir *directory.Service, db Pinger, spec []byte, m *metrics) {
-	langs := newLanguages()
+func addRoutes(e *echo.Echo, dir *directory.Service, db Pinger, spec []byte, m *metrics, opts Options) {
+	langs := newLanguages(opts.DefaultLang)
 	auth := authenticate(dir)
 	editor, admin := require(directory.RoleEditor), require(directory.RoleAdmin)
 	limit := middleware.BodyLimit(strconv.Itoa(maxBodyBytes))
@@ -50,8 +50,8 @@ func addRoutes(e *echo.Echo, dir *directory.Service, db Pinger, spec []byte, m *
 	v1.POST("/organizations", handleOrganizationCreate(dir, langs), auth, editor, limit)
 	v1.GET("/organizations/:id", handleOrganizationGet(dir, langs), auth, cacheable)
 	v1.PATCH("/organizations/:id", handleOrganizationUpdate(dir, langs), auth, editor, limit)
-	v1.DELETE("/organizations/:id", handleOrganizationArchive(dir), auth, editor)
-	v1.POST("/organizations/:id/restore", handleOrganizationRestore(dir, langs), auth, admin)
+	v1.DELETE("/organizations/:id", handleOrganizationArchive(dir, langs), auth, editor)
+	v1.POST("/organizations/:id/restore", handleOrganizationRestore(dir, langs), auth, admin, limit)
 	v1.GET("/organizations/:id/history", handleHistory(dir), auth, editor)
 	v1.GET("/organizations/:id/contacts", handleContactList(dir), auth, cacheable)
 	v1.POST("/organizations/:id/contacts", handleContactCreate(dir), auth, editor, limit)
@@ -61,8 +61,8 @@ func addRoutes(e *echo.Echo, dir *directory.Service, db Pinger, spec []byte, m *
 	v1.DELETE("/organizations/:id/contacts/:contact_id", handleContactDelete(dir), auth, editor)
 
 	v1.GET("/focus-areas", handleFocusAreaList(dir, langs), auth, cacheable)
-	v1.POST("/focus-areas", handleFocusAreaCreate(dir), auth, admin, limit)
-	v1.PATCH("/focus-areas/:slug", handleFocusAreaUpdate(dir), auth, admin, limit)
+	v1.POST("/focus-areas", handleFocusAreaCreate(dir, langs), auth, admin, limit)
+	v1.PATCH("/focus-areas/:slug", handleFocusAreaUpdate(dir, langs), auth, admin, limit)
 	v1.DELETE("/focus-areas/:slug", handleFocusAreaDelete(dir), auth, admin)
 	v1.GET("/countries", handleCountryList(dir, langs), auth, cacheable)
 	v1.GET("/countries/:code", handleCountryGet(dir, langs), auth, cacheable)

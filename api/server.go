@@ -22,6 +22,10 @@ type Options struct {
 	// CORSOrigins are the origins browsers may call the API from; empty or
 	// "*" allows any, which suits a public directory.
 	CORSOrigins []string
+	// DefaultLang is the language ("ru" or "en") of answers to requests that
+	// ask for none the directory has, by lang or Accept-Language; empty is
+	// Russian, the coalition's working language.
+	DefaultLang string
 }
 
 // Pinger reports whether a dependency, the database, can serve requests.
@@ -60,6 +64,6 @@ func NewServer(log *slog.Logger, dir *directory.Service, db Pinger, opts Options
 		}),
 		middleware.GzipWithConfig(middleware.GzipConfig{Level: 5, MinLength: 1024}),
 	)
-	addRoutes(e, dir, db, spec, m)
+	addRoutes(e, dir, db, spec, m, opts)
 	return e, nil
 }

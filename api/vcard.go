@@ -19,10 +19,11 @@ import (
 //	@Tags			contacts
 //	@Produce		text/vcard,application/problem+json
 //	@Param			id		path		string				true	"Organization UUID or slug"
-//	@Param			lang	query		string				false	"Language of the organization's name (else Accept-Language, else the original)"	Enums(ru, en)
+//	@Param			lang	query		string				false	"Language of the answer: names, descriptions and labels (else Accept-Language, else the server's default, ru)"	Enums(ru, en)
 //	@Success		200		{string}	string				"vCard 4.0, one card per contact"
 //	@Header			200		{string}	Content-Disposition	"An attachment named after the organization's slug: <slug>.vcf"
 //	@Header			200		{string}	ETag				"Entity tag for If-None-Match"
+//	@Header			200		{string}	Content-Language	"The answer's language: lang, else Accept-Language, else the server's default"
 //	@Success		304		"Not modified (If-None-Match)"
 //	@Failure		400		{object}	Problem	"Invalid lang"
 //	@Failure		401		{object}	Problem	"An unknown or revoked key"
@@ -43,8 +44,6 @@ func handleContactsVCard(dir *directory.Service, langs languages) echo.HandlerFu
 		if err := vcard.Write(&body, &org, org.Contacts, lang); err != nil {
 			return fmt.Errorf("write contacts of %s as vCard: %w", org.ID, err)
 		}
-		_, used := org.Text(lang)
-		setContentLanguage(c, used)
 		// Slugs are lower-case latin letters, digits and hyphens: safe to quote as is.
 		c.Response().Header().Set(echo.HeaderContentDisposition, `attachment; filename="`+org.Slug+`.vcf"`)
 		return c.Blob(http.StatusOK, vcard.MediaType, body.Bytes())

@@ -151,7 +151,7 @@ func TestContactsVCard(t *testing.T) {
 		}
 		r = s.get("/api/v1/organizations/bez-kontaktov/contacts.vcf?lang=en")
 		wantStatus(t, r, http.StatusOK)
-		if len(r.body) != 0 || r.Header.Get("Content-Language") != "ru" {
+		if len(r.body) != 0 || r.Header.Get("Content-Language") != "en" {
 			t.Errorf("no contacts: body %q, Content-Language %q", r.body, r.Header.Get("Content-Language"))
 		}
 	})

@@ -134,7 +134,7 @@ const docTemplate = `{
                             "en"
                         ],
                         "type": "string",
-                        "description": "Language of names",
+                        "description": "Language of the answer: names, descriptions and labels (else Accept-Language, else the server's default, ru)",
                         "name": "lang",
                         "in": "query"
                     }
@@ -146,6 +146,10 @@ const docTemplate = `{
                             "$ref": "#/definitions/CountryList"
                         },
                         "headers": {
+                            "Content-Language": {
+                                "type": "string",
+                                "description": "The answer's language: lang, else Accept-Language, else the server's default"
+                            },
                             "ETag": {
                                 "type": "string",
                                 "description": "Entity tag for If-None-Match"
@@ -196,7 +200,7 @@ const docTemplate = `{
                             "en"
                         ],
                         "type": "string",
-                        "description": "Language of names",
+                        "description": "Language of the answer: names, descriptions and labels (else Accept-Language, else the server's default, ru)",
                         "name": "lang",
                         "in": "query"
                     }
@@ -208,6 +212,10 @@ const docTemplate = `{
                             "$ref": "#/definitions/Country"
                         },
                         "headers": {
+                            "Content-Language": {
+                                "type": "string",
+                                "description": "The answer's language: lang, else Accept-Language, else the server's default"
+                            },
                             "ETag": {
                                 "type": "string",
                                 "description": "Entity tag for If-None-Match"
@@ -265,7 +273,7 @@ const docTemplate = `{
                             "en"
                         ],
                         "type": "string",
-                        "description": "Language of names",
+                        "description": "Language of the answer: names, descriptions and labels (else Accept-Language, else the server's default, ru)",
                         "name": "lang",
                         "in": "query"
                     }
@@ -277,6 +285,10 @@ const docTemplate = `{
                             "$ref": "#/definitions/RegionList"
                         },
                         "headers": {
+                            "Content-Language": {
+                                "type": "string",
+                                "description": "The answer's language: lang, else Accept-Language, else the server's default"
+                            },
                             "ETag": {
                                 "type": "string",
                                 "description": "Entity tag for If-None-Match"
@@ -434,7 +446,7 @@ const docTemplate = `{
                             "en"
                         ],
                         "type": "string",
-                        "description": "Language of names",
+                        "description": "Language of the answer: names, descriptions and labels (else Accept-Language, else the server's default, ru)",
                         "name": "lang",
                         "in": "query"
                     }
@@ -446,6 +458,10 @@ const docTemplate = `{
                             "$ref": "#/definitions/FocusAreaList"
                         },
                         "headers": {
+                            "Content-Language": {
+                                "type": "string",
+                                "description": "The answer's language: lang, else Accept-Language, else the server's default"
+                            },
                             "ETag": {
                                 "type": "string",
                                 "description": "Entity tag for If-None-Match"
@@ -496,6 +512,16 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/FocusAreaWrite"
                         }
+                    },
+                    {
+                        "enum": [
+                            "ru",
+                            "en"
+                        ],
+                        "type": "string",
+                        "description": "Language of the name in the response (else Accept-Language, else the server's default)",
+                        "name": "lang",
+                        "in": "query"
                     }
                 ],
                 "responses": {
@@ -505,6 +531,10 @@ const docTemplate = `{
                             "$ref": "#/definitions/FocusArea"
                         },
                         "headers": {
+                            "Content-Language": {
+                                "type": "string",
+                                "description": "The language of the answer"
+                            },
                             "Location": {
                                 "type": "string",
                                 "description": "URL of the focus-area list"
@@ -641,6 +671,16 @@ const docTemplate = `{
                         "schema": {
                             "type": "object"
                         }
+                    },
+                    {
+                        "enum": [
+                            "ru",
+                            "en"
+                        ],
+                        "type": "string",
+                        "description": "Language of the name in the response (else Accept-Language, else the server's default)",
+                        "name": "lang",
+                        "in": "query"
                     }
                 ],
                 "responses": {
@@ -648,6 +688,12 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/FocusArea"
+                        },
+                        "headers": {
+                            "Content-Language": {
+                                "type": "string",
+                                "description": "The language of the answer"
+                            }
                         }
                     },
                     "400": {
@@ -1028,7 +1074,7 @@ const docTemplate = `{
                             "en"
                         ],
                         "type": "string",
-                        "description": "Language of names and descriptions (else Accept-Language, else each record's original)",
+                        "description": "Language of the answer: names, descriptions and labels (else Accept-Language, else the server's default, ru)",
                         "name": "lang",
                         "in": "query"
                     },
@@ -1046,6 +1092,10 @@ const docTemplate = `{
                             "$ref": "#/definitions/OrganizationList"
                         },
                         "headers": {
+                            "Content-Language": {
+                                "type": "string",
+                                "description": "The answer's language: lang, else Accept-Language, else the server's default"
+                            },
                             "ETag": {
                                 "type": "string",
                                 "description": "Entity tag for If-None-Match"
@@ -1114,7 +1164,7 @@ const docTemplate = `{
                             "en"
                         ],
                         "type": "string",
-                        "description": "Language of name and description in the response",
+                        "description": "Language of the answer: names, descriptions and labels (else Accept-Language, else the server's default, ru)",
                         "name": "lang",
                         "in": "query"
                     }
@@ -1126,6 +1176,10 @@ const docTemplate = `{
                             "$ref": "#/definitions/Organization"
                         },
                         "headers": {
+                            "Content-Language": {
+                                "type": "string",
+                                "description": "The answer's language: lang, else Accept-Language, else the server's default"
+                            },
                             "ETag": {
                                 "type": "string",
                                 "description": "Strong entity tag of the new version, for If-Match"
@@ -1201,7 +1255,7 @@ const docTemplate = `{
                             "en"
                         ],
                         "type": "string",
-                        "description": "Language of name and description",
+                        "description": "Language of the answer: names, descriptions and labels (else Accept-Language, else the server's default, ru)",
                         "name": "lang",
                         "in": "query"
                     }
@@ -1268,8 +1322,14 @@ const docTemplate = `{
                     },
                     {
                         "type": "string",
-                        "description": "ETag of the version the archiving is based on",
+                        "description": "Entity tags of the versions the change may apply to: * or a list; any strong tag this API sent for a version names it, whatever language or caller it was sent to, a weak tag none",
                         "name": "If-Match",
+                        "in": "header"
+                    },
+                    {
+                        "type": "string",
+                        "description": "Entity tags of versions the change must not apply to: * (any) or a list, compared weakly",
+                        "name": "If-None-Match",
                         "in": "header"
                     }
                 ],
@@ -1296,7 +1356,7 @@ const docTemplate = `{
                         }
                     },
                     "412": {
-                        "description": "If-Match names another version; ETag has the current one",
+                        "description": "If-Match lists no strong tag of the current version, or If-None-Match lists it, or either is not an entity-tag list; ETag is the current one, as a GET gets it",
                         "schema": {
                             "$ref": "#/definitions/Problem"
                         }
@@ -1309,7 +1369,7 @@ const docTemplate = `{
                         "BearerAuth": []
                     }
                 ],
-                "description": "The body is a JSON merge patch (RFC 7396) of OrganizationWrite: fields present replace the stored ones, null removes them. With If-Match (an ETag of this organization) the update applies only to that version, else 412 with the current ETag; without If-Match it applies to the current version. An update that changes nothing writes nothing.",
+                "description": "The body is a JSON merge patch (RFC 7396) of OrganizationWrite: fields present replace the stored ones, null removes them. With If-Match (a list of ETags of this organization) the update applies only to a version one of them names, else 412 with the current ETag; If-None-Match works the other way round; without either it applies to the current version. An update that changes nothing writes nothing.",
                 "consumes": [
                     "application/json",
                     "application/merge-patch+json"
@@ -1333,8 +1393,14 @@ const docTemplate = `{
                     },
                     {
                         "type": "string",
-                        "description": "ETag of the version the change is based on",
+                        "description": "Entity tags of the versions the change may apply to: * or a list; any strong tag this API sent for a version names it, whatever language or caller it was sent to, a weak tag none",
                         "name": "If-Match",
+                        "in": "header"
+                    },
+                    {
+                        "type": "string",
+                        "description": "Entity tags of versions the change must not apply to: * (any) or a list, compared weakly",
+                        "name": "If-None-Match",
                         "in": "header"
                     },
                     {
@@ -1343,7 +1409,7 @@ const docTemplate = `{
                             "en"
                         ],
                         "type": "string",
-                        "description": "Language of name and description in the response",
+                        "description": "Language of the answer: names, descriptions and labels (else Accept-Language, else the server's default, ru)",
                         "name": "lang",
                         "in": "query"
                     },
@@ -1364,6 +1430,10 @@ const docTemplate = `{
                             "$ref": "#/definitions/Organization"
                         },
                         "headers": {
+                            "Content-Language": {
+                                "type": "string",
+                                "description": "The answer's language: lang, else Accept-Language, else the server's default"
+                            },
                             "ETag": {
                                 "type": "string",
                                 "description": "Strong entity tag of the new version"
@@ -1401,7 +1471,7 @@ const docTemplate = `{
                         }
                     },
                     "412": {
-                        "description": "If-Match names another version; ETag has the current one",
+                        "description": "If-Match lists no strong tag of the current version, or If-None-Match lists it, or either is not an entity-tag list; ETag is the current one, as a GET gets it",
                         "schema": {
                             "$ref": "#/definitions/Problem"
                         }
@@ -1597,7 +1667,7 @@ const docTemplate = `{
                             "en"
                         ],
                         "type": "string",
-                        "description": "Language of the organization's name (else Accept-Language, else the original)",
+                        "description": "Language of the answer: names, descriptions and labels (else Accept-Language, else the server's default, ru)",
                         "name": "lang",
                         "in": "query"
                     }
@@ -1612,6 +1682,10 @@ const docTemplate = `{
                             "Content-Disposition": {
                                 "type": "string",
                                 "description": "An attachment named after the organization's slug: \u003cslug\u003e.vcf"
+                            },
+                            "Content-Language": {
+                                "type": "string",
+                                "description": "The answer's language: lang, else Accept-Language, else the server's default"
                             },
                             "ETag": {
                                 "type": "string",
@@ -1733,8 +1807,14 @@ const docTemplate = `{
                     },
                     {
                         "type": "string",
-                        "description": "ETag of the version the deletion is based on",
+                        "description": "Entity tags of the versions the change may apply to: * or a list; any strong tag this API sent for a version names it, whatever language or caller it was sent to, a weak tag none",
                         "name": "If-Match",
+                        "in": "header"
+                    },
+                    {
+                        "type": "string",
+                        "description": "Entity tags of versions the change must not apply to: * (any) or a list, compared weakly",
+                        "name": "If-None-Match",
                         "in": "header"
                     }
                 ],
@@ -1761,7 +1841,7 @@ const docTemplate = `{
                         }
                     },
                     "412": {
-                        "description": "If-Match names another version; ETag has the current one",
+                        "description": "If-Match lists no strong tag of the current version, or If-None-Match lists it, or either is not an entity-tag list; ETag is the current one, as a GET gets it",
                         "schema": {
                             "$ref": "#/definitions/Problem"
                         }
@@ -1805,8 +1885,14 @@ const docTemplate = `{
                     },
                     {
                         "type": "string",
-                        "description": "ETag of the version the change is based on",
+                        "description": "Entity tags of the versions the change may apply to: * or a list; any strong tag this API sent for a version names it, whatever language or caller it was sent to, a weak tag none",
                         "name": "If-Match",
+                        "in": "header"
+                    },
+                    {
+                        "type": "string",
+                        "description": "Entity tags of versions the change must not apply to: * (any) or a list, compared weakly",
+                        "name": "If-None-Match",
                         "in": "header"
                     },
                     {
@@ -1863,7 +1949,7 @@ const docTemplate = `{
                         }
                     },
                     "412": {
-                        "description": "If-Match names another version; ETag has the current one",
+                        "description": "If-Match lists no strong tag of the current version, or If-None-Match lists it, or either is not an entity-tag list; ETag is the current one, as a GET gets it",
                         "schema": {
                             "$ref": "#/definitions/Problem"
                         }
@@ -1973,6 +2059,10 @@ const docTemplate = `{
                         "BearerAuth": []
                     }
                 ],
+                "description": "It comes back under its old slug, or under the new slug the body gives: needed when a live organization has taken the old one meanwhile (409 otherwise, which names a free slug). A slug it had before then answers 301 to the new one.",
+                "consumes": [
+                    "application/json"
+                ],
                 "produces": [
                     "application/json",
                     "application/problem+json"
@@ -1992,8 +2082,14 @@ const docTemplate = `{
                     },
                     {
                         "type": "string",
-                        "description": "ETag of the archived version",
+                        "description": "Entity tags of the versions the change may apply to: * or a list; any strong tag this API sent for a version names it, whatever language or caller it was sent to, a weak tag none",
                         "name": "If-Match",
+                        "in": "header"
+                    },
+                    {
+                        "type": "string",
+                        "description": "Entity tags of versions the change must not apply to: * (any) or a list, compared weakly",
+                        "name": "If-None-Match",
                         "in": "header"
                     },
                     {
@@ -2002,9 +2098,17 @@ const docTemplate = `{
                             "en"
                         ],
                         "type": "string",
-                        "description": "Language of name and description in the response",
+                        "description": "Language of the answer: names, descriptions and labels (else Accept-Language, else the server's default, ru)",
                         "name": "lang",
                         "in": "query"
+                    },
+                    {
+                        "description": "Optional: a new slug to restore under",
+                        "name": "restore",
+                        "in": "body",
+                        "schema": {
+                            "$ref": "#/definitions/RestoreRequest"
+                        }
                     }
                 ],
                 "responses": {
@@ -2014,6 +2118,10 @@ const docTemplate = `{
                             "$ref": "#/definitions/Organization"
                         },
                         "headers": {
+                            "Content-Language": {
+                                "type": "string",
+                                "description": "The answer's language: lang, else Accept-Language, else the server's default"
+                            },
                             "ETag": {
                                 "type": "string",
                                 "description": "Strong entity tag of the new version"
@@ -2021,7 +2129,7 @@ const docTemplate = `{
                         }
                     },
                     "400": {
-                        "description": "Invalid lang",
+                        "description": "Invalid lang, body or slug; errors name the field",
                         "schema": {
                             "$ref": "#/definitions/Problem"
                         }
@@ -2045,13 +2153,25 @@ const docTemplate = `{
                         }
                     },
                     "409": {
-                        "description": "Not archived, or a live organization has its slug now",
+                        "description": "Not archived, or a live organization has the slug (the problem names a free one to restore under with a body such as {\\\"slug\\\": \\\"...\\\"})",
                         "schema": {
                             "$ref": "#/definitions/Problem"
                         }
                     },
                     "412": {
-                        "description": "If-Match names another version; ETag has the current one",
+                        "description": "If-Match lists no strong tag of the current version, or If-None-Match lists it, or either is not an entity-tag list; ETag is the current one, as a GET gets it",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "The body is over 1 MiB",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "415": {
+                        "description": "The body is not application/json",
                         "schema": {
                             "$ref": "#/definitions/Problem"
                         }
@@ -2085,7 +2205,7 @@ const docTemplate = `{
                             "en"
                         ],
                         "type": "string",
-                        "description": "Language of names",
+                        "description": "Language of the answer: names, descriptions and labels (else Accept-Language, else the server's default, ru)",
                         "name": "lang",
                         "in": "query"
                     }
@@ -2097,6 +2217,10 @@ const docTemplate = `{
                             "$ref": "#/definitions/Region"
                         },
                         "headers": {
+                            "Content-Language": {
+                                "type": "string",
+                                "description": "The answer's language: lang, else Accept-Language, else the server's default"
+                            },
                             "ETag": {
                                 "type": "string",
                                 "description": "Entity tag for If-None-Match"
@@ -2146,7 +2270,7 @@ const docTemplate = `{
                             "en"
                         ],
                         "type": "string",
-                        "description": "Language of names",
+                        "description": "Language of the answer: names, descriptions and labels (else Accept-Language, else the server's default, ru)",
                         "name": "lang",
                         "in": "query"
                     }
@@ -2158,6 +2282,10 @@ const docTemplate = `{
                             "$ref": "#/definitions/Stats"
                         },
                         "headers": {
+                            "Content-Language": {
+                                "type": "string",
+                                "description": "The answer's language: lang, else Accept-Language, else the server's default"
+                            },
                             "ETag": {
                                 "type": "string",
                                 "description": "Entity tag for If-None-Match"
@@ -3275,6 +3403,16 @@ const docTemplate = `{
                 "total_items": {
                     "type": "integer",
                     "example": 83
+                }
+            }
+        },
+        "RestoreRequest": {
+            "type": "object",
+            "properties": {
+                "slug": {
+                    "description": "Slug is a new slug to restore the organization under, for when a live\norganization has taken its old one; the old slug then redirects to it\nas long as no live organization has it.",
+                    "type": "string",
+                    "example": "nadezhda-nizhny-novgorod-2"
                 }
             }
         },

@@ -17,6 +17,7 @@ type config struct {
 	logLevel    slog.Level
 	corsOrigins []string
 	noDemo      bool
+	defaultLang string
 }
 
 // envPrefix starts the name of every environment variable the program reads.
@@ -53,6 +54,7 @@ func parseFlagSet(fs *flag.FlagSet, name string, args []string, getenv func(stri
 	if withServer {
 		fs.StringVar(&cfg.addr, "addr", env("ADDR", ":8080"), "address to listen on (env COALITION_ADDR)")
 		fs.StringVar(&origins, "cors-origins", env("CORS_ORIGINS", "*"), "comma-separated origins browsers may call from, * for any (env COALITION_CORS_ORIGINS)")
+		fs.StringVar(&cfg.defaultLang, "default-lang", env("DEFAULT_LANG", "ru"), "language of answers to requests that ask for none: ru or en (env COALITION_DEFAULT_LANG)")
 		fs.BoolVar(&cfg.noDemo, "no-demo", env("NO_DEMO", "") == "true", "do not load the demo directory into an empty database (env COALITION_NO_DEMO=true)")
 	}
 	if err := fs.Parse(args); err != nil {
@@ -63,6 +65,9 @@ func parseFlagSet(fs *flag.FlagSet, name string, args []string, getenv func(stri
 	}
 	if err := cfg.logLevel.UnmarshalText([]byte(level)); err != nil {
 		return cfg, usageError{fmt.Sprintf("%s: --log-level: %v", name, err)}
+	}
+	if withServer && cfg.defaultLang != "ru" && cfg.defaultLang != "en" {
+		return cfg, usageError{fmt.Sprintf("%s: --default-lang: %q is not ru or en", name, cfg.defaultLang)}
 	}
 	for _, o := range strings.Split(origins, ",") {
 		if o = strings.TrimSpace(o); o != "" {

@@ -117,7 +117,7 @@ func TestServeEndToEnd(t *testing.T) {
 
 func TestServeNoDemo(t *testing.T) {
 	t.Parallel()
-	base, _ := startServe(t, nil, "--db", filepath.Join(t.TempDir(), "empty.db"), "--no-demo")
+	base, _ := startServe(t, map[string]string{"COALITION_DEFAULT_LANG": "en"}, "--db", filepath.Join(t.TempDir(), "empty.db"), "--no-demo")
 	var list struct {
 		TotalItems int `json:"total_items"`
 	}
@@ -129,6 +129,14 @@ func TestServeNoDemo(t *testing.T) {
 	}
 	if getJSON(t, base+"/api/v1/focus-areas", &areas); areas.TotalItems != 20 {
 		t.Errorf("the focus-area vocabulary has %d entries, want 20", areas.TotalItems)
+	}
+	res, err := http.Get(base + "/api/v1/stats")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if got := res.Header.Get("Content-Language"); got != "en" {
+		t.Errorf("with COALITION_DEFAULT_LANG=en: Content-Language %q", got)
 	}
 }
 
@@ -154,6 +162,7 @@ func TestUsageErrors(t *testing.T) {
 		{"frobnicate"},
 		{"serve", "--log-level", "loud"},
 		{"serve", "--no-such-flag"},
+		{"serve", "--default-lang", "de"},
 		{"migrate", "extra"},
 	}
 	for _, args := range tests {

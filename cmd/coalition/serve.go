@@ -48,7 +48,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		log.Info("loaded the demo directory into the empty database", "organizations", seeded)
 	}
 
-	handler, err := api.NewServer(log, dir, db, api.Options{CORSOrigins: cfg.corsOrigins})
+	handler, err := api.NewServer(log, dir, db, api.Options{CORSOrigins: cfg.corsOrigins, DefaultLang: cfg.defaultLang})
 	if err != nil {
 		return err
 	}

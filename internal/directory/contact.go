@@ -86,9 +86,9 @@ func (s *Service) contact(ctx context.Context, orgIDOrSlug, contactID string) (O
 	return org, all[i], nil
 }
 
-// UpdateContact applies change to a contact and stores it if valid. ifMatch
+// UpdateContact applies change to a contact and stores it if valid. pre
 // works as in UpdateOrganization. It needs the editor role.
-func (s *Service) UpdateContact(ctx context.Context, caller Caller, orgIDOrSlug, contactID string, ifMatch int, change func(*Contact) error) (Contact, error) {
+func (s *Service) UpdateContact(ctx context.Context, caller Caller, orgIDOrSlug, contactID string, pre Precondition, change func(*Contact) error) (Contact, error) {
 	if err := caller.require(RoleEditor); err != nil {
 		return Contact{}, err
 	}
@@ -97,7 +97,7 @@ func (s *Service) UpdateContact(ctx context.Context, caller Caller, orgIDOrSlug,
 		if err != nil {
 			return Contact{}, err
 		}
-		if ifMatch != 0 && cur.Version != ifMatch {
+		if !pre.Holds(cur.Version) {
 			return Contact{}, staleVersion(cur.Version)
 		}
 		next := cur
@@ -123,7 +123,7 @@ func (s *Service) UpdateContact(ctx context.Context, caller Caller, orgIDOrSlug,
 		entry := s.audit(caller, EntityContact, cur.ID, ActionUpdate, changes)
 		entry.OrganizationID = org.ID
 		err = s.store.UpdateContact(ctx, next, cur.Version, entry)
-		if ErrorCode(err) == CodePreconditionFailed && ifMatch == 0 && attempt < updateAttempts {
+		if ErrorCode(err) == CodePreconditionFailed && pre.Unconditional() && attempt < updateAttempts {
 			continue
 		}
 		if err != nil {
@@ -133,9 +133,9 @@ func (s *Service) UpdateContact(ctx context.Context, caller Caller, orgIDOrSlug,
 	}
 }
 
-// DeleteContact removes a contact; the audit log keeps what it was. ifMatch
+// DeleteContact removes a contact; the audit log keeps what it was. pre
 // works as in UpdateOrganization. It needs the editor role.
-func (s *Service) DeleteContact(ctx context.Context, caller Caller, orgIDOrSlug, contactID string, ifMatch int) error {
+func (s *Service) DeleteContact(ctx context.Context, caller Caller, orgIDOrSlug, contactID string, pre Precondition) error {
 	if err := caller.require(RoleEditor); err != nil {
 		return err
 	}
@@ -143,13 +143,13 @@ func (s *Service) DeleteContact(ctx context.Context, caller Caller, orgIDOrSlug,
 	if err != nil {
 		return err
 	}
-	if ifMatch != 0 && cur.Version != ifMatch {
+	if !pre.Holds(cur.Version) {
 		return staleVersion(cur.Version)
 	}
 	entry := s.audit(caller, EntityContact, cur.ID, ActionDelete, diff(contactFields(), flattenContact(&cur), nil))
 	entry.OrganizationID = org.ID
 	version := cur.Version
-	if ifMatch == 0 {
+	if pre.Unconditional() {
 		version = 0
 	}
 	if err := s.store.DeleteContact(ctx, org.ID, cur.ID, version, entry); err != nil {

@@ -2,6 +2,7 @@ package directory
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -71,14 +72,15 @@ func (s *Service) freeSlug(ctx context.Context, base string) (string, error) {
 }
 
 // UpdateOrganization applies change to a live organization and stores the
-// result if it passes validation. ifMatch is the version the caller last saw
-// (0 for none): when the stored version differs the update is
-// CodePreconditionFailed, so two editors cannot overwrite each other.
-// Without ifMatch a concurrent write makes it retry on the new version, so
+// result if it passes validation. pre is the caller's condition on the
+// version (the zero Precondition for none): when the stored version does
+// not satisfy it the update is CodePreconditionFailed, so two editors
+// cannot overwrite each other.
+// Without a condition a concurrent write makes it retry on the new version, so
 // change always applies to what is stored. Identity and timestamps are
 // not the caller's to change. An update that changes nothing writes nothing.
 // It needs the editor role.
-func (s *Service) UpdateOrganization(ctx context.Context, caller Caller, idOrSlug string, ifMatch int, change func(*Organization) error) (Organization, error) {
+func (s *Service) UpdateOrganization(ctx context.Context, caller Caller, idOrSlug string, pre Precondition, change func(*Organization) error) (Organization, error) {
 	if err := caller.require(RoleEditor); err != nil {
 		return Organization{}, err
 	}
@@ -86,7 +88,7 @@ func (s *Service) UpdateOrganization(ctx context.Context, caller Caller, idOrSlu
 	if err != nil {
 		return Organization{}, err
 	}
-	return s.rewrite(ctx, caller, idOrSlug, ifMatch, ActionUpdate, false, func(o *Organization) error {
+	return s.rewrite(ctx, caller, idOrSlug, pre, ActionUpdate, false, func(o *Organization) error {
 		if err := change(o); err != nil {
 			return err
 		}
@@ -99,36 +101,70 @@ func (s *Service) UpdateOrganization(ctx context.Context, caller Caller, idOrSlu
 }
 
 // ArchiveOrganization hides an organization from everyone but admins,
-// keeping its record and history. ifMatch works as in UpdateOrganization.
+// keeping its record and history. pre works as in UpdateOrganization.
 // It needs the editor role.
-func (s *Service) ArchiveOrganization(ctx context.Context, caller Caller, idOrSlug string, ifMatch int) (Organization, error) {
+func (s *Service) ArchiveOrganization(ctx context.Context, caller Caller, idOrSlug string, pre Precondition) (Organization, error) {
 	if err := caller.require(RoleEditor); err != nil {
 		return Organization{}, err
 	}
-	return s.rewrite(ctx, caller, idOrSlug, ifMatch, ActionArchive, false, func(o *Organization) error {
+	return s.rewrite(ctx, caller, idOrSlug, pre, ActionArchive, false, func(o *Organization) error {
 		at := s.now().UTC().Truncate(time.Microsecond)
 		o.ArchivedAt = &at
 		return nil
 	})
 }
 
-// RestoreOrganization brings an archived organization back. Its slug must
-// still be free (CodeConflict otherwise). It needs the admin role.
-func (s *Service) RestoreOrganization(ctx context.Context, caller Caller, id string, ifMatch int) (Organization, error) {
+// RestoreOrganization brings an archived organization back. slug, when
+// not empty, is the slug it comes back under (its old one redirects there);
+// without one its old slug must still be free, else the CodeConflict error
+// names a free slug to restore it under instead. A slug of the wrong form is
+// CodeInvalid. It needs the admin role.
+func (s *Service) RestoreOrganization(ctx context.Context, caller Caller, id string, pre Precondition, slug string) (Organization, error) {
 	if err := caller.require(RoleAdmin); err != nil {
 		return Organization{}, err
 	}
-	return s.rewrite(ctx, caller, id, ifMatch, ActionRestore, true, func(o *Organization) error {
+	if slug != "" && (!slugPattern.MatchString(slug) || len(slug) > maxSlugLength) {
+		return Organization{}, &Error{Code: CodeInvalid, Message: "invalid restore request", Fields: []FieldError{{Field: "slug",
+			Message: fmt.Sprintf("must be lower-case latin letters, digits and single hyphens, at most %d characters", maxSlugLength)}}}
+	}
+	restored, err := s.rewrite(ctx, caller, id, pre, ActionRestore, true, func(o *Organization) error {
 		o.ArchivedAt = nil
+		if slug != "" {
+			o.Slug = slug
+		}
 		return nil
 	})
+	if ErrorCode(err) == CodeConflict && slug == "" {
+		return Organization{}, s.slugTakenOnRestore(ctx, id, err)
+	}
+	return restored, err
+}
+
+// slugTakenOnRestore explains a restore that failed because a live
+// organization took the slug: it names a free slug to restore under.
+func (s *Service) slugTakenOnRestore(ctx context.Context, id string, cause error) error {
+	var e *Error
+	if !errors.As(cause, &e) || len(e.Fields) == 0 || e.Fields[0].Field != "slug" {
+		return cause
+	}
+	cur, err := s.store.OrganizationAny(ctx, id)
+	if err != nil {
+		return cause
+	}
+	free, err := s.freeSlug(ctx, cur.Slug)
+	if err != nil {
+		return cause
+	}
+	return &Error{Code: CodeConflict,
+		Message: fmt.Sprintf("a live organization has the slug %q now; restore this one under a new slug (such as %q), and its old links will lead to it", cur.Slug, free),
+		Fields:  []FieldError{{Field: "slug", Message: fmt.Sprintf("%q is taken; give a new one, such as %q", cur.Slug, free)}}}
 }
 
 // rewrite is the read-change-write cycle of every organization update:
 // load, check the version, apply, diff, store conditionally on the version
 // read, and retry when another writer came first and the caller gave no
 // If-Match.
-func (s *Service) rewrite(ctx context.Context, caller Caller, idOrSlug string, ifMatch int, action Action, archived bool, change func(*Organization) error) (Organization, error) {
+func (s *Service) rewrite(ctx context.Context, caller Caller, idOrSlug string, pre Precondition, action Action, archived bool, change func(*Organization) error) (Organization, error) {
 	for attempt := 1; ; attempt++ {
 		var cur Organization
 		var err error
@@ -143,7 +179,7 @@ func (s *Service) rewrite(ctx context.Context, caller Caller, idOrSlug string, i
 		if err != nil {
 			return Organization{}, fmt.Errorf("get organization %q: %w", idOrSlug, err)
 		}
-		if ifMatch != 0 && cur.Version != ifMatch {
+		if !pre.Holds(cur.Version) {
 			return Organization{}, staleVersion(cur.Version)
 		}
 		next := cloneOrganization(&cur)
@@ -163,7 +199,7 @@ func (s *Service) rewrite(ctx context.Context, caller Caller, idOrSlug string, i
 		entry := s.audit(caller, EntityOrganization, cur.ID, action, changes)
 		entry.OrganizationID = cur.ID
 		err = s.store.UpdateOrganization(ctx, next, cur.Version, entry)
-		if ErrorCode(err) == CodePreconditionFailed && ifMatch == 0 && attempt < updateAttempts {
+		if ErrorCode(err) == CodePreconditionFailed && pre.Unconditional() && attempt < updateAttempts {
 			continue
 		}
 		if err != nil {
@@ -173,11 +209,11 @@ func (s *Service) rewrite(ctx context.Context, caller Caller, idOrSlug string, i
 	}
 }
 
-// staleVersion is the error of a write against a version that is no
-// longer current; it carries the current one for the caller to re-read.
+// staleVersion is the error of a write whose precondition the stored
+// version fails; it carries the current one for the caller to re-read.
 func staleVersion(current int) *Error {
 	return &Error{Code: CodePreconditionFailed, Current: current,
-		Message: fmt.Sprintf("the record changed: it is at version %d; fetch it again and reapply your change", current)}
+		Message: fmt.Sprintf("the precondition failed: the record is at version %d; fetch it again and reapply your change", current)}
 }
 
 func cloneOrganization(o *Organization) Organization {

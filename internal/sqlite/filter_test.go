@@ -29,7 +29,7 @@ func TestFilterRowsFollowRecords(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := svc.UpdateOrganization(ctx, admin, seeded[0].ID, 0, func(o *directory.Organization) error {
+	if _, err := svc.UpdateOrganization(ctx, admin, seeded[0].ID, directory.Precondition{}, func(o *directory.Organization) error {
 		o.FocusAreas = o.FocusAreas[:1]
 		o.RegionCode = "RU-MOW"
 		o.CountryCode = "RU"
@@ -39,7 +39,7 @@ func TestFilterRowsFollowRecords(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := svc.ArchiveOrganization(ctx, admin, seeded[1].ID, 0); err != nil {
+	if _, err := svc.ArchiveOrganization(ctx, admin, seeded[1].ID, directory.Precondition{}); err != nil {
 		t.Fatal(err)
 	}
 

@@ -79,12 +79,12 @@ func newListTestDB(t *testing.T) (*DB, time.Time) {
 	changed := time.Now().UTC()
 	op := directory.Operator("test")
 	for i := 0; i < len(orgs); i += 25 {
-		if _, err := svc.ArchiveOrganization(ctx, op, orgs[i].ID, 0); err != nil {
+		if _, err := svc.ArchiveOrganization(ctx, op, orgs[i].ID, directory.Precondition{}); err != nil {
 			t.Fatal(err)
 		}
 	}
 	for i := 7; i < len(orgs); i += 40 { // never one of the archived
-		_, err := svc.UpdateOrganization(ctx, op, orgs[i].ID, 0, func(o *directory.Organization) error {
+		_, err := svc.UpdateOrganization(ctx, op, orgs[i].ID, directory.Precondition{}, func(o *directory.Organization) error {
 			o.MembershipStatus = directory.StatusAssociate
 			o.FocusAreas = append(o.FocusAreas, "research")
 			o.Languages = append(o.Languages, "ka")

@@ -203,7 +203,7 @@ func TestCreateOrganizationsSlugConflict(t *testing.T) {
 		ctx := context.Background()
 		db, svc := newTestDB(t)
 		existing := mustSeed(t, svc, 20, 1)
-		if _, err := svc.ArchiveOrganization(ctx, directory.Operator("test"), existing[7].ID, 0); err != nil {
+		if _, err := svc.ArchiveOrganization(ctx, directory.Operator("test"), existing[7].ID, directory.Precondition{}); err != nil {
 			t.Fatal(err)
 		}
 		batch := newOrganizations(1, 2, "")
@@ -381,7 +381,7 @@ func TestSearchMigration(t *testing.T) {
 	}
 	svc := directory.NewService(db, atlas)
 	orgs := mustSeed(t, svc, 30, 9)
-	if _, err := svc.ArchiveOrganization(ctx, directory.Operator("test"), orgs[0].ID, 0); err != nil {
+	if _, err := svc.ArchiveOrganization(ctx, directory.Operator("test"), orgs[0].ID, directory.Precondition{}); err != nil {
 		t.Fatal(err)
 	}
 	word := directory.SearchTerms(orgs[1].Translations[orgs[1].OriginalLanguage].Name)[0]
