@@ -108,11 +108,12 @@ func handleImport(dir *directory.Service) echo.HandlerFunc {
 //	@Param			status			query		string				false	"Membership statuses, comma-separated"
 //	@Param			language		query		string				false	"Working languages, comma-separated"
 //	@Param			modified_after	query		string				false	"Only organizations updated after this RFC 3339 time"	format(date-time)
+//	@Param			archived		query		bool				false	"Export archived organizations instead (admin)"
 //	@Success		200				{string}	string				"The file"
 //	@Header			200				{string}	Content-Disposition	"attachment; filename=..."
 //	@Failure		400				{object}	Problem				"A parameter is invalid; errors name it"
 //	@Failure		401				{object}	Problem				"No key, or an unknown or revoked key"
-//	@Failure		403				{object}	Problem				"Export needs a partner key"
+//	@Failure		403				{object}	Problem				"Export needs a partner key; archived=true an admin key"
 //	@Router			/api/v1/export [get]
 func handleExport(dir *directory.Service) echo.HandlerFunc {
 	return func(c echo.Context) error {

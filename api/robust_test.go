@@ -4,9 +4,15 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/google/uuid"
 
 	"github.com/coalition-directory/coalition/internal/directory"
 )
@@ -57,4 +63,70 @@ func TestCancelledExportsLeaveWritesWorking(t *testing.T) {
 		}
 	}
 	wantStatus(t, s.send(http.MethodGet, "/api/v1/export", partner, nil), http.StatusUnauthorized)
+}
+
+// wideningParameters are the query parameters that widen what a caller
+// sees beyond the live directory, with the value that widens.
+var wideningParameters = map[string]string{"archived": "true"}
+
+// TestWideningParametersNeedTheirRole sends every widening parameter to
+// every GET route of the spec with every role: below admin, no answer may
+// hold anything of an archived organization, whether the route documents the
+// parameter or not; admins get it where the route documents it.
+func TestWideningParametersNeedTheirRole(t *testing.T) {
+	t.Parallel()
+	openapi3filter.RegisterBodyDecoder("text/vcard", openapi3filter.PlainBodyDecoder)
+	orgs := searchFixtures()
+	const marker = "Zyuzmark"
+	gone := fixture("arkhivnyj-zyuzmark", "en", "", "Archived "+marker, "RU-MOW", "research")
+	gone.Contacts = []directory.Contact{{ID: uuid.NewString(), Name: marker + " desk", Visibility: directory.VisibilityPublic}}
+	s := newTestServer(t, append(orgs, gone))
+	roles := map[directory.Role]string{directory.RoleAnonymous: ""}
+	for _, r := range []directory.Role{directory.RolePartner, directory.RoleEditor, directory.RoleAdmin} {
+		roles[r] = s.key(r)
+	}
+	wantStatus(t, s.send(http.MethodDelete, "/api/v1/organizations/"+gone.Slug, roles[directory.RoleAdmin], nil), http.StatusNoContent)
+	contacts, err := s.dir.Contacts(t.Context(), directory.Operator("test"), "nadezhda")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pathValues := strings.NewReplacer("{id}", "nadezhda", "{contact_id}", contacts[0].ID, "{slug}", "research")
+
+	loader := openapi3.NewLoader()
+	doc, err := loader.LoadFromFile(filepath.Join("..", "openapi.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	routes := 0
+	for path, item := range doc.Paths.Map() {
+		op := item.Get
+		if op == nil {
+			continue
+		}
+		routes++
+		path = pathValues.Replace(path)
+		if strings.Contains(path, "{code}") {
+			code := "RU"
+			if strings.HasPrefix(path, "/api/v1/regions/") {
+				code = "RU-MOW"
+			}
+			path = strings.ReplaceAll(path, "{code}", code)
+		}
+		for name, value := range wideningParameters {
+			documented := op.Parameters.GetByInAndName("query", name) != nil
+			for role, secret := range roles {
+				r := s.send(http.MethodGet, path+"?"+name+"="+value, secret, nil)
+				leaked := strings.Contains(string(r.body), marker)
+				switch {
+				case role != directory.RoleAdmin && leaked:
+					t.Errorf("GET %s?%s=%s as %q (%d) shows an archived organization", path, name, value, role, r.StatusCode)
+				case role == directory.RoleAdmin && documented && !leaked:
+					t.Errorf("GET %s?%s=%s as admin (%d) does not show the archived organization", path, name, value, r.StatusCode)
+				}
+			}
+		}
+	}
+	if routes < 15 {
+		t.Fatalf("walked %d GET routes of openapi.yaml", routes)
+	}
 }

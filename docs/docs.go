@@ -391,6 +391,12 @@ const docTemplate = `{
                         "description": "Only organizations updated after this RFC 3339 time",
                         "name": "modified_after",
                         "in": "query"
+                    },
+                    {
+                        "type": "boolean",
+                        "description": "Export archived organizations instead (admin)",
+                        "name": "archived",
+                        "in": "query"
                     }
                 ],
                 "responses": {
@@ -419,7 +425,7 @@ const docTemplate = `{
                         }
                     },
                     "403": {
-                        "description": "Export needs a partner key",
+                        "description": "Export needs a partner key; archived=true an admin key",
                         "schema": {
                             "$ref": "#/definitions/Problem"
                         }

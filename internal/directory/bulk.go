@@ -404,12 +404,15 @@ func (s *Service) ExportWidths(ctx context.Context) (phones, contacts int, err e
 }
 
 // Export calls fn for every live organization matching q's filters (its
-// paging is ignored), in slug order, with the contacts the caller may see
-// and hidden addresses redacted for those who may not see them. It streams:
-// memory does not grow with the number of organizations. It needs the
-// partner role.
+// paging is ignored; archived ones instead with q.Archived, for admins), in
+// slug order, with the contacts the caller may see and hidden addresses
+// redacted for those who may not see them. It streams: memory does not grow
+// with the number of organizations. It needs the partner role.
 func (s *Service) Export(ctx context.Context, caller Caller, q ListQuery, fn func(*Organization) error) error {
 	if err := caller.require(RolePartner); err != nil {
+		return err
+	}
+	if err := q.authorize(caller); err != nil {
 		return err
 	}
 	if err := s.checkCodes(ctx, q); err != nil {

@@ -131,6 +131,18 @@ func ParseListQuery(get func(name string) string) (ListQuery, error) {
 	return q, fe.err("invalid query parameters")
 }
 
+// authorize checks that caller may see everything q selects. Parameters
+// that widen what a list shows beyond the live directory (archived) need
+// the admin role; every use case that takes a ListQuery calls this, so no
+// route can widen what a caller sees by a parameter. It returns
+// CodeUnauthorized or CodeForbidden.
+func (q ListQuery) authorize(caller Caller) error {
+	if q.Archived {
+		return caller.require(RoleAdmin)
+	}
+	return nil
+}
+
 // ParseLang checks an explicit language choice: "ru", "en" or empty.
 func ParseLang(v string) (string, error) {
 	switch v = strings.ToLower(v); v {

@@ -124,10 +124,8 @@ type OrganizationPage struct {
 // formed but unknown are CodeInvalid errors naming their parameter, so a
 // typo is not mistaken for an empty result.
 func (s *Service) Organizations(ctx context.Context, q ListQuery, caller Caller) (OrganizationPage, error) {
-	if q.Archived {
-		if err := caller.require(RoleAdmin); err != nil {
-			return OrganizationPage{}, err
-		}
+	if err := q.authorize(caller); err != nil {
+		return OrganizationPage{}, err
 	}
 	if err := s.checkCodes(ctx, q); err != nil {
 		return OrganizationPage{}, err

@@ -370,17 +370,20 @@ func (s *importSession) auditCreated(ctx context.Context) error {
 func (db *DB) EachOrganization(ctx context.Context, q directory.ListQuery, search []string, private bool, fn func(*directory.Organization) error) error {
 	cond, args := listConditions(q, search, private)
 	contactCond := "o.archived_at IS NULL"
+	if q.Archived {
+		contactCond = "o.archived_at IS NOT NULL"
+	}
 	if !private {
 		contactCond += " AND c.visibility = 'public'"
 	}
 	return db.export.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		orgRows, err := tx.Raw("SELECT "+organizationColumns+" FROM organizations o WHERE "+cond+" ORDER BY o.slug", args...).Rows()
+		orgRows, err := tx.Raw("SELECT "+organizationColumns+" FROM organizations o WHERE "+cond+" ORDER BY o.slug, o.pk", args...).Rows()
 		if err != nil {
 			return fmt.Errorf("export organizations: %w", err)
 		}
 		defer orgRows.Close()
 		contactRows, err := tx.Raw(`SELECT o.slug AS org_slug, c.* FROM contacts c JOIN organizations o ON o.pk = c.org_pk
-			WHERE ` + contactCond + ` ORDER BY o.slug, c.is_primary DESC, c.pk`).Rows()
+			WHERE ` + contactCond + ` ORDER BY o.slug, o.pk, c.is_primary DESC, c.pk`).Rows()
 		if err != nil {
 			return fmt.Errorf("export contacts: %w", err)
 		}
@@ -396,7 +399,7 @@ func (db *DB) EachOrganization(ctx context.Context, q directory.ListQuery, searc
 			if err != nil {
 				return err
 			}
-			if o.Contacts, err = contacts.of(o.ID, o.Slug); err != nil {
+			if o.Contacts, err = contacts.of(o.ID, o.Slug, row.PK); err != nil {
 				return err
 			}
 			if err := fn(&o); err != nil {
@@ -424,9 +427,10 @@ type exportContactRow struct {
 	Contact contactRow `gorm:"embedded"`
 }
 
-// of returns the contacts of the organization with slug, skipping those of
-// organizations the export leaves out.
-func (c *contactCursor) of(orgID, slug string) ([]directory.Contact, error) {
+// of returns the contacts of the organization with slug and key pk (archived
+// organizations can share a slug), skipping those of organizations the
+// export leaves out.
+func (c *contactCursor) of(orgID, slug string, pk int64) ([]directory.Contact, error) {
 	var out []directory.Contact
 	for {
 		if c.peeked == nil {
@@ -441,9 +445,9 @@ func (c *contactCursor) of(orgID, slug string) ([]directory.Contact, error) {
 			c.peeked = &row
 		}
 		switch {
-		case c.peeked.OrgSlug < slug:
+		case c.peeked.OrgSlug < slug || c.peeked.OrgSlug == slug && c.peeked.Contact.OrgPK < pk:
 			c.peeked = nil
-		case c.peeked.OrgSlug == slug:
+		case c.peeked.OrgSlug == slug && c.peeked.Contact.OrgPK == pk:
 			contact, err := c.peeked.Contact.toDomain(orgID)
 			if err != nil {
 				return nil, err
