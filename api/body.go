@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"mime"
 	"net/http"
+	"reflect"
 	"regexp"
 	"slices"
 	"strconv"
@@ -77,7 +79,8 @@ func mergePatch(target, patch any) any {
 
 // applyPatch merges a JSON merge patch into the JSON form of current and
 // decodes the result strictly into next: the patch may only name fields the
-// write shape has, with values of their types.
+// write shape has, spelled exactly (a case variant would be merged beside
+// the field it resembles and lost), with values of their types.
 func applyPatch(current any, patch []byte, next any) error {
 	var p any
 	if err := json.Unmarshal(patch, &p); err != nil {
@@ -85,6 +88,12 @@ func applyPatch(current any, patch []byte, next any) error {
 	}
 	if _, ok := p.(map[string]any); !ok {
 		return invalid("invalid merge patch", "body", "must be a JSON object")
+	}
+	var unknown []directory.FieldError
+	patchMembers(p, reflect.TypeOf(next).Elem(), "", &unknown)
+	if len(unknown) > 0 {
+		slices.SortFunc(unknown, func(a, b directory.FieldError) int { return strings.Compare(a.Field, b.Field) })
+		return &directory.Error{Code: directory.CodeInvalid, Message: "invalid merge patch", Fields: unknown}
 	}
 	cur, err := json.Marshal(current)
 	if err != nil {
@@ -99,6 +108,70 @@ func applyPatch(current any, patch []byte, next any) error {
 		return fmt.Errorf("encode merged state: %w", err)
 	}
 	return decodeStrict(merged, next)
+}
+
+// patchMembers lists in unknown every member of the merge patch value v
+// that the write type t has no field for, by its exact JSON name, with its
+// path from path.
+func patchMembers(v any, t reflect.Type, path string, unknown *[]directory.FieldError) {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch t.Kind() {
+	case reflect.Struct:
+		obj, ok := v.(map[string]any)
+		if !ok {
+			return // a value of the wrong type: decoding names it
+		}
+		fields := jsonFields(t)
+		for k, member := range obj {
+			at := k
+			if path != "" {
+				at = path + "." + k
+			}
+			ft, ok := fields[k]
+			if !ok {
+				*unknown = append(*unknown, directory.FieldError{Field: at, Message: "is not a field of this resource (names are case-sensitive)"})
+				continue
+			}
+			if member != nil {
+				patchMembers(member, ft, at, unknown)
+			}
+		}
+	case reflect.Map:
+		if obj, ok := v.(map[string]any); ok {
+			for k, member := range obj {
+				if member != nil {
+					patchMembers(member, t.Elem(), path+"."+k, unknown)
+				}
+			}
+		}
+	case reflect.Slice:
+		if list, ok := v.([]any); ok {
+			for i, item := range list {
+				patchMembers(item, t.Elem(), fmt.Sprintf("%s[%d]", path, i), unknown)
+			}
+		}
+	}
+}
+
+// jsonFields maps the JSON names of a struct's fields, embedded ones
+// included, to their types.
+func jsonFields(t reflect.Type) map[string]reflect.Type {
+	fields := map[string]reflect.Type{}
+	for f := range t.Fields() {
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		switch {
+		case name == "-" || !f.IsExported():
+		case f.Anonymous && name == "":
+			maps.Copy(fields, jsonFields(f.Type))
+		case name == "":
+			fields[f.Name] = f.Type
+		default:
+			fields[name] = f.Type
+		}
+	}
+	return fields
 }
 
 // entityTag is one entity tag of an If-Match or If-None-Match list.

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"encoding/json"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
@@ -62,7 +63,7 @@ func handleOrganizationCreate(dir *directory.Service, langs languages) echo.Hand
 // handleOrganizationUpdate changes an organization by JSON merge patch.
 //
 //	@Summary		Update an organization
-//	@Description	The body is a JSON merge patch (RFC 7396) of OrganizationWrite: fields present replace the stored ones, null removes them. With If-Match (a list of ETags of this organization) the update applies only to a version one of them names, else 412 with the current ETag; If-None-Match works the other way round; without either it applies to the current version. An update that changes nothing writes nothing.
+//	@Description	The body is a JSON merge patch (RFC 7396) of OrganizationWrite: fields present replace the stored ones, null removes them (null on slug, original_language or membership_status resets it to its default: the slug made from the name, ru, member). A patch applies whole or not at all: a member that names no field (names are case-sensitive) or the translation of the original language (whose text is name and description) is a 400 naming it. With If-Match (a list of ETags of this organization) the update applies only to a version one of them names, else 412 with the current ETag; If-None-Match works the other way round; without either it applies to the current version. An update that changes nothing writes nothing.
 //	@ID				updateOrganization
 //	@Tags			organizations
 //	@Accept			json,application/merge-patch+json
@@ -105,6 +106,9 @@ func handleOrganizationUpdate(dir *directory.Service, langs languages) echo.Hand
 			func(o *directory.Organization) error {
 				var w OrganizationWrite
 				if err := applyPatch(toOrganizationWrite(o), patch, &w); err != nil {
+					return err
+				}
+				if err := checkOriginalTranslation(o.OriginalLanguage, patch); err != nil {
 					return err
 				}
 				next, err := w.toDomain()
@@ -238,4 +242,28 @@ func currentOrganization(c echo.Context, dir *directory.Service, caller director
 		}
 		return org.Version, organizationView(&org, lang, dir, caller), nil
 	}
+}
+
+// checkOriginalTranslation refuses a merge patch that names the translation
+// of the original language while keeping that language: the original's
+// text is name and description, which the write shape does not repeat under
+// translations, so a null there would remove nothing and be lost. Changing
+// original_language to a language whose translation the patch removes is
+// allowed: that text becomes name and description.
+func checkOriginalTranslation(original string, patch []byte) error {
+	var p struct {
+		OriginalLanguage *string                    `json:"original_language"`
+		Translations     map[string]json.RawMessage `json:"translations"`
+	}
+	if json.Unmarshal(patch, &p) != nil {
+		return nil // applyPatch has named the problem
+	}
+	if _, named := p.Translations[original]; !named {
+		return nil
+	}
+	if p.OriginalLanguage != nil && *p.OriginalLanguage != original {
+		return nil
+	}
+	return invalid("invalid merge patch", "translations."+original,
+		"is the original language, whose text is name and description: patch those, or change original_language")
 }

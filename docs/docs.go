@@ -1375,7 +1375,7 @@ const docTemplate = `{
                         "BearerAuth": []
                     }
                 ],
-                "description": "The body is a JSON merge patch (RFC 7396) of OrganizationWrite: fields present replace the stored ones, null removes them. With If-Match (a list of ETags of this organization) the update applies only to a version one of them names, else 412 with the current ETag; If-None-Match works the other way round; without either it applies to the current version. An update that changes nothing writes nothing.",
+                "description": "The body is a JSON merge patch (RFC 7396) of OrganizationWrite: fields present replace the stored ones, null removes them (null on slug, original_language or membership_status resets it to its default: the slug made from the name, ru, member). A patch applies whole or not at all: a member that names no field (names are case-sensitive) or the translation of the original language (whose text is name and description) is a 400 naming it. With If-Match (a list of ETags of this organization) the update applies only to a version one of them names, else 412 with the current ETag; If-None-Match works the other way round; without either it applies to the current version. An update that changes nothing writes nothing.",
                 "consumes": [
                     "application/json",
                     "application/merge-patch+json"
