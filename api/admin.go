@@ -10,24 +10,25 @@ import (
 
 // handleFocusAreaCreate adds a focus area.
 //
-//	@Summary	Create a focus area
-//	@ID			createFocusArea
-//	@Tags		reference
-//	@Accept		json
-//	@Produce	json,application/problem+json
-//	@Security	BearerAuth
-//	@Param		focus_area	body		FocusAreaWrite	true	"The focus area"
-//	@Param		lang		query		string			false	"Language of the name in the response (else Accept-Language, else the server's default)"	Enums(ru, en)
-//	@Success	201			{object}	FocusArea
-//	@Header		201			{string}	Content-Language	"The language of the answer"
-//	@Header		201			{string}	Location			"URL of the focus-area list"
-//	@Failure	400			{object}	Problem				"Invalid fields; errors name them"
-//	@Failure	401			{object}	Problem				"No key, or an unknown or revoked key"
-//	@Failure	403			{object}	Problem				"The key's role is below admin"
-//	@Failure	409			{object}	Problem				"The slug is taken"
-//	@Failure	413			{object}	Problem				"The body is over 1 MiB"
-//	@Failure	415			{object}	Problem				"The body is not application/json"
-//	@Router		/api/v1/focus-areas [post]
+//	@Summary		Create a focus area
+//	@Description	Adds an entry to the focus-area vocabulary, with its English and Russian names. Slugs are lower-case Latin letters, digits and hyphens, and never change.
+//	@ID				createFocusArea
+//	@Tags			reference
+//	@Accept			json
+//	@Produce		json,application/problem+json
+//	@Security		bearer
+//	@Param			focus_area	body		FocusAreaWrite	true	"The focus area"
+//	@Param			lang		query		string			false	"Language of the name in the response (else Accept-Language, else the server's default)"	Enums(ru, en)	example(en)
+//	@Success		201			{object}	FocusArea
+//	@Header			201			{string}	Content-Language	"The language of the answer"
+//	@Header			201			{string}	Location			"URL of the focus-area list"
+//	@Failure		400			{object}	Problem				"Invalid fields; errors name them"
+//	@Failure		401			{object}	Problem				"No key, or an unknown or revoked key"
+//	@Failure		403			{object}	Problem				"The key's role is below admin"
+//	@Failure		409			{object}	Problem				"The slug is taken"
+//	@Failure		413			{object}	Problem				"The body is over 1 MiB"
+//	@Failure		415			{object}	Problem				"The body is not application/json"
+//	@Router			/api/v1/focus-areas [post]
 func handleFocusAreaCreate(dir *directory.Service, langs languages) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		lang, err := langParam(c)
@@ -59,10 +60,10 @@ func handleFocusAreaCreate(dir *directory.Service, langs languages) echo.Handler
 //	@Tags			reference
 //	@Accept			json,application/merge-patch+json
 //	@Produce		json,application/problem+json
-//	@Security		BearerAuth
-//	@Param			slug	path		string	true	"Focus-area slug"
-//	@Param			patch	body		object	true	"Merge patch of FocusAreaWrite fields"
-//	@Param			lang	query		string	false	"Language of the name in the response (else Accept-Language, else the server's default)"	Enums(ru, en)
+//	@Security		bearer
+//	@Param			slug	path		string			true	"Focus-area slug"	example(shelter)
+//	@Param			patch	body		FocusAreaWrite	true	"A JSON merge patch of FocusAreaWrite: fields present replace, null removes"
+//	@Param			lang	query		string			false	"Language of the name in the response (else Accept-Language, else the server's default)"	Enums(ru, en)	example(en)
 //	@Success		200		{object}	FocusArea
 //	@Header			200		{string}	Content-Language	"The language of the answer"
 //	@Failure		400		{object}	Problem				"Invalid fields; errors name them"
@@ -102,18 +103,19 @@ func handleFocusAreaUpdate(dir *directory.Service, langs languages) echo.Handler
 
 // handleFocusAreaDelete removes an unused focus area.
 //
-//	@Summary	Delete a focus area
-//	@ID			deleteFocusArea
-//	@Tags		reference
-//	@Produce	json,application/problem+json
-//	@Security	BearerAuth
-//	@Param		slug	path	string	true	"Focus-area slug"
-//	@Success	204		"Deleted"
-//	@Failure	401		{object}	Problem	"No key, or an unknown or revoked key"
-//	@Failure	403		{object}	Problem	"The key's role is below admin"
-//	@Failure	404		{object}	Problem	"No such focus area"
-//	@Failure	409		{object}	Problem	"Organizations (live or archived) use it"
-//	@Router		/api/v1/focus-areas/{slug} [delete]
+//	@Summary		Delete a focus area
+//	@Description	Removes an entry of the vocabulary that no organization uses, live or archived.
+//	@ID				deleteFocusArea
+//	@Tags			reference
+//	@Produce		json,application/problem+json
+//	@Security		bearer
+//	@Param			slug	path	string	true	"Focus-area slug"	example(shelter)
+//	@Success		204		"Deleted"
+//	@Failure		401		{object}	Problem	"No key, or an unknown or revoked key"
+//	@Failure		403		{object}	Problem	"The key's role is below admin"
+//	@Failure		404		{object}	Problem	"No such focus area"
+//	@Failure		409		{object}	Problem	"Organizations (live or archived) use it"
+//	@Router			/api/v1/focus-areas/{slug} [delete]
 func handleFocusAreaDelete(dir *directory.Service) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		if err := dir.DeleteFocusArea(c.Request().Context(), callerOf(c), c.Param("slug")); err != nil {
@@ -138,15 +140,16 @@ func toFocusArea(a directory.FocusAreaCount, lang string) FocusArea {
 
 // handleKeyList lists the API keys.
 //
-//	@Summary	List API keys
-//	@ID			listKeys
-//	@Tags		keys
-//	@Produce	json,application/problem+json
-//	@Security	BearerAuth
-//	@Success	200	{object}	KeyList
-//	@Failure	401	{object}	Problem	"No key, or an unknown or revoked key"
-//	@Failure	403	{object}	Problem	"The key's role is below admin"
-//	@Router		/api/v1/keys [get]
+//	@Summary		List API keys
+//	@Description	Every API key with its role and when it was created, last used and revoked; never a secret.
+//	@ID				listKeys
+//	@Tags			keys
+//	@Produce		json,application/problem+json
+//	@Security		bearer
+//	@Success		200	{object}	KeyList
+//	@Failure		401	{object}	Problem	"No key, or an unknown or revoked key"
+//	@Failure		403	{object}	Problem	"The key's role is below admin"
+//	@Router			/api/v1/keys [get]
 func handleKeyList(dir *directory.Service) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		keys, err := dir.Keys(c.Request().Context(), callerOf(c))
@@ -170,7 +173,7 @@ func handleKeyList(dir *directory.Service) echo.HandlerFunc {
 //	@Tags			keys
 //	@Accept			json
 //	@Produce		json,application/problem+json
-//	@Security		BearerAuth
+//	@Security		bearer
 //	@Param			key	body		KeyCreate	true	"Name and role"
 //	@Success		201	{object}	KeyCreated
 //	@Failure		400	{object}	Problem	"Invalid fields; errors name them"
@@ -205,8 +208,8 @@ func handleKeyCreate(dir *directory.Service) echo.HandlerFunc {
 //	@ID				revokeKey
 //	@Tags			keys
 //	@Produce		json,application/problem+json
-//	@Security		BearerAuth
-//	@Param			id	path		string	true	"Key UUID"
+//	@Security		bearer
+//	@Param			id	path		string	true	"Key UUID"	example(0193c0de-1a2b-7c3d-8e4f-5a6b7c8d9e0f)
 //	@Success		200	{object}	Key
 //	@Failure		401	{object}	Problem	"No key, or an unknown or revoked key"
 //	@Failure		403	{object}	Problem	"The key's role is below admin"
@@ -229,10 +232,10 @@ func handleKeyRevoke(dir *directory.Service) echo.HandlerFunc {
 //	@ID				getOrganizationHistory
 //	@Tags			audit
 //	@Produce		json,application/problem+json
-//	@Security		BearerAuth
-//	@Param			id			path		string	true	"UUID or slug"
-//	@Param			page		query		int		false	"Page, from 1"		minimum(1)	default(1)
-//	@Param			per_page	query		int		false	"Items per page"	minimum(1)	maximum(100)	default(20)
+//	@Security		bearer
+//	@Param			id			path		string	true	"UUID or slug"		example(nadezhda-nizhny-novgorod)
+//	@Param			page		query		int		false	"Page, from 1"		minimum(1)	maximum(1048576)	default(1)	example(1)
+//	@Param			per_page	query		int		false	"Items per page"	minimum(1)	maximum(100)		default(20)	example(20)
 //	@Success		200			{object}	AuditList
 //	@Header			200			{string}	Link	"RFC 8288 links: first, prev, next, last"
 //	@Failure		400			{object}	Problem	"A parameter is invalid; errors name it"
@@ -256,23 +259,24 @@ func handleHistory(dir *directory.Service) echo.HandlerFunc {
 
 // handleAudit returns the audit log.
 //
-//	@Summary	Audit log
-//	@ID			listAuditEntries
-//	@Tags		audit
-//	@Produce	json,application/problem+json
-//	@Security	BearerAuth
-//	@Param		entity_type	query		string	false	"Only entries about this kind of entity"	Enums(organization, contact, focus_area, key)
-//	@Param		entity_id	query		string	false	"Only entries about this entity (UUID, or a focus-area slug)"
-//	@Param		key_id		query		string	false	"Only writes made with this key"
-//	@Param		since		query		string	false	"Only entries at or after this RFC 3339 time"	format(date-time)
-//	@Param		page		query		int		false	"Page, from 1"									minimum(1)	default(1)
-//	@Param		per_page	query		int		false	"Items per page"								minimum(1)	maximum(100)	default(20)
-//	@Success	200			{object}	AuditList
-//	@Header		200			{string}	Link	"RFC 8288 links: first, prev, next, last"
-//	@Failure	400			{object}	Problem	"A parameter is invalid; errors name it"
-//	@Failure	401			{object}	Problem	"No key, or an unknown or revoked key"
-//	@Failure	403			{object}	Problem	"The key's role is below admin"
-//	@Router		/api/v1/audit [get]
+//	@Summary		Audit log
+//	@Description	Every write of the directory, newest first, with who made it and each field's old and new value; filter by entity, key or time.
+//	@ID				listAuditEntries
+//	@Tags			audit
+//	@Produce		json,application/problem+json
+//	@Security		bearer
+//	@Param			entity_type	query		string	false	"Only entries about this kind of entity"						Enums(organization, contact, focus_area, key)	example(organization)
+//	@Param			entity_id	query		string	false	"Only entries about this entity (UUID, or a focus-area slug)"	example(3e98c4f6-40e1-4c96-9f1c-9935719f9212)
+//	@Param			key_id		query		string	false	"Only writes made with this key"								example(0193c0de-1a2b-7c3d-8e4f-5a6b7c8d9e0f)
+//	@Param			since		query		string	false	"Only entries at or after this RFC 3339 time"					format(date-time)	example(2026-11-01T00:00:00Z)
+//	@Param			page		query		int		false	"Page, from 1"													minimum(1)			maximum(1048576)	default(1)	example(1)
+//	@Param			per_page	query		int		false	"Items per page"												minimum(1)			maximum(100)		default(20)	example(20)
+//	@Success		200			{object}	AuditList
+//	@Header			200			{string}	Link	"RFC 8288 links: first, prev, next, last"
+//	@Failure		400			{object}	Problem	"A parameter is invalid; errors name it"
+//	@Failure		401			{object}	Problem	"No key, or an unknown or revoked key"
+//	@Failure		403			{object}	Problem	"The key's role is below admin"
+//	@Router			/api/v1/audit [get]
 func handleAudit(dir *directory.Service) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		q, err := directory.ParseAuditQuery(queryGetter(c))

@@ -31,8 +31,8 @@ type ImportReport struct {
 type ImportRow struct {
 	Row    int    `json:"row" example:"2"`
 	Status string `json:"status" enums:"created,updated,unchanged"`
-	ID     string `json:"id" format:"uuid"`
-	Slug   string `json:"slug"`
+	ID     string `json:"id" format:"uuid" example:"3e98c4f6-40e1-4c96-9f1c-9935719f9212"`
+	Slug   string `json:"slug" example:"nadezhda-nizhny-novgorod"`
 } //	@name	ImportRow
 
 // handleImport upserts organizations from a CSV or NDJSON file.
@@ -43,8 +43,8 @@ type ImportRow struct {
 //	@Tags			bulk
 //	@Accept			text/csv,application/x-ndjson
 //	@Produce		json,application/problem+json
-//	@Security		BearerAuth
-//	@Param			dry_run	query		bool	false	"Validate and report without writing"
+//	@Security		bearer
+//	@Param			dry_run	query		bool	false	"Validate and report without writing"	example(true)
 //	@Param			file	body		string	true	"The CSV or NDJSON file"
 //	@Success		200		{object}	ImportReport
 //	@Failure		400		{object}	Problem	"Invalid rows or header; errors name rows[N].field"
@@ -99,16 +99,16 @@ func handleImport(dir *directory.Service) echo.HandlerFunc {
 //	@ID				exportOrganizations
 //	@Tags			bulk
 //	@Produce		application/x-ndjson,text/csv,application/problem+json
-//	@Security		BearerAuth
-//	@Param			format			query		string				false	"File format"	Enums(ndjson, csv)	default(ndjson)
-//	@Param			q				query		string				false	"Search text"
-//	@Param			country			query		string				false	"ISO 3166-1 alpha-2 codes, comma-separated"
-//	@Param			region			query		string				false	"ISO 3166-2 codes, comma-separated"
-//	@Param			focus_area		query		string				false	"Focus-area slugs, comma-separated"
-//	@Param			status			query		string				false	"Membership statuses, comma-separated"
-//	@Param			language		query		string				false	"Working languages, comma-separated"
-//	@Param			modified_after	query		string				false	"Only organizations updated after this RFC 3339 time"	format(date-time)
-//	@Param			archived		query		bool				false	"Export archived organizations instead (admin)"
+//	@Security		bearer
+//	@Param			format			query		string				false	"File format"											Enums(ndjson, csv)	default(ndjson)	example(ndjson)
+//	@Param			q				query		string				false	"Search text"											example(приют)
+//	@Param			country			query		string				false	"ISO 3166-1 alpha-2 codes, comma-separated"				example(RU,KZ)
+//	@Param			region			query		string				false	"ISO 3166-2 codes, comma-separated"						example(RU-NIZ)
+//	@Param			focus_area		query		string				false	"Focus-area slugs, comma-separated"						example(shelter,hotline)
+//	@Param			status			query		string				false	"Membership statuses, comma-separated"					example(member,associate)
+//	@Param			language		query		string				false	"Working languages, comma-separated"					example(ru,en)
+//	@Param			modified_after	query		string				false	"Only organizations updated after this RFC 3339 time"	format(date-time)	example(2026-11-01T00:00:00Z)
+//	@Param			archived		query		bool				false	"Export archived organizations instead (admin)"			example(false)
 //	@Success		200				{string}	string				"The file"
 //	@Header			200				{string}	Content-Disposition	"attachment; filename=..."
 //	@Failure		400				{object}	Problem				"A parameter is invalid; errors name it"

@@ -15,7 +15,9 @@ import (
 //	@ID				listContacts
 //	@Tags			contacts
 //	@Produce		json,application/problem+json
-//	@Param			id	path		string	true	"Organization UUID or slug"
+//	@Security		bearer
+//	@x-key-optional	true
+//	@Param			id	path		string	true	"Organization UUID or slug"	example(nadezhda-nizhny-novgorod)
 //	@Success		200	{object}	ContactList
 //	@Header			200	{string}	ETag	"Entity tag for If-None-Match"
 //	@Success		304	"Not modified (If-None-Match)"
@@ -38,18 +40,21 @@ func handleContactList(dir *directory.Service) echo.HandlerFunc {
 
 // handleContactGet returns one contact.
 //
-//	@Summary	Get a contact
-//	@ID			getContact
-//	@Tags		contacts
-//	@Produce	json,application/problem+json
-//	@Param		id			path		string	true	"Organization UUID or slug"
-//	@Param		contact_id	path		string	true	"Contact UUID"
-//	@Success	200			{object}	Contact
-//	@Header		200			{string}	ETag	"Strong entity tag, for If-Match and If-None-Match"
-//	@Success	304			"Not modified (If-None-Match)"
-//	@Failure	401			{object}	Problem	"An unknown or revoked key"
-//	@Failure	404			{object}	Problem	"No such contact, or one the caller may not see"
-//	@Router		/api/v1/organizations/{id}/contacts/{contact_id} [get]
+//	@Summary		Get a contact
+//	@Description	One contact of a live organization: anonymous callers see public contacts only, partners and above partners-only contacts too.
+//	@ID				getContact
+//	@Tags			contacts
+//	@Produce		json,application/problem+json
+//	@Security		bearer
+//	@x-key-optional	true
+//	@Param			id			path		string	true	"Organization UUID or slug"	example(nadezhda-nizhny-novgorod)
+//	@Param			contact_id	path		string	true	"Contact UUID"				example(d6dbc7a1-abb4-4fcd-9d48-2bdf064c8d98)
+//	@Success		200			{object}	Contact
+//	@Header			200			{string}	ETag	"Strong entity tag, for If-Match and If-None-Match"
+//	@Success		304			"Not modified (If-None-Match)"
+//	@Failure		401			{object}	Problem	"An unknown or revoked key"
+//	@Failure		404			{object}	Problem	"No such contact, or one the caller may not see"
+//	@Router			/api/v1/organizations/{id}/contacts/{contact_id} [get]
 func handleContactGet(dir *directory.Service) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		contact, err := dir.Contact(c.Request().Context(), callerOf(c), c.Param("id"), c.Param("contact_id"))
@@ -69,8 +74,8 @@ func handleContactGet(dir *directory.Service) echo.HandlerFunc {
 //	@Tags			contacts
 //	@Accept			json
 //	@Produce		json,application/problem+json
-//	@Security		BearerAuth
-//	@Param			id		path		string			true	"Organization UUID or slug"
+//	@Security		bearer
+//	@Param			id		path		string			true	"Organization UUID or slug"	example(nadezhda-nizhny-novgorod)
 //	@Param			contact	body		ContactWrite	true	"The contact"
 //	@Success		201		{object}	Contact
 //	@Header			201		{string}	Location	"URL of the new contact"
@@ -110,12 +115,12 @@ func handleContactCreate(dir *directory.Service) echo.HandlerFunc {
 //	@Tags			contacts
 //	@Accept			json,application/merge-patch+json
 //	@Produce		json,application/problem+json
-//	@Security		BearerAuth
-//	@Param			id				path		string	true	"Organization UUID or slug"
-//	@Param			contact_id		path		string	true	"Contact UUID"
-//	@Param			If-Match		header		string	false	"Entity tags of the versions the change may apply to: * or a list; any strong tag this API sent for a version names it, whatever language or caller it was sent to, a weak tag none"
-//	@Param			If-None-Match	header		string	false	"Entity tags of versions the change must not apply to: * (any) or a list, compared weakly"
-//	@Param			patch			body		object	true	"Merge patch of ContactWrite fields"
+//	@Security		bearer
+//	@Param			id				path		string			true	"Organization UUID or slug"																																								example(nadezhda-nizhny-novgorod)
+//	@Param			contact_id		path		string			true	"Contact UUID"																																											example(d6dbc7a1-abb4-4fcd-9d48-2bdf064c8d98)
+//	@Param			If-Match		header		string			false	"Entity tags of the versions the change may apply to: * or a list; any strong tag this API sent for a version names it, whatever language or caller it was sent to, a weak tag none"	example("v3-9xQ2bT0cRkLm4sPa")
+//	@Param			If-None-Match	header		string			false	"Entity tags of versions the change must not apply to: * (any) or a list, compared weakly"																								example("v3-9xQ2bT0cRkLm4sPa")
+//	@Param			patch			body		ContactWrite	true	"A JSON merge patch of ContactWrite: fields present replace, null removes"
 //	@Success		200				{object}	Contact
 //	@Header			200				{string}	ETag	"Strong entity tag of the new version"
 //	@Failure		400				{object}	Problem	"Malformed JSON, unknown fields or invalid values; errors name the fields"
@@ -124,6 +129,7 @@ func handleContactCreate(dir *directory.Service) echo.HandlerFunc {
 //	@Failure		404				{object}	Problem	"No such contact"
 //	@Failure		409				{object}	Problem	"Another contact is primary"
 //	@Failure		412				{object}	Problem	"If-Match lists no strong tag of the current version, or If-None-Match lists it, or either is not an entity-tag list; ETag is the current one, as a GET gets it"
+//	@Header			412				{string}	ETag	"The current version's entity tag"
 //	@Failure		413				{object}	Problem	"The body is over 1 MiB"
 //	@Failure		415				{object}	Problem	"The body is not JSON"
 //	@Router			/api/v1/organizations/{id}/contacts/{contact_id} [patch]
@@ -161,16 +167,17 @@ func handleContactUpdate(dir *directory.Service) echo.HandlerFunc {
 //	@ID				deleteContact
 //	@Tags			contacts
 //	@Produce		json,application/problem+json
-//	@Security		BearerAuth
-//	@Param			id				path	string	true	"Organization UUID or slug"
-//	@Param			contact_id		path	string	true	"Contact UUID"
-//	@Param			If-Match		header	string	false	"Entity tags of the versions the change may apply to: * or a list; any strong tag this API sent for a version names it, whatever language or caller it was sent to, a weak tag none"
-//	@Param			If-None-Match	header	string	false	"Entity tags of versions the change must not apply to: * (any) or a list, compared weakly"
+//	@Security		bearer
+//	@Param			id				path	string	true	"Organization UUID or slug"																																								example(nadezhda-nizhny-novgorod)
+//	@Param			contact_id		path	string	true	"Contact UUID"																																											example(d6dbc7a1-abb4-4fcd-9d48-2bdf064c8d98)
+//	@Param			If-Match		header	string	false	"Entity tags of the versions the change may apply to: * or a list; any strong tag this API sent for a version names it, whatever language or caller it was sent to, a weak tag none"	example("v3-9xQ2bT0cRkLm4sPa")
+//	@Param			If-None-Match	header	string	false	"Entity tags of versions the change must not apply to: * (any) or a list, compared weakly"																								example("v3-9xQ2bT0cRkLm4sPa")
 //	@Success		204				"Deleted"
 //	@Failure		401				{object}	Problem	"No key, or an unknown or revoked key"
 //	@Failure		403				{object}	Problem	"The key's role is below editor"
 //	@Failure		404				{object}	Problem	"No such contact"
 //	@Failure		412				{object}	Problem	"If-Match lists no strong tag of the current version, or If-None-Match lists it, or either is not an entity-tag list; ETag is the current one, as a GET gets it"
+//	@Header			412				{string}	ETag	"The current version's entity tag"
 //	@Router			/api/v1/organizations/{id}/contacts/{contact_id} [delete]
 func handleContactDelete(dir *directory.Service) echo.HandlerFunc {
 	return func(c echo.Context) error {

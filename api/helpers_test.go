@@ -6,10 +6,13 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"maps"
+	"mime"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"sync"
 	"testing"
@@ -189,6 +192,7 @@ func (s *testServer) validate(req *http.Request, res *http.Response, raw []byte)
 		checkProblemShape(s.t, raw)
 		return
 	}
+	checkMediaType(s.t, route, res, raw)
 	body := raw
 	if res.Header.Get("Content-Encoding") != "" {
 		body = nil // compressed: the schema check runs on the other requests
@@ -205,6 +209,29 @@ func (s *testServer) validate(req *http.Request, res *http.Response, raw []byte)
 	}
 	if err := openapi3filter.ValidateResponse(context.Background(), input); err != nil {
 		s.t.Errorf("%s %s: response %d does not match openapi.yaml: %v\nbody: %.500s", req.Method, req.URL, res.StatusCode, err, raw)
+	}
+}
+
+// checkMediaType fails the test unless the response's media type is one
+// that the spec lists for its status, exactly (no wildcards), and a status
+// the spec gives no content has no body.
+func checkMediaType(t *testing.T, route *routers.Route, res *http.Response, raw []byte) {
+	t.Helper()
+	ref := route.Operation.Responses.Status(res.StatusCode)
+	if ref == nil || ref.Value == nil {
+		return // ValidateResponse reports an undocumented status
+	}
+	content := ref.Value.Content
+	ct := res.Header.Get("Content-Type")
+	if len(content) == 0 {
+		if len(raw) > 0 || ct != "" {
+			t.Errorf("%s %s: status %d has no content in openapi.yaml, got %q with %d bytes", res.Request.Method, res.Request.URL, res.StatusCode, ct, len(raw))
+		}
+		return
+	}
+	mt, _, err := mime.ParseMediaType(ct)
+	if err != nil || content[mt] == nil {
+		t.Errorf("%s %s: status %d sent as %q; openapi.yaml lists %v", res.Request.Method, res.Request.URL, res.StatusCode, ct, slices.Sorted(maps.Keys(content)))
 	}
 }
 

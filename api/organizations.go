@@ -19,18 +19,20 @@ import (
 //	@ID				listOrganizations
 //	@Tags			organizations
 //	@Produce		json,application/problem+json
-//	@Param			q				query		string	false	"Search text (at most 200 characters, 8 words)"	maxlength(200)
-//	@Param			country			query		string	false	"ISO 3166-1 alpha-2 codes, comma-separated"		example(RU,KZ)
-//	@Param			region			query		string	false	"ISO 3166-2 codes, comma-separated"				example(RU-NIZ)
-//	@Param			focus_area		query		string	false	"Focus-area slugs, comma-separated"				example(shelter,hotline)
-//	@Param			status			query		string	false	"Membership statuses, comma-separated: member, associate, former"
-//	@Param			language		query		string	false	"Working languages (ISO 639-1), comma-separated"
-//	@Param			modified_after	query		string	false	"Only organizations updated after this RFC 3339 time"															format(date-time)
-//	@Param			sort			query		string	false	"Order"																											Enums(name, -updated_at, relevance)
-//	@Param			page			query		int		false	"Page, from 1"																									minimum(1)	default(1)
-//	@Param			per_page		query		int		false	"Items per page"																								minimum(1)	maximum(100)	default(20)
-//	@Param			lang			query		string	false	"Language of the answer: names, descriptions and labels (else Accept-Language, else the server's default, ru)"	Enums(ru, en)
-//	@Param			archived		query		bool	false	"List archived organizations instead (admin)"
+//	@Security		bearer
+//	@x-key-optional	true
+//	@Param			q				query		string	false	"Search text (at most 200 characters, 8 words)"																	maxlength(200)	example(приют)
+//	@Param			country			query		string	false	"ISO 3166-1 alpha-2 codes, comma-separated"																		example(RU,KZ)
+//	@Param			region			query		string	false	"ISO 3166-2 codes, comma-separated"																				example(RU-NIZ)
+//	@Param			focus_area		query		string	false	"Focus-area slugs, comma-separated"																				example(shelter,hotline)
+//	@Param			status			query		string	false	"Membership statuses, comma-separated: member, associate, former"												example(member,associate)
+//	@Param			language		query		string	false	"Working languages (ISO 639-1), comma-separated"																example(ru,en)
+//	@Param			modified_after	query		string	false	"Only organizations updated after this RFC 3339 time"															format(date-time)					example(2026-11-01T00:00:00Z)
+//	@Param			sort			query		string	false	"Order"																											Enums(name, -updated_at, relevance)	example(name)
+//	@Param			page			query		int		false	"Page, from 1"																									minimum(1)							maximum(1048576)	default(1)	example(1)
+//	@Param			per_page		query		int		false	"Items per page"																								minimum(1)							maximum(100)		default(20)	example(20)
+//	@Param			lang			query		string	false	"Language of the answer: names, descriptions and labels (else Accept-Language, else the server's default, ru)"	Enums(ru, en)						example(en)
+//	@Param			archived		query		bool	false	"List archived organizations instead (admin)"																	example(false)
 //	@Success		200				{object}	OrganizationList
 //	@Header			200				{string}	Link				"RFC 8288 links: first, prev, next, last"
 //	@Header			200				{string}	ETag				"Entity tag for If-None-Match"
@@ -74,8 +76,10 @@ func handleOrganizationList(dir *directory.Service, langs languages) echo.Handle
 //	@ID				getOrganization
 //	@Tags			organizations
 //	@Produce		json,application/problem+json
-//	@Param			id		path		string	true	"UUID or slug"
-//	@Param			lang	query		string	false	"Language of the answer: names, descriptions and labels (else Accept-Language, else the server's default, ru)"	Enums(ru, en)
+//	@Security		bearer
+//	@x-key-optional	true
+//	@Param			id		path		string	true	"UUID or slug"																									example(nadezhda-nizhny-novgorod)
+//	@Param			lang	query		string	false	"Language of the answer: names, descriptions and labels (else Accept-Language, else the server's default, ru)"	Enums(ru, en)	example(en)
 //	@Success		200		{object}	Organization
 //	@Header			200		{string}	ETag	"Strong entity tag (\"v<version>-<digest>\"), for If-None-Match and If-Match"
 //	@Success		304		"Not modified (If-None-Match)"

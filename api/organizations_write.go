@@ -17,9 +17,9 @@ import (
 //	@Tags			organizations
 //	@Accept			json
 //	@Produce		json,application/problem+json
-//	@Security		BearerAuth
+//	@Security		bearer
 //	@Param			organization	body		OrganizationWrite	true	"The organization"
-//	@Param			lang			query		string				false	"Language of the answer: names, descriptions and labels (else Accept-Language, else the server's default, ru)"	Enums(ru, en)
+//	@Param			lang			query		string				false	"Language of the answer: names, descriptions and labels (else Accept-Language, else the server's default, ru)"	Enums(ru, en)	example(en)
 //	@Success		201				{object}	Organization
 //	@Header			201				{string}	Location			"URL of the new organization"
 //	@Header			201				{string}	ETag				"Strong entity tag of the new version, for If-Match"
@@ -68,12 +68,12 @@ func handleOrganizationCreate(dir *directory.Service, langs languages) echo.Hand
 //	@Tags			organizations
 //	@Accept			json,application/merge-patch+json
 //	@Produce		json,application/problem+json
-//	@Security		BearerAuth
-//	@Param			id				path		string	true	"UUID or slug"
-//	@Param			If-Match		header		string	false	"Entity tags of the versions the change may apply to: * or a list; any strong tag this API sent for a version names it, whatever language or caller it was sent to, a weak tag none"
-//	@Param			If-None-Match	header		string	false	"Entity tags of versions the change must not apply to: * (any) or a list, compared weakly"
-//	@Param			lang			query		string	false	"Language of the answer: names, descriptions and labels (else Accept-Language, else the server's default, ru)"	Enums(ru, en)
-//	@Param			patch			body		object	true	"Merge patch of OrganizationWrite fields"
+//	@Security		bearer
+//	@Param			id				path		string				true	"UUID or slug"																																											example(nadezhda-nizhny-novgorod)
+//	@Param			If-Match		header		string				false	"Entity tags of the versions the change may apply to: * or a list; any strong tag this API sent for a version names it, whatever language or caller it was sent to, a weak tag none"	example("v3-9xQ2bT0cRkLm4sPa")
+//	@Param			If-None-Match	header		string				false	"Entity tags of versions the change must not apply to: * (any) or a list, compared weakly"																								example("v3-9xQ2bT0cRkLm4sPa")
+//	@Param			lang			query		string				false	"Language of the answer: names, descriptions and labels (else Accept-Language, else the server's default, ru)"																			Enums(ru, en)	example(en)
+//	@Param			patch			body		OrganizationWrite	true	"A JSON merge patch of OrganizationWrite: fields present replace, null removes"
 //	@Success		200				{object}	Organization
 //	@Header			200				{string}	ETag				"Strong entity tag of the new version"
 //	@Header			200				{string}	Content-Language	"The answer's language: lang, else Accept-Language, else the server's default"
@@ -83,6 +83,7 @@ func handleOrganizationCreate(dir *directory.Service, langs languages) echo.Hand
 //	@Failure		404				{object}	Problem				"No such live organization"
 //	@Failure		409				{object}	Problem				"The slug is taken"
 //	@Failure		412				{object}	Problem				"If-Match lists no strong tag of the current version, or If-None-Match lists it, or either is not an entity-tag list; ETag is the current one, as a GET gets it"
+//	@Header			412				{string}	ETag				"The current version's entity tag"
 //	@Failure		413				{object}	Problem				"The body is over 1 MiB"
 //	@Failure		415				{object}	Problem				"The body is not JSON"
 //	@Router			/api/v1/organizations/{id} [patch]
@@ -132,15 +133,16 @@ func handleOrganizationUpdate(dir *directory.Service, langs languages) echo.Hand
 //	@ID				archiveOrganization
 //	@Tags			organizations
 //	@Produce		json,application/problem+json
-//	@Security		BearerAuth
-//	@Param			id				path	string	true	"UUID or slug"
-//	@Param			If-Match		header	string	false	"Entity tags of the versions the change may apply to: * or a list; any strong tag this API sent for a version names it, whatever language or caller it was sent to, a weak tag none"
-//	@Param			If-None-Match	header	string	false	"Entity tags of versions the change must not apply to: * (any) or a list, compared weakly"
+//	@Security		bearer
+//	@Param			id				path	string	true	"UUID or slug"																																											example(nadezhda-nizhny-novgorod)
+//	@Param			If-Match		header	string	false	"Entity tags of the versions the change may apply to: * or a list; any strong tag this API sent for a version names it, whatever language or caller it was sent to, a weak tag none"	example("v3-9xQ2bT0cRkLm4sPa")
+//	@Param			If-None-Match	header	string	false	"Entity tags of versions the change must not apply to: * (any) or a list, compared weakly"																								example("v3-9xQ2bT0cRkLm4sPa")
 //	@Success		204				"Archived"
 //	@Failure		401				{object}	Problem	"No key, or an unknown or revoked key"
 //	@Failure		403				{object}	Problem	"The key's role is below editor"
 //	@Failure		404				{object}	Problem	"No such live organization"
 //	@Failure		412				{object}	Problem	"If-Match lists no strong tag of the current version, or If-None-Match lists it, or either is not an entity-tag list; ETag is the current one, as a GET gets it"
+//	@Header			412				{string}	ETag	"The current version's entity tag"
 //	@Router			/api/v1/organizations/{id} [delete]
 func handleOrganizationArchive(dir *directory.Service, langs languages) echo.HandlerFunc {
 	return func(c echo.Context) error {
@@ -164,11 +166,11 @@ func handleOrganizationArchive(dir *directory.Service, langs languages) echo.Han
 //	@ID				restoreOrganization
 //	@Tags			organizations
 //	@Produce		json,application/problem+json
-//	@Security		BearerAuth
-//	@Param			id				path	string			true	"UUID"
-//	@Param			If-Match		header	string			false	"Entity tags of the versions the change may apply to: * or a list; any strong tag this API sent for a version names it, whatever language or caller it was sent to, a weak tag none"
-//	@Param			If-None-Match	header	string			false	"Entity tags of versions the change must not apply to: * (any) or a list, compared weakly"
-//	@Param			lang			query	string			false	"Language of the answer: names, descriptions and labels (else Accept-Language, else the server's default, ru)"	Enums(ru, en)
+//	@Security		bearer
+//	@Param			id				path	string			true	"UUID"																																													example(3e98c4f6-40e1-4c96-9f1c-9935719f9212)
+//	@Param			If-Match		header	string			false	"Entity tags of the versions the change may apply to: * or a list; any strong tag this API sent for a version names it, whatever language or caller it was sent to, a weak tag none"	example("v3-9xQ2bT0cRkLm4sPa")
+//	@Param			If-None-Match	header	string			false	"Entity tags of versions the change must not apply to: * (any) or a list, compared weakly"																								example("v3-9xQ2bT0cRkLm4sPa")
+//	@Param			lang			query	string			false	"Language of the answer: names, descriptions and labels (else Accept-Language, else the server's default, ru)"																			Enums(ru, en)	example(en)
 //	@Param			restore			body	RestoreRequest	false	"Optional: a new slug to restore under"
 //	@Accept			json
 //	@Success		200	{object}	Organization
@@ -182,6 +184,7 @@ func handleOrganizationArchive(dir *directory.Service, langs languages) echo.Han
 //	@Failure		413	{object}	Problem				"The body is over 1 MiB"
 //	@Failure		415	{object}	Problem				"The body is not application/json"
 //	@Failure		412	{object}	Problem				"If-Match lists no strong tag of the current version, or If-None-Match lists it, or either is not an entity-tag list; ETag is the current one, as a GET gets it"
+//	@Header			412	{string}	ETag				"The current version's entity tag"
 //	@Router			/api/v1/organizations/{id}/restore [post]
 func handleOrganizationRestore(dir *directory.Service, langs languages) echo.HandlerFunc {
 	return func(c echo.Context) error {

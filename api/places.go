@@ -15,7 +15,9 @@ import (
 //	@ID				listFocusAreas
 //	@Tags			reference
 //	@Produce		json,application/problem+json
-//	@Param			lang	query		string	false	"Language of the answer: names, descriptions and labels (else Accept-Language, else the server's default, ru)"	Enums(ru, en)
+//	@Security		bearer
+//	@x-key-optional	true
+//	@Param			lang	query		string	false	"Language of the answer: names, descriptions and labels (else Accept-Language, else the server's default, ru)"	Enums(ru, en)	example(en)
 //	@Success		200		{object}	FocusAreaList
 //	@Header			200		{string}	ETag				"Entity tag for If-None-Match"
 //	@Header			200		{string}	Content-Language	"The answer's language: lang, else Accept-Language, else the server's default"
@@ -49,7 +51,9 @@ func handleFocusAreaList(dir *directory.Service, langs languages) echo.HandlerFu
 //	@ID				listCountries
 //	@Tags			reference
 //	@Produce		json,application/problem+json
-//	@Param			lang	query		string	false	"Language of the answer: names, descriptions and labels (else Accept-Language, else the server's default, ru)"	Enums(ru, en)
+//	@Security		bearer
+//	@x-key-optional	true
+//	@Param			lang	query		string	false	"Language of the answer: names, descriptions and labels (else Accept-Language, else the server's default, ru)"	Enums(ru, en)	example(en)
 //	@Success		200		{object}	CountryList
 //	@Header			200		{string}	ETag				"Entity tag for If-None-Match"
 //	@Header			200		{string}	Content-Language	"The answer's language: lang, else Accept-Language, else the server's default"
@@ -78,20 +82,23 @@ func handleCountryList(dir *directory.Service, langs languages) echo.HandlerFunc
 
 // handleCountryGet returns one country.
 //
-//	@Summary	Get a country
-//	@ID			getCountry
-//	@Tags		reference
-//	@Produce	json,application/problem+json
-//	@Param		code	path		string	true	"ISO 3166-1 alpha-2 code"																						example(RU)
-//	@Param		lang	query		string	false	"Language of the answer: names, descriptions and labels (else Accept-Language, else the server's default, ru)"	Enums(ru, en)
-//	@Success	200		{object}	Country
-//	@Header		200		{string}	ETag				"Entity tag for If-None-Match"
-//	@Header		200		{string}	Content-Language	"The answer's language: lang, else Accept-Language, else the server's default"
-//	@Success	304		"Not modified (If-None-Match)"
-//	@Failure	400		{object}	Problem	"Invalid lang"
-//	@Failure	401		{object}	Problem	"An unknown or revoked key"
-//	@Failure	404		{object}	Problem	"No such country"
-//	@Router		/api/v1/countries/{code} [get]
+//	@Summary		Get a country
+//	@Description	One ISO 3166-1 country with its names and the number of organizations seated there.
+//	@ID				getCountry
+//	@Tags			reference
+//	@Produce		json,application/problem+json
+//	@Security		bearer
+//	@x-key-optional	true
+//	@Param			code	path		string	true	"ISO 3166-1 alpha-2 code"																						example(RU)
+//	@Param			lang	query		string	false	"Language of the answer: names, descriptions and labels (else Accept-Language, else the server's default, ru)"	Enums(ru, en)	example(en)
+//	@Success		200		{object}	Country
+//	@Header			200		{string}	ETag				"Entity tag for If-None-Match"
+//	@Header			200		{string}	Content-Language	"The answer's language: lang, else Accept-Language, else the server's default"
+//	@Success		304		"Not modified (If-None-Match)"
+//	@Failure		400		{object}	Problem	"Invalid lang"
+//	@Failure		401		{object}	Problem	"An unknown or revoked key"
+//	@Failure		404		{object}	Problem	"No such country"
+//	@Router			/api/v1/countries/{code} [get]
 func handleCountryGet(dir *directory.Service, langs languages) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		lang, err := langParam(c)
@@ -114,8 +121,10 @@ func handleCountryGet(dir *directory.Service, langs languages) echo.HandlerFunc 
 //	@ID				listRegions
 //	@Tags			reference
 //	@Produce		json,application/problem+json
+//	@Security		bearer
+//	@x-key-optional	true
 //	@Param			code	path		string	true	"ISO 3166-1 alpha-2 code"																						example(RU)
-//	@Param			lang	query		string	false	"Language of the answer: names, descriptions and labels (else Accept-Language, else the server's default, ru)"	Enums(ru, en)
+//	@Param			lang	query		string	false	"Language of the answer: names, descriptions and labels (else Accept-Language, else the server's default, ru)"	Enums(ru, en)	example(en)
 //	@Success		200		{object}	RegionList
 //	@Header			200		{string}	ETag				"Entity tag for If-None-Match"
 //	@Header			200		{string}	Content-Language	"The answer's language: lang, else Accept-Language, else the server's default"
@@ -145,20 +154,23 @@ func handleRegionList(dir *directory.Service, langs languages) echo.HandlerFunc 
 
 // handleRegionGet returns one region.
 //
-//	@Summary	Get a region
-//	@ID			getRegion
-//	@Tags		reference
-//	@Produce	json,application/problem+json
-//	@Param		code	path		string	true	"ISO 3166-2 code"																								example(RU-NIZ)
-//	@Param		lang	query		string	false	"Language of the answer: names, descriptions and labels (else Accept-Language, else the server's default, ru)"	Enums(ru, en)
-//	@Success	200		{object}	Region
-//	@Header		200		{string}	ETag				"Entity tag for If-None-Match"
-//	@Header		200		{string}	Content-Language	"The answer's language: lang, else Accept-Language, else the server's default"
-//	@Success	304		"Not modified (If-None-Match)"
-//	@Failure	400		{object}	Problem	"Invalid lang"
-//	@Failure	401		{object}	Problem	"An unknown or revoked key"
-//	@Failure	404		{object}	Problem	"No such region"
-//	@Router		/api/v1/regions/{code} [get]
+//	@Summary		Get a region
+//	@Description	One ISO 3166-2 region with its names and the number of organizations seated or serving there.
+//	@ID				getRegion
+//	@Tags			reference
+//	@Produce		json,application/problem+json
+//	@Security		bearer
+//	@x-key-optional	true
+//	@Param			code	path		string	true	"ISO 3166-2 code"																								example(RU-NIZ)
+//	@Param			lang	query		string	false	"Language of the answer: names, descriptions and labels (else Accept-Language, else the server's default, ru)"	Enums(ru, en)	example(en)
+//	@Success		200		{object}	Region
+//	@Header			200		{string}	ETag				"Entity tag for If-None-Match"
+//	@Header			200		{string}	Content-Language	"The answer's language: lang, else Accept-Language, else the server's default"
+//	@Success		304		"Not modified (If-None-Match)"
+//	@Failure		400		{object}	Problem	"Invalid lang"
+//	@Failure		401		{object}	Problem	"An unknown or revoked key"
+//	@Failure		404		{object}	Problem	"No such region"
+//	@Router			/api/v1/regions/{code} [get]
 func handleRegionGet(dir *directory.Service, langs languages) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		lang, err := langParam(c)
@@ -181,7 +193,9 @@ func handleRegionGet(dir *directory.Service, langs languages) echo.HandlerFunc {
 //	@ID				getStats
 //	@Tags			reference
 //	@Produce		json,application/problem+json
-//	@Param			lang	query		string	false	"Language of the answer: names, descriptions and labels (else Accept-Language, else the server's default, ru)"	Enums(ru, en)
+//	@Security		bearer
+//	@x-key-optional	true
+//	@Param			lang	query		string	false	"Language of the answer: names, descriptions and labels (else Accept-Language, else the server's default, ru)"	Enums(ru, en)	example(en)
 //	@Success		200		{object}	Stats
 //	@Header			200		{string}	ETag				"Entity tag for If-None-Match"
 //	@Header			200		{string}	Content-Language	"The answer's language: lang, else Accept-Language, else the server's default"

@@ -11,24 +11,29 @@ import (
 
 //	@title						Coalition Directory API
 //	@version					1.0
-//	@description				The member directory of a coalition of NGOs: organizations with their contacts and focus areas, searchable in Russian and English. Errors are RFC 9457 problem details (application/problem+json). List responses are paged with totals and an RFC 8288 Link header.
+//	@description				The member directory of a coalition of NGOs: organizations with their contacts and focus areas, searchable in Russian and English.
+//	@contact.name				Coalition Directory maintainers
+//	@license.name				MIT
+//	@license.url				https://opensource.org/license/mit
 //	@BasePath					/
-//	@securityDefinitions.apikey	BearerAuth
-//	@in							header
-//	@name						Authorization
-//	@description				"Bearer <key>". Without a key you are anonymous: public reads only. Partner keys also see partners-only contacts and hidden addresses; editor keys write organizations and contacts; admin keys also manage focus areas, keys, archived records and the audit log. An unknown or revoked key is 401 on every route.
 //	@tag.name					organizations
-//	@tag.description			Member organizations and their contacts
-//	@tag.name					reference
-//	@tag.description			Countries, regions, focus areas and statistics
+//	@tag.description			Member organizations: list, search, read and curate
 //	@tag.name					contacts
 //	@tag.description			People and desks at an organization; partners-only contacts need a partner key
+//	@tag.name					reference
+//	@tag.description			Countries, regions, focus areas and statistics
+//	@tag.name					bulk
+//	@tag.description			Import and export of the whole directory as CSV or NDJSON
 //	@tag.name					keys
 //	@tag.description			API keys (admin)
 //	@tag.name					audit
 //	@tag.description			Who changed what
 //	@tag.name					operations
-//	@tag.description			Health, readiness and the API description
+//	@tag.description			Health, readiness, metrics and the API description
+//	@securityDefinitions.apikey	bearer
+//	@in							header
+//	@name						Authorization
+//	@description				An API key: `Authorization: Bearer <key>`. Without a key you are anonymous: public reads only. Partner keys also see partners-only contacts and hidden addresses; editor keys write organizations and contacts; admin keys also manage focus areas, keys, archived records and the audit log. An unknown or revoked key is 401 on every route.
 
 //go:generate go tool swag fmt --dir .
 //go:generate go tool swag init --quiet --dir . --generalInfo routes.go --output ../docs --outputTypes go,json,yaml --requiredByDefault

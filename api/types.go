@@ -34,9 +34,9 @@ type Organization struct {
 	Phones           []Phone                `json:"phones,omitempty"`
 	Languages        []string               `json:"languages,omitempty" example:"ru,en"`
 	Contacts         []Contact              `json:"contacts,omitempty"`
-	VerifiedAt       *time.Time             `json:"verified_at,omitempty"`
-	CreatedAt        time.Time              `json:"created_at"`
-	UpdatedAt        time.Time              `json:"updated_at"`
+	VerifiedAt       *time.Time             `json:"verified_at,omitempty" format:"date-time" example:"2026-10-01T00:00:00Z"`
+	CreatedAt        time.Time              `json:"created_at" format:"date-time" example:"2026-11-20T09:00:00Z"`
+	UpdatedAt        time.Time              `json:"updated_at" format:"date-time" example:"2026-11-25T14:30:00Z"`
 	Version          int                    `json:"version" example:"3"`
 } //	@name	Organization
 
@@ -56,7 +56,7 @@ type Phone struct {
 // Contact is a person or desk at an organization. Anonymous callers see
 // only public contacts.
 type Contact struct {
-	ID         string   `json:"id" format:"uuid"`
+	ID         string   `json:"id" format:"uuid" example:"d6dbc7a1-abb4-4fcd-9d48-2bdf064c8d98"`
 	Name       string   `json:"name" example:"Hotline desk"`
 	Role       string   `json:"role,omitempty" example:"Hotline"`
 	Email      string   `json:"email,omitempty" format:"email" example:"help@nadezhda.example.org"`

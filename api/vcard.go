@@ -18,8 +18,10 @@ import (
 //	@ID				exportContactsVCard
 //	@Tags			contacts
 //	@Produce		text/vcard,application/problem+json
-//	@Param			id		path		string				true	"Organization UUID or slug"
-//	@Param			lang	query		string				false	"Language of the answer: names, descriptions and labels (else Accept-Language, else the server's default, ru)"	Enums(ru, en)
+//	@Security		bearer
+//	@x-key-optional	true
+//	@Param			id		path		string				true	"Organization UUID or slug"																						example(nadezhda-nizhny-novgorod)
+//	@Param			lang	query		string				false	"Language of the answer: names, descriptions and labels (else Accept-Language, else the server's default, ru)"	Enums(ru, en)	example(en)
 //	@Success		200		{string}	string				"vCard 4.0, one card per contact"
 //	@Header			200		{string}	Content-Disposition	"An attachment named after the organization's slug: <slug>.vcf"
 //	@Header			200		{string}	ETag				"Entity tag for If-None-Match"

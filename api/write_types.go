@@ -25,13 +25,13 @@ type OrganizationWrite struct {
 	ServiceRegions   []string               `json:"service_regions,omitempty"`
 	FocusAreas       []string               `json:"focus_areas,omitempty" example:"shelter"`
 	MembershipStatus string                 `json:"membership_status,omitempty" enums:"member,associate,former" default:"member"`
-	MemberSince      string                 `json:"member_since,omitempty" format:"date"`
+	MemberSince      string                 `json:"member_since,omitempty" format:"date" example:"2003-05-12"`
 	MemberUntil      string                 `json:"member_until,omitempty" format:"date"`
 	Website          string                 `json:"website,omitempty" format:"uri"`
 	Email            string                 `json:"email,omitempty" format:"email"`
 	Phones           []Phone                `json:"phones,omitempty"`
 	Languages        []string               `json:"languages,omitempty"`
-	VerifiedAt       string                 `json:"verified_at,omitempty" format:"date-time"`
+	VerifiedAt       string                 `json:"verified_at,omitempty" format:"date-time" example:"2026-10-01T00:00:00Z"`
 } //	@name	OrganizationWrite
 
 // toDomain converts a write body; original_language defaults to ru, the
@@ -169,13 +169,13 @@ type KeyCreate struct {
 
 // Key is an API key as admins see it: never its secret.
 type Key struct {
-	ID         string     `json:"id" format:"uuid"`
+	ID         string     `json:"id" format:"uuid" example:"0193c0de-1a2b-7c3d-8e4f-5a6b7c8d9e0f"`
 	Name       string     `json:"name" example:"Map frontend"`
 	Role       string     `json:"role" enums:"partner,editor,admin"`
 	Prefix     string     `json:"prefix" example:"cdk_Xy12ab"`
-	CreatedAt  time.Time  `json:"created_at"`
-	LastUsedAt *time.Time `json:"last_used_at,omitempty"`
-	RevokedAt  *time.Time `json:"revoked_at,omitempty"`
+	CreatedAt  time.Time  `json:"created_at" format:"date-time" example:"2026-11-20T09:00:00Z"`
+	LastUsedAt *time.Time `json:"last_used_at,omitempty" format:"date-time" example:"2026-11-25T14:30:00Z"`
+	RevokedAt  *time.Time `json:"revoked_at,omitempty" format:"date-time" example:"2026-11-26T08:00:00Z"`
 } //	@name	Key
 
 // KeyCreated is a new key with its secret, shown this once.
@@ -197,13 +197,13 @@ func toKey(k directory.APIKey) Key {
 
 // AuditEntry is one write in the audit trail.
 type AuditEntry struct {
-	ID             string        `json:"id" format:"uuid"`
-	At             time.Time     `json:"at"`
-	KeyID          string        `json:"key_id,omitempty" format:"uuid"`
+	ID             string        `json:"id" format:"uuid" example:"0193c0de-5f6e-7d8c-9b0a-1f2e3d4c5b6a"`
+	At             time.Time     `json:"at" format:"date-time" example:"2026-11-25T14:30:00Z"`
+	KeyID          string        `json:"key_id,omitempty" format:"uuid" example:"0193c0de-1a2b-7c3d-8e4f-5a6b7c8d9e0f"`
 	Actor          string        `json:"actor,omitempty" example:"Editor Anna"`
 	EntityType     string        `json:"entity_type" enums:"organization,contact,focus_area,key"`
-	EntityID       string        `json:"entity_id"`
-	OrganizationID string        `json:"organization_id,omitempty" format:"uuid"`
+	EntityID       string        `json:"entity_id" example:"3e98c4f6-40e1-4c96-9f1c-9935719f9212"`
+	OrganizationID string        `json:"organization_id,omitempty" format:"uuid" example:"3e98c4f6-40e1-4c96-9f1c-9935719f9212"`
 	Action         string        `json:"action" enums:"create,update,archive,restore,delete,import,revoke"`
 	Changes        []FieldChange `json:"changes"`
 } //	@name	AuditEntry

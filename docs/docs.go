@@ -9,7 +9,13 @@ const docTemplate = `{
     "info": {
         "description": "{{escape .Description}}",
         "title": "{{.Title}}",
-        "contact": {},
+        "contact": {
+            "name": "Coalition Directory maintainers"
+        },
+        "license": {
+            "name": "MIT",
+            "url": "https://opensource.org/license/mit"
+        },
         "version": "{{.Version}}"
     },
     "host": "{{.Host}}",
@@ -19,9 +25,10 @@ const docTemplate = `{
             "get": {
                 "security": [
                     {
-                        "BearerAuth": []
+                        "bearer": []
                     }
                 ],
+                "description": "Every write of the directory, newest first, with who made it and each field's old and new value; filter by entity, key or time.",
                 "produces": [
                     "application/json",
                     "application/problem+json"
@@ -40,18 +47,21 @@ const docTemplate = `{
                             "key"
                         ],
                         "type": "string",
+                        "example": "organization",
                         "description": "Only entries about this kind of entity",
                         "name": "entity_type",
                         "in": "query"
                     },
                     {
                         "type": "string",
+                        "example": "3e98c4f6-40e1-4c96-9f1c-9935719f9212",
                         "description": "Only entries about this entity (UUID, or a focus-area slug)",
                         "name": "entity_id",
                         "in": "query"
                     },
                     {
                         "type": "string",
+                        "example": "0193c0de-1a2b-7c3d-8e4f-5a6b7c8d9e0f",
                         "description": "Only writes made with this key",
                         "name": "key_id",
                         "in": "query"
@@ -59,14 +69,17 @@ const docTemplate = `{
                     {
                         "type": "string",
                         "format": "date-time",
+                        "example": "2026-11-01T00:00:00Z",
                         "description": "Only entries at or after this RFC 3339 time",
                         "name": "since",
                         "in": "query"
                     },
                     {
+                        "maximum": 1048576,
                         "minimum": 1,
                         "type": "integer",
                         "default": 1,
+                        "example": 1,
                         "description": "Page, from 1",
                         "name": "page",
                         "in": "query"
@@ -76,6 +89,7 @@ const docTemplate = `{
                         "minimum": 1,
                         "type": "integer",
                         "default": 20,
+                        "example": 20,
                         "description": "Items per page",
                         "name": "per_page",
                         "in": "query"
@@ -117,6 +131,11 @@ const docTemplate = `{
         },
         "/api/v1/countries": {
             "get": {
+                "security": [
+                    {
+                        "bearer": []
+                    }
+                ],
                 "description": "Every ISO 3166-1 country, by code, with the number of organizations seated there.",
                 "produces": [
                     "application/json",
@@ -134,6 +153,7 @@ const docTemplate = `{
                             "en"
                         ],
                         "type": "string",
+                        "example": "en",
                         "description": "Language of the answer: names, descriptions and labels (else Accept-Language, else the server's default, ru)",
                         "name": "lang",
                         "in": "query"
@@ -171,11 +191,18 @@ const docTemplate = `{
                             "$ref": "#/definitions/Problem"
                         }
                     }
-                }
+                },
+                "x-key-optional": true
             }
         },
         "/api/v1/countries/{code}": {
             "get": {
+                "security": [
+                    {
+                        "bearer": []
+                    }
+                ],
+                "description": "One ISO 3166-1 country with its names and the number of organizations seated there.",
                 "produces": [
                     "application/json",
                     "application/problem+json"
@@ -200,6 +227,7 @@ const docTemplate = `{
                             "en"
                         ],
                         "type": "string",
+                        "example": "en",
                         "description": "Language of the answer: names, descriptions and labels (else Accept-Language, else the server's default, ru)",
                         "name": "lang",
                         "in": "query"
@@ -243,11 +271,17 @@ const docTemplate = `{
                             "$ref": "#/definitions/Problem"
                         }
                     }
-                }
+                },
+                "x-key-optional": true
             }
         },
         "/api/v1/countries/{code}/regions": {
             "get": {
+                "security": [
+                    {
+                        "bearer": []
+                    }
+                ],
                 "description": "ISO 3166-2 regions by code, each with the number of organizations seated or serving there.",
                 "produces": [
                     "application/json",
@@ -273,6 +307,7 @@ const docTemplate = `{
                             "en"
                         ],
                         "type": "string",
+                        "example": "en",
                         "description": "Language of the answer: names, descriptions and labels (else Accept-Language, else the server's default, ru)",
                         "name": "lang",
                         "in": "query"
@@ -316,14 +351,15 @@ const docTemplate = `{
                             "$ref": "#/definitions/Problem"
                         }
                     }
-                }
+                },
+                "x-key-optional": true
             }
         },
         "/api/v1/export": {
             "get": {
                 "security": [
                     {
-                        "BearerAuth": []
+                        "bearer": []
                     }
                 ],
                 "description": "Every live organization matching the list filters (paging and sort do not apply; the order is by slug), with its contacts, streamed. NDJSON is the import format; CSV has a column per field and numbered phone and contact columns, UTF-8 with a BOM for spreadsheets.",
@@ -345,42 +381,49 @@ const docTemplate = `{
                         ],
                         "type": "string",
                         "default": "ndjson",
+                        "example": "ndjson",
                         "description": "File format",
                         "name": "format",
                         "in": "query"
                     },
                     {
                         "type": "string",
+                        "example": "приют",
                         "description": "Search text",
                         "name": "q",
                         "in": "query"
                     },
                     {
                         "type": "string",
+                        "example": "RU,KZ",
                         "description": "ISO 3166-1 alpha-2 codes, comma-separated",
                         "name": "country",
                         "in": "query"
                     },
                     {
                         "type": "string",
+                        "example": "RU-NIZ",
                         "description": "ISO 3166-2 codes, comma-separated",
                         "name": "region",
                         "in": "query"
                     },
                     {
                         "type": "string",
+                        "example": "shelter,hotline",
                         "description": "Focus-area slugs, comma-separated",
                         "name": "focus_area",
                         "in": "query"
                     },
                     {
                         "type": "string",
+                        "example": "member,associate",
                         "description": "Membership statuses, comma-separated",
                         "name": "status",
                         "in": "query"
                     },
                     {
                         "type": "string",
+                        "example": "ru,en",
                         "description": "Working languages, comma-separated",
                         "name": "language",
                         "in": "query"
@@ -388,12 +431,14 @@ const docTemplate = `{
                     {
                         "type": "string",
                         "format": "date-time",
+                        "example": "2026-11-01T00:00:00Z",
                         "description": "Only organizations updated after this RFC 3339 time",
                         "name": "modified_after",
                         "in": "query"
                     },
                     {
                         "type": "boolean",
+                        "example": false,
                         "description": "Export archived organizations instead (admin)",
                         "name": "archived",
                         "in": "query"
@@ -435,6 +480,11 @@ const docTemplate = `{
         },
         "/api/v1/focus-areas": {
             "get": {
+                "security": [
+                    {
+                        "bearer": []
+                    }
+                ],
                 "description": "The controlled vocabulary of what members do, in display order, with the number of organizations in each.",
                 "produces": [
                     "application/json",
@@ -452,6 +502,7 @@ const docTemplate = `{
                             "en"
                         ],
                         "type": "string",
+                        "example": "en",
                         "description": "Language of the answer: names, descriptions and labels (else Accept-Language, else the server's default, ru)",
                         "name": "lang",
                         "in": "query"
@@ -489,14 +540,16 @@ const docTemplate = `{
                             "$ref": "#/definitions/Problem"
                         }
                     }
-                }
+                },
+                "x-key-optional": true
             },
             "post": {
                 "security": [
                     {
-                        "BearerAuth": []
+                        "bearer": []
                     }
                 ],
+                "description": "Adds an entry to the focus-area vocabulary, with its English and Russian names. Slugs are lower-case Latin letters, digits and hyphens, and never change.",
                 "consumes": [
                     "application/json"
                 ],
@@ -525,6 +578,7 @@ const docTemplate = `{
                             "en"
                         ],
                         "type": "string",
+                        "example": "en",
                         "description": "Language of the name in the response (else Accept-Language, else the server's default)",
                         "name": "lang",
                         "in": "query"
@@ -590,9 +644,10 @@ const docTemplate = `{
             "delete": {
                 "security": [
                     {
-                        "BearerAuth": []
+                        "bearer": []
                     }
                 ],
+                "description": "Removes an entry of the vocabulary that no organization uses, live or archived.",
                 "produces": [
                     "application/json",
                     "application/problem+json"
@@ -605,6 +660,7 @@ const docTemplate = `{
                 "parameters": [
                     {
                         "type": "string",
+                        "example": "shelter",
                         "description": "Focus-area slug",
                         "name": "slug",
                         "in": "path",
@@ -644,7 +700,7 @@ const docTemplate = `{
             "patch": {
                 "security": [
                     {
-                        "BearerAuth": []
+                        "bearer": []
                     }
                 ],
                 "description": "The body is a JSON merge patch (RFC 7396) of FocusAreaWrite; the slug cannot change.",
@@ -664,18 +720,19 @@ const docTemplate = `{
                 "parameters": [
                     {
                         "type": "string",
+                        "example": "shelter",
                         "description": "Focus-area slug",
                         "name": "slug",
                         "in": "path",
                         "required": true
                     },
                     {
-                        "description": "Merge patch of FocusAreaWrite fields",
+                        "description": "A JSON merge patch of FocusAreaWrite: fields present replace, null removes",
                         "name": "patch",
                         "in": "body",
                         "required": true,
                         "schema": {
-                            "type": "object"
+                            "$ref": "#/definitions/FocusAreaWrite"
                         }
                     },
                     {
@@ -684,6 +741,7 @@ const docTemplate = `{
                             "en"
                         ],
                         "type": "string",
+                        "example": "en",
                         "description": "Language of the name in the response (else Accept-Language, else the server's default)",
                         "name": "lang",
                         "in": "query"
@@ -745,7 +803,7 @@ const docTemplate = `{
             "post": {
                 "security": [
                     {
-                        "BearerAuth": []
+                        "bearer": []
                     }
                 ],
                 "description": "All or nothing: every row is validated with the rules of the API and matched by id, else by slug; if any row is invalid nothing is written and the 400 problem names each bad row and field as rows[N].field (N is the spreadsheet row, or the NDJSON line; at most 1000 are listed). NDJSON is the export format: one organization per line with its contacts. CSV: UTF-8 with or without BOM, comma or semicolon separated, columns as the CSV export writes them (id, slug, original_language, name_ru, description_ru, name_en, description_en, acronym, country_code, region_code, city, address, address_hidden, service_regions, focus_areas, membership_status, member_since, member_until, website, email, languages, verified_at, created_at, updated_at, phone_N, phone_N_kind, phone_N_description, contact_N_id, contact_N_name, contact_N_role, contact_N_email, contact_N_phone, contact_N_languages, contact_N_visibility, contact_N_primary); list cells are comma-separated. Each written organization gets an audit entry with the action import, in the same transaction.",
@@ -765,6 +823,7 @@ const docTemplate = `{
                 "parameters": [
                     {
                         "type": "boolean",
+                        "example": true,
                         "description": "Validate and report without writing",
                         "name": "dry_run",
                         "in": "query"
@@ -829,9 +888,10 @@ const docTemplate = `{
             "get": {
                 "security": [
                     {
-                        "BearerAuth": []
+                        "bearer": []
                     }
                 ],
+                "description": "Every API key with its role and when it was created, last used and revoked; never a secret.",
                 "produces": [
                     "application/json",
                     "application/problem+json"
@@ -865,7 +925,7 @@ const docTemplate = `{
             "post": {
                 "security": [
                     {
-                        "BearerAuth": []
+                        "bearer": []
                     }
                 ],
                 "description": "The response holds the secret; it is shown this once and only its hash is stored.",
@@ -936,7 +996,7 @@ const docTemplate = `{
             "delete": {
                 "security": [
                     {
-                        "BearerAuth": []
+                        "bearer": []
                     }
                 ],
                 "description": "The key stops working from the next request on. Revoking a revoked key changes nothing.",
@@ -952,6 +1012,7 @@ const docTemplate = `{
                 "parameters": [
                     {
                         "type": "string",
+                        "example": "0193c0de-1a2b-7c3d-8e4f-5a6b7c8d9e0f",
                         "description": "Key UUID",
                         "name": "id",
                         "in": "path",
@@ -988,6 +1049,11 @@ const docTemplate = `{
         },
         "/api/v1/organizations": {
             "get": {
+                "security": [
+                    {
+                        "bearer": []
+                    }
+                ],
                 "description": "Filters take comma-separated values and match any of them; different filters must all match. ` + "`" + `region` + "`" + ` matches the seat or a service region. ` + "`" + `q` + "`" + ` searches names, acronyms, descriptions, cities and public contacts as a Russian or English speaker types: any case, ё = е, Latin diacritics ignored, every word a prefix. With ` + "`" + `q` + "`" + ` the default order is relevance (name matches first). Contacts are not listed here: get one organization for them.",
                 "produces": [
                     "application/json",
@@ -1002,6 +1068,7 @@ const docTemplate = `{
                     {
                         "maxLength": 200,
                         "type": "string",
+                        "example": "приют",
                         "description": "Search text (at most 200 characters, 8 words)",
                         "name": "q",
                         "in": "query"
@@ -1029,12 +1096,14 @@ const docTemplate = `{
                     },
                     {
                         "type": "string",
+                        "example": "member,associate",
                         "description": "Membership statuses, comma-separated: member, associate, former",
                         "name": "status",
                         "in": "query"
                     },
                     {
                         "type": "string",
+                        "example": "ru,en",
                         "description": "Working languages (ISO 639-1), comma-separated",
                         "name": "language",
                         "in": "query"
@@ -1042,6 +1111,7 @@ const docTemplate = `{
                     {
                         "type": "string",
                         "format": "date-time",
+                        "example": "2026-11-01T00:00:00Z",
                         "description": "Only organizations updated after this RFC 3339 time",
                         "name": "modified_after",
                         "in": "query"
@@ -1053,14 +1123,17 @@ const docTemplate = `{
                             "relevance"
                         ],
                         "type": "string",
+                        "example": "name",
                         "description": "Order",
                         "name": "sort",
                         "in": "query"
                     },
                     {
+                        "maximum": 1048576,
                         "minimum": 1,
                         "type": "integer",
                         "default": 1,
+                        "example": 1,
                         "description": "Page, from 1",
                         "name": "page",
                         "in": "query"
@@ -1070,6 +1143,7 @@ const docTemplate = `{
                         "minimum": 1,
                         "type": "integer",
                         "default": 20,
+                        "example": 20,
                         "description": "Items per page",
                         "name": "per_page",
                         "in": "query"
@@ -1080,12 +1154,14 @@ const docTemplate = `{
                             "en"
                         ],
                         "type": "string",
+                        "example": "en",
                         "description": "Language of the answer: names, descriptions and labels (else Accept-Language, else the server's default, ru)",
                         "name": "lang",
                         "in": "query"
                     },
                     {
                         "type": "boolean",
+                        "example": false,
                         "description": "List archived organizations instead (admin)",
                         "name": "archived",
                         "in": "query"
@@ -1133,12 +1209,13 @@ const docTemplate = `{
                             "$ref": "#/definitions/Problem"
                         }
                     }
-                }
+                },
+                "x-key-optional": true
             },
             "post": {
                 "security": [
                     {
-                        "BearerAuth": []
+                        "bearer": []
                     }
                 ],
                 "description": "Validates every field and reports all problems at once, each naming its field. A missing slug is made from the name (Cyrillic transliterated) and numbered when taken; a given slug that is taken is 409.",
@@ -1170,6 +1247,7 @@ const docTemplate = `{
                             "en"
                         ],
                         "type": "string",
+                        "example": "en",
                         "description": "Language of the answer: names, descriptions and labels (else Accept-Language, else the server's default, ru)",
                         "name": "lang",
                         "in": "query"
@@ -1237,6 +1315,11 @@ const docTemplate = `{
         },
         "/api/v1/organizations/{id}": {
             "get": {
+                "security": [
+                    {
+                        "bearer": []
+                    }
+                ],
                 "description": "One organization with the contacts the caller may see: anonymous callers see public contacts only.",
                 "produces": [
                     "application/json",
@@ -1250,6 +1333,7 @@ const docTemplate = `{
                 "parameters": [
                     {
                         "type": "string",
+                        "example": "nadezhda-nizhny-novgorod",
                         "description": "UUID or slug",
                         "name": "id",
                         "in": "path",
@@ -1261,6 +1345,7 @@ const docTemplate = `{
                             "en"
                         ],
                         "type": "string",
+                        "example": "en",
                         "description": "Language of the answer: names, descriptions and labels (else Accept-Language, else the server's default, ru)",
                         "name": "lang",
                         "in": "query"
@@ -1300,12 +1385,13 @@ const docTemplate = `{
                             "$ref": "#/definitions/Problem"
                         }
                     }
-                }
+                },
+                "x-key-optional": true
             },
             "delete": {
                 "security": [
                     {
-                        "BearerAuth": []
+                        "bearer": []
                     }
                 ],
                 "description": "Soft deletion: the organization disappears from lists, search, counts and lookups for everyone but admins, who can list archived organizations and restore them. Its history stays. If-Match works as for updates.",
@@ -1321,6 +1407,7 @@ const docTemplate = `{
                 "parameters": [
                     {
                         "type": "string",
+                        "example": "nadezhda-nizhny-novgorod",
                         "description": "UUID or slug",
                         "name": "id",
                         "in": "path",
@@ -1328,12 +1415,14 @@ const docTemplate = `{
                     },
                     {
                         "type": "string",
+                        "example": "\"v3-9xQ2bT0cRkLm4sPa\"",
                         "description": "Entity tags of the versions the change may apply to: * or a list; any strong tag this API sent for a version names it, whatever language or caller it was sent to, a weak tag none",
                         "name": "If-Match",
                         "in": "header"
                     },
                     {
                         "type": "string",
+                        "example": "\"v3-9xQ2bT0cRkLm4sPa\"",
                         "description": "Entity tags of versions the change must not apply to: * (any) or a list, compared weakly",
                         "name": "If-None-Match",
                         "in": "header"
@@ -1365,6 +1454,12 @@ const docTemplate = `{
                         "description": "If-Match lists no strong tag of the current version, or If-None-Match lists it, or either is not an entity-tag list; ETag is the current one, as a GET gets it",
                         "schema": {
                             "$ref": "#/definitions/Problem"
+                        },
+                        "headers": {
+                            "ETag": {
+                                "type": "string",
+                                "description": "The current version's entity tag"
+                            }
                         }
                     }
                 }
@@ -1372,7 +1467,7 @@ const docTemplate = `{
             "patch": {
                 "security": [
                     {
-                        "BearerAuth": []
+                        "bearer": []
                     }
                 ],
                 "description": "The body is a JSON merge patch (RFC 7396) of OrganizationWrite: fields present replace the stored ones, null removes them (null on slug, original_language or membership_status resets it to its default: the slug made from the name, ru, member). A patch applies whole or not at all: a member that names no field (names are case-sensitive) or the translation of the original language (whose text is name and description) is a 400 naming it. With If-Match (a list of ETags of this organization) the update applies only to a version one of them names, else 412 with the current ETag; If-None-Match works the other way round; without either it applies to the current version. An update that changes nothing writes nothing.",
@@ -1392,6 +1487,7 @@ const docTemplate = `{
                 "parameters": [
                     {
                         "type": "string",
+                        "example": "nadezhda-nizhny-novgorod",
                         "description": "UUID or slug",
                         "name": "id",
                         "in": "path",
@@ -1399,12 +1495,14 @@ const docTemplate = `{
                     },
                     {
                         "type": "string",
+                        "example": "\"v3-9xQ2bT0cRkLm4sPa\"",
                         "description": "Entity tags of the versions the change may apply to: * or a list; any strong tag this API sent for a version names it, whatever language or caller it was sent to, a weak tag none",
                         "name": "If-Match",
                         "in": "header"
                     },
                     {
                         "type": "string",
+                        "example": "\"v3-9xQ2bT0cRkLm4sPa\"",
                         "description": "Entity tags of versions the change must not apply to: * (any) or a list, compared weakly",
                         "name": "If-None-Match",
                         "in": "header"
@@ -1415,17 +1513,18 @@ const docTemplate = `{
                             "en"
                         ],
                         "type": "string",
+                        "example": "en",
                         "description": "Language of the answer: names, descriptions and labels (else Accept-Language, else the server's default, ru)",
                         "name": "lang",
                         "in": "query"
                     },
                     {
-                        "description": "Merge patch of OrganizationWrite fields",
+                        "description": "A JSON merge patch of OrganizationWrite: fields present replace, null removes",
                         "name": "patch",
                         "in": "body",
                         "required": true,
                         "schema": {
-                            "type": "object"
+                            "$ref": "#/definitions/OrganizationWrite"
                         }
                     }
                 ],
@@ -1480,6 +1579,12 @@ const docTemplate = `{
                         "description": "If-Match lists no strong tag of the current version, or If-None-Match lists it, or either is not an entity-tag list; ETag is the current one, as a GET gets it",
                         "schema": {
                             "$ref": "#/definitions/Problem"
+                        },
+                        "headers": {
+                            "ETag": {
+                                "type": "string",
+                                "description": "The current version's entity tag"
+                            }
                         }
                     },
                     "413": {
@@ -1499,6 +1604,11 @@ const docTemplate = `{
         },
         "/api/v1/organizations/{id}/contacts": {
             "get": {
+                "security": [
+                    {
+                        "bearer": []
+                    }
+                ],
                 "description": "The contacts of a live organization the caller may see, primary first: anonymous callers see public contacts only; partners and above see partners-only contacts too.",
                 "produces": [
                     "application/json",
@@ -1512,6 +1622,7 @@ const docTemplate = `{
                 "parameters": [
                     {
                         "type": "string",
+                        "example": "nadezhda-nizhny-novgorod",
                         "description": "Organization UUID or slug",
                         "name": "id",
                         "in": "path",
@@ -1546,12 +1657,13 @@ const docTemplate = `{
                             "$ref": "#/definitions/Problem"
                         }
                     }
-                }
+                },
+                "x-key-optional": true
             },
             "post": {
                 "security": [
                     {
-                        "BearerAuth": []
+                        "bearer": []
                     }
                 ],
                 "description": "Visibility defaults to partners: personal data is public only when someone chose so. Only one contact can be primary.",
@@ -1570,6 +1682,7 @@ const docTemplate = `{
                 "parameters": [
                     {
                         "type": "string",
+                        "example": "nadezhda-nizhny-novgorod",
                         "description": "Organization UUID or slug",
                         "name": "id",
                         "in": "path",
@@ -1649,6 +1762,11 @@ const docTemplate = `{
         },
         "/api/v1/organizations/{id}/contacts.vcf": {
             "get": {
+                "security": [
+                    {
+                        "bearer": []
+                    }
+                ],
                 "description": "The contacts of an organization the caller may see, as one vCard 4.0 (RFC 6350) per contact, primary first, for import into address books: anonymous callers get public contacts only; partners and above get partners-only contacts too, marked as such in NOTE. ORG is the organization's name in the chosen language, falling back to the original. An organization without contacts the caller may see gives an empty file.",
                 "produces": [
                     "text/vcard",
@@ -1662,6 +1780,7 @@ const docTemplate = `{
                 "parameters": [
                     {
                         "type": "string",
+                        "example": "nadezhda-nizhny-novgorod",
                         "description": "Organization UUID or slug",
                         "name": "id",
                         "in": "path",
@@ -1673,6 +1792,7 @@ const docTemplate = `{
                             "en"
                         ],
                         "type": "string",
+                        "example": "en",
                         "description": "Language of the answer: names, descriptions and labels (else Accept-Language, else the server's default, ru)",
                         "name": "lang",
                         "in": "query"
@@ -1720,11 +1840,18 @@ const docTemplate = `{
                             "$ref": "#/definitions/Problem"
                         }
                     }
-                }
+                },
+                "x-key-optional": true
             }
         },
         "/api/v1/organizations/{id}/contacts/{contact_id}": {
             "get": {
+                "security": [
+                    {
+                        "bearer": []
+                    }
+                ],
+                "description": "One contact of a live organization: anonymous callers see public contacts only, partners and above partners-only contacts too.",
                 "produces": [
                     "application/json",
                     "application/problem+json"
@@ -1737,6 +1864,7 @@ const docTemplate = `{
                 "parameters": [
                     {
                         "type": "string",
+                        "example": "nadezhda-nizhny-novgorod",
                         "description": "Organization UUID or slug",
                         "name": "id",
                         "in": "path",
@@ -1744,6 +1872,7 @@ const docTemplate = `{
                     },
                     {
                         "type": "string",
+                        "example": "d6dbc7a1-abb4-4fcd-9d48-2bdf064c8d98",
                         "description": "Contact UUID",
                         "name": "contact_id",
                         "in": "path",
@@ -1778,12 +1907,13 @@ const docTemplate = `{
                             "$ref": "#/definitions/Problem"
                         }
                     }
-                }
+                },
+                "x-key-optional": true
             },
             "delete": {
                 "security": [
                     {
-                        "BearerAuth": []
+                        "bearer": []
                     }
                 ],
                 "description": "The audit trail keeps what the contact was. If-Match works as for organizations.",
@@ -1799,6 +1929,7 @@ const docTemplate = `{
                 "parameters": [
                     {
                         "type": "string",
+                        "example": "nadezhda-nizhny-novgorod",
                         "description": "Organization UUID or slug",
                         "name": "id",
                         "in": "path",
@@ -1806,6 +1937,7 @@ const docTemplate = `{
                     },
                     {
                         "type": "string",
+                        "example": "d6dbc7a1-abb4-4fcd-9d48-2bdf064c8d98",
                         "description": "Contact UUID",
                         "name": "contact_id",
                         "in": "path",
@@ -1813,12 +1945,14 @@ const docTemplate = `{
                     },
                     {
                         "type": "string",
+                        "example": "\"v3-9xQ2bT0cRkLm4sPa\"",
                         "description": "Entity tags of the versions the change may apply to: * or a list; any strong tag this API sent for a version names it, whatever language or caller it was sent to, a weak tag none",
                         "name": "If-Match",
                         "in": "header"
                     },
                     {
                         "type": "string",
+                        "example": "\"v3-9xQ2bT0cRkLm4sPa\"",
                         "description": "Entity tags of versions the change must not apply to: * (any) or a list, compared weakly",
                         "name": "If-None-Match",
                         "in": "header"
@@ -1850,6 +1984,12 @@ const docTemplate = `{
                         "description": "If-Match lists no strong tag of the current version, or If-None-Match lists it, or either is not an entity-tag list; ETag is the current one, as a GET gets it",
                         "schema": {
                             "$ref": "#/definitions/Problem"
+                        },
+                        "headers": {
+                            "ETag": {
+                                "type": "string",
+                                "description": "The current version's entity tag"
+                            }
                         }
                     }
                 }
@@ -1857,7 +1997,7 @@ const docTemplate = `{
             "patch": {
                 "security": [
                     {
-                        "BearerAuth": []
+                        "bearer": []
                     }
                 ],
                 "description": "The body is a JSON merge patch (RFC 7396) of ContactWrite. If-Match works as for organizations.",
@@ -1877,6 +2017,7 @@ const docTemplate = `{
                 "parameters": [
                     {
                         "type": "string",
+                        "example": "nadezhda-nizhny-novgorod",
                         "description": "Organization UUID or slug",
                         "name": "id",
                         "in": "path",
@@ -1884,6 +2025,7 @@ const docTemplate = `{
                     },
                     {
                         "type": "string",
+                        "example": "d6dbc7a1-abb4-4fcd-9d48-2bdf064c8d98",
                         "description": "Contact UUID",
                         "name": "contact_id",
                         "in": "path",
@@ -1891,23 +2033,25 @@ const docTemplate = `{
                     },
                     {
                         "type": "string",
+                        "example": "\"v3-9xQ2bT0cRkLm4sPa\"",
                         "description": "Entity tags of the versions the change may apply to: * or a list; any strong tag this API sent for a version names it, whatever language or caller it was sent to, a weak tag none",
                         "name": "If-Match",
                         "in": "header"
                     },
                     {
                         "type": "string",
+                        "example": "\"v3-9xQ2bT0cRkLm4sPa\"",
                         "description": "Entity tags of versions the change must not apply to: * (any) or a list, compared weakly",
                         "name": "If-None-Match",
                         "in": "header"
                     },
                     {
-                        "description": "Merge patch of ContactWrite fields",
+                        "description": "A JSON merge patch of ContactWrite: fields present replace, null removes",
                         "name": "patch",
                         "in": "body",
                         "required": true,
                         "schema": {
-                            "type": "object"
+                            "$ref": "#/definitions/ContactWrite"
                         }
                     }
                 ],
@@ -1958,6 +2102,12 @@ const docTemplate = `{
                         "description": "If-Match lists no strong tag of the current version, or If-None-Match lists it, or either is not an entity-tag list; ETag is the current one, as a GET gets it",
                         "schema": {
                             "$ref": "#/definitions/Problem"
+                        },
+                        "headers": {
+                            "ETag": {
+                                "type": "string",
+                                "description": "The current version's entity tag"
+                            }
                         }
                     },
                     "413": {
@@ -1979,7 +2129,7 @@ const docTemplate = `{
             "get": {
                 "security": [
                     {
-                        "BearerAuth": []
+                        "bearer": []
                     }
                 ],
                 "description": "Every write to the organization and its contacts, newest first, with who made it and each field's old and new value. Archived organizations have a history too.",
@@ -1995,15 +2145,18 @@ const docTemplate = `{
                 "parameters": [
                     {
                         "type": "string",
+                        "example": "nadezhda-nizhny-novgorod",
                         "description": "UUID or slug",
                         "name": "id",
                         "in": "path",
                         "required": true
                     },
                     {
+                        "maximum": 1048576,
                         "minimum": 1,
                         "type": "integer",
                         "default": 1,
+                        "example": 1,
                         "description": "Page, from 1",
                         "name": "page",
                         "in": "query"
@@ -2013,6 +2166,7 @@ const docTemplate = `{
                         "minimum": 1,
                         "type": "integer",
                         "default": 20,
+                        "example": 20,
                         "description": "Items per page",
                         "name": "per_page",
                         "in": "query"
@@ -2062,7 +2216,7 @@ const docTemplate = `{
             "post": {
                 "security": [
                     {
-                        "BearerAuth": []
+                        "bearer": []
                     }
                 ],
                 "description": "It comes back under its old slug, or under the new slug the body gives: needed when a live organization has taken the old one meanwhile (409 otherwise, which names a free slug). A slug it had before then answers 301 to the new one.",
@@ -2081,6 +2235,7 @@ const docTemplate = `{
                 "parameters": [
                     {
                         "type": "string",
+                        "example": "3e98c4f6-40e1-4c96-9f1c-9935719f9212",
                         "description": "UUID",
                         "name": "id",
                         "in": "path",
@@ -2088,12 +2243,14 @@ const docTemplate = `{
                     },
                     {
                         "type": "string",
+                        "example": "\"v3-9xQ2bT0cRkLm4sPa\"",
                         "description": "Entity tags of the versions the change may apply to: * or a list; any strong tag this API sent for a version names it, whatever language or caller it was sent to, a weak tag none",
                         "name": "If-Match",
                         "in": "header"
                     },
                     {
                         "type": "string",
+                        "example": "\"v3-9xQ2bT0cRkLm4sPa\"",
                         "description": "Entity tags of versions the change must not apply to: * (any) or a list, compared weakly",
                         "name": "If-None-Match",
                         "in": "header"
@@ -2104,6 +2261,7 @@ const docTemplate = `{
                             "en"
                         ],
                         "type": "string",
+                        "example": "en",
                         "description": "Language of the answer: names, descriptions and labels (else Accept-Language, else the server's default, ru)",
                         "name": "lang",
                         "in": "query"
@@ -2168,6 +2326,12 @@ const docTemplate = `{
                         "description": "If-Match lists no strong tag of the current version, or If-None-Match lists it, or either is not an entity-tag list; ETag is the current one, as a GET gets it",
                         "schema": {
                             "$ref": "#/definitions/Problem"
+                        },
+                        "headers": {
+                            "ETag": {
+                                "type": "string",
+                                "description": "The current version's entity tag"
+                            }
                         }
                     },
                     "413": {
@@ -2187,6 +2351,12 @@ const docTemplate = `{
         },
         "/api/v1/regions/{code}": {
             "get": {
+                "security": [
+                    {
+                        "bearer": []
+                    }
+                ],
+                "description": "One ISO 3166-2 region with its names and the number of organizations seated or serving there.",
                 "produces": [
                     "application/json",
                     "application/problem+json"
@@ -2211,6 +2381,7 @@ const docTemplate = `{
                             "en"
                         ],
                         "type": "string",
+                        "example": "en",
                         "description": "Language of the answer: names, descriptions and labels (else Accept-Language, else the server's default, ru)",
                         "name": "lang",
                         "in": "query"
@@ -2254,11 +2425,17 @@ const docTemplate = `{
                             "$ref": "#/definitions/Problem"
                         }
                     }
-                }
+                },
+                "x-key-optional": true
             }
         },
         "/api/v1/stats": {
             "get": {
+                "security": [
+                    {
+                        "bearer": []
+                    }
+                ],
                 "description": "The number of organizations in all and by country (seat), region (seat or service region), focus area and membership status; each breakdown lists only entries with organizations, largest first.",
                 "produces": [
                     "application/json",
@@ -2276,6 +2453,7 @@ const docTemplate = `{
                             "en"
                         ],
                         "type": "string",
+                        "example": "en",
                         "description": "Language of the answer: names, descriptions and labels (else Accept-Language, else the server's default, ru)",
                         "name": "lang",
                         "in": "query"
@@ -2313,11 +2491,13 @@ const docTemplate = `{
                             "$ref": "#/definitions/Problem"
                         }
                     }
-                }
+                },
+                "x-key-optional": true
             }
         },
         "/healthz": {
             "get": {
+                "description": "Answers 200 while the process serves requests; it does not touch the database.",
                 "produces": [
                     "application/json",
                     "application/problem+json"
@@ -2360,6 +2540,7 @@ const docTemplate = `{
         },
         "/openapi.yaml": {
             "get": {
+                "description": "This document, OpenAPI 3.0 in YAML, generated from the code; browse it at /docs/.",
                 "produces": [
                     "application/yaml"
                 ],
@@ -2383,6 +2564,7 @@ const docTemplate = `{
         },
         "/readyz": {
             "get": {
+                "description": "Answers 200 when the database answers, else 503: take the instance out of a load balancer while it is not ready.",
                 "produces": [
                     "application/json",
                     "application/problem+json"
@@ -2438,7 +2620,9 @@ const docTemplate = `{
                     "example": "Editor Anna"
                 },
                 "at": {
-                    "type": "string"
+                    "type": "string",
+                    "format": "date-time",
+                    "example": "2026-11-25T14:30:00Z"
                 },
                 "changes": {
                     "type": "array",
@@ -2447,7 +2631,8 @@ const docTemplate = `{
                     }
                 },
                 "entity_id": {
-                    "type": "string"
+                    "type": "string",
+                    "example": "3e98c4f6-40e1-4c96-9f1c-9935719f9212"
                 },
                 "entity_type": {
                     "type": "string",
@@ -2460,15 +2645,18 @@ const docTemplate = `{
                 },
                 "id": {
                     "type": "string",
-                    "format": "uuid"
+                    "format": "uuid",
+                    "example": "0193c0de-5f6e-7d8c-9b0a-1f2e3d4c5b6a"
                 },
                 "key_id": {
                     "type": "string",
-                    "format": "uuid"
+                    "format": "uuid",
+                    "example": "0193c0de-1a2b-7c3d-8e4f-5a6b7c8d9e0f"
                 },
                 "organization_id": {
                     "type": "string",
-                    "format": "uuid"
+                    "format": "uuid",
+                    "example": "3e98c4f6-40e1-4c96-9f1c-9935719f9212"
                 }
             }
         },
@@ -2517,7 +2705,8 @@ const docTemplate = `{
                 },
                 "id": {
                     "type": "string",
-                    "format": "uuid"
+                    "format": "uuid",
+                    "example": "d6dbc7a1-abb4-4fcd-9d48-2bdf064c8d98"
                 },
                 "is_primary": {
                     "type": "boolean"
@@ -2809,14 +2998,16 @@ const docTemplate = `{
             "properties": {
                 "id": {
                     "type": "string",
-                    "format": "uuid"
+                    "format": "uuid",
+                    "example": "3e98c4f6-40e1-4c96-9f1c-9935719f9212"
                 },
                 "row": {
                     "type": "integer",
                     "example": 2
                 },
                 "slug": {
-                    "type": "string"
+                    "type": "string",
+                    "example": "nadezhda-nizhny-novgorod"
                 },
                 "status": {
                     "type": "string",
@@ -2839,14 +3030,19 @@ const docTemplate = `{
             ],
             "properties": {
                 "created_at": {
-                    "type": "string"
+                    "type": "string",
+                    "format": "date-time",
+                    "example": "2026-11-20T09:00:00Z"
                 },
                 "id": {
                     "type": "string",
-                    "format": "uuid"
+                    "format": "uuid",
+                    "example": "0193c0de-1a2b-7c3d-8e4f-5a6b7c8d9e0f"
                 },
                 "last_used_at": {
-                    "type": "string"
+                    "type": "string",
+                    "format": "date-time",
+                    "example": "2026-11-25T14:30:00Z"
                 },
                 "name": {
                     "type": "string",
@@ -2857,7 +3053,9 @@ const docTemplate = `{
                     "example": "cdk_Xy12ab"
                 },
                 "revoked_at": {
-                    "type": "string"
+                    "type": "string",
+                    "format": "date-time",
+                    "example": "2026-11-26T08:00:00Z"
                 },
                 "role": {
                     "type": "string",
@@ -2903,14 +3101,19 @@ const docTemplate = `{
             ],
             "properties": {
                 "created_at": {
-                    "type": "string"
+                    "type": "string",
+                    "format": "date-time",
+                    "example": "2026-11-20T09:00:00Z"
                 },
                 "id": {
                     "type": "string",
-                    "format": "uuid"
+                    "format": "uuid",
+                    "example": "0193c0de-1a2b-7c3d-8e4f-5a6b7c8d9e0f"
                 },
                 "last_used_at": {
-                    "type": "string"
+                    "type": "string",
+                    "format": "date-time",
+                    "example": "2026-11-25T14:30:00Z"
                 },
                 "name": {
                     "type": "string",
@@ -2921,7 +3124,9 @@ const docTemplate = `{
                     "example": "cdk_Xy12ab"
                 },
                 "revoked_at": {
-                    "type": "string"
+                    "type": "string",
+                    "format": "date-time",
+                    "example": "2026-11-26T08:00:00Z"
                 },
                 "role": {
                     "type": "string",
@@ -3018,7 +3223,9 @@ const docTemplate = `{
                     "example": "Russia"
                 },
                 "created_at": {
-                    "type": "string"
+                    "type": "string",
+                    "format": "date-time",
+                    "example": "2026-11-20T09:00:00Z"
                 },
                 "description": {
                     "type": "string",
@@ -3118,10 +3325,14 @@ const docTemplate = `{
                     }
                 },
                 "updated_at": {
-                    "type": "string"
+                    "type": "string",
+                    "format": "date-time",
+                    "example": "2026-11-25T14:30:00Z"
                 },
                 "verified_at": {
-                    "type": "string"
+                    "type": "string",
+                    "format": "date-time",
+                    "example": "2026-10-01T00:00:00Z"
                 },
                 "version": {
                     "type": "integer",
@@ -3219,7 +3430,8 @@ const docTemplate = `{
                 },
                 "member_since": {
                     "type": "string",
-                    "format": "date"
+                    "format": "date",
+                    "example": "2003-05-12"
                 },
                 "member_until": {
                     "type": "string",
@@ -3275,7 +3487,8 @@ const docTemplate = `{
                 },
                 "verified_at": {
                     "type": "string",
-                    "format": "date-time"
+                    "format": "date-time",
+                    "example": "2026-10-01T00:00:00Z"
                 },
                 "website": {
                     "type": "string",
@@ -3501,13 +3714,43 @@ const docTemplate = `{
         }
     },
     "securityDefinitions": {
-        "BearerAuth": {
-            "description": "\"Bearer \u003ckey\u003e\". Without a key you are anonymous: public reads only. Partner keys also see partners-only contacts and hidden addresses; editor keys write organizations and contacts; admin keys also manage focus areas, keys, archived records and the audit log. An unknown or revoked key is 401 on every route.",
+        "bearer": {
+            "description": "An API key: ` + "`" + `Authorization: Bearer \u003ckey\u003e` + "`" + `. Without a key you are anonymous: public reads only. Partner keys also see partners-only contacts and hidden addresses; editor keys write organizations and contacts; admin keys also manage focus areas, keys, archived records and the audit log. An unknown or revoked key is 401 on every route.",
             "type": "apiKey",
             "name": "Authorization",
             "in": "header"
         }
-    }
+    },
+    "tags": [
+        {
+            "description": "Member organizations: list, search, read and curate",
+            "name": "organizations"
+        },
+        {
+            "description": "People and desks at an organization; partners-only contacts need a partner key",
+            "name": "contacts"
+        },
+        {
+            "description": "Countries, regions, focus areas and statistics",
+            "name": "reference"
+        },
+        {
+            "description": "Import and export of the whole directory as CSV or NDJSON",
+            "name": "bulk"
+        },
+        {
+            "description": "API keys (admin)",
+            "name": "keys"
+        },
+        {
+            "description": "Who changed what",
+            "name": "audit"
+        },
+        {
+            "description": "Health, readiness, metrics and the API description",
+            "name": "operations"
+        }
+    ]
 }`
 
 // SwaggerInfo holds exported Swagger Info so clients can modify it
@@ -3517,7 +3760,7 @@ var SwaggerInfo = &swag.Spec{
 	BasePath:         "/",
 	Schemes:          []string{},
 	Title:            "Coalition Directory API",
-	Description:      "The member directory of a coalition of NGOs: organizations with their contacts and focus areas, searchable in Russian and English. Errors are RFC 9457 problem details (application/problem+json). List responses are paged with totals and an RFC 8288 Link header.",
+	Description:      "The member directory of a coalition of NGOs: organizations with their contacts and focus areas, searchable in Russian and English.",
 	InfoInstanceName: "swagger",
 	SwaggerTemplate:  docTemplate,
 	LeftDelim:        "{{",
