@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"path/filepath"
@@ -128,5 +129,50 @@ func TestWideningParametersNeedTheirRole(t *testing.T) {
 	}
 	if routes < 15 {
 		t.Fatalf("walked %d GET routes of openapi.yaml", routes)
+	}
+}
+
+// TestConcurrentWritesWithoutIfMatchAllApply sends 50 PATCHes of one
+// organization, and 50 of one contact, at once without If-Match: each must
+// apply (200), in some order, and none may fail with a precondition the
+// client did not set.
+func TestConcurrentWritesWithoutIfMatchAllApply(t *testing.T) {
+	t.Parallel()
+	s := newTestServer(t, searchFixtures())
+	editor := s.key(directory.RoleEditor)
+	contacts, err := s.dir.Contacts(t.Context(), directory.Operator("test"), "nadezhda")
+	if err != nil {
+		t.Fatal(err)
+	}
+	op := directory.Operator("test")
+	for _, target := range []struct {
+		path, field string
+		version     func() (int, error)
+	}{
+		{"/api/v1/organizations/alfa", "city", func() (int, error) {
+			o, err := s.dir.Organization(t.Context(), "alfa", op)
+			return o.Version, err
+		}},
+		{"/api/v1/organizations/nadezhda/contacts/" + contacts[0].ID, "role", func() (int, error) {
+			c, err := s.dir.Contact(t.Context(), op, "nadezhda", contacts[0].ID)
+			return c.Version, err
+		}},
+	} {
+		const writers = 50
+		var wg sync.WaitGroup
+		for i := range writers {
+			wg.Go(func() {
+				h := bearer(editor)
+				h.Set("Content-Type", "application/merge-patch+json")
+				r := s.do(http.MethodPatch, target.path, h, strings.NewReader(fmt.Sprintf(`{%q: "Значение %d"}`, target.field, i)))
+				if r.StatusCode != http.StatusOK {
+					t.Errorf("PATCH %s number %d: got %d, want 200: %s", target.path, i, r.StatusCode, r.body)
+				}
+			})
+		}
+		wg.Wait()
+		if v, err := target.version(); err != nil || v != 1+writers {
+			t.Errorf("%s is at version %d (%v) after %d changes from version 1", target.path, v, err, writers)
+		}
 	}
 }

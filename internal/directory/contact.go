@@ -87,12 +87,21 @@ func (s *Service) contact(ctx context.Context, orgIDOrSlug, contactID string) (O
 }
 
 // UpdateContact applies change to a contact and stores it if valid. pre
-// works as in UpdateOrganization. It needs the editor role.
+// works as in UpdateOrganization, and concurrent updates of one contact
+// take turns as there. It needs the editor role.
 func (s *Service) UpdateContact(ctx context.Context, caller Caller, orgIDOrSlug, contactID string, pre Precondition, change func(*Contact) error) (Contact, error) {
 	if err := caller.require(RoleEditor); err != nil {
 		return Contact{}, err
 	}
-	for attempt := 1; ; attempt++ {
+	unlock, err := s.locks.lock(ctx, contactID)
+	if err != nil {
+		return Contact{}, fmt.Errorf("update contact %s: %w", contactID, err)
+	}
+	defer unlock()
+	for {
+		if err := ctx.Err(); err != nil {
+			return Contact{}, fmt.Errorf("update contact %s: %w", contactID, err)
+		}
 		org, cur, err := s.contact(ctx, orgIDOrSlug, contactID)
 		if err != nil {
 			return Contact{}, err
@@ -123,7 +132,7 @@ func (s *Service) UpdateContact(ctx context.Context, caller Caller, orgIDOrSlug,
 		entry := s.audit(caller, EntityContact, cur.ID, ActionUpdate, changes)
 		entry.OrganizationID = org.ID
 		err = s.store.UpdateContact(ctx, next, cur.Version, entry)
-		if ErrorCode(err) == CodePreconditionFailed && pre.Unconditional() && attempt < updateAttempts {
+		if ErrorCode(err) == CodePreconditionFailed && pre.Unconditional() {
 			continue
 		}
 		if err != nil {

@@ -107,6 +107,7 @@ type Service struct {
 	places Places
 	phones func() *phoneRules
 	now    func() time.Time
+	locks  recordLocks
 }
 
 // NewService returns a Service over store, validating places against places.

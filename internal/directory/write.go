@@ -12,10 +12,6 @@ import (
 	"github.com/google/uuid"
 )
 
-// updateAttempts bounds how often a write without If-Match is retried when
-// another writer changed the record between its read and its write.
-const updateAttempts = 3
-
 // CreateOrganization validates and stores a new organization. The id is
 // new unless given (imports keep ids); a missing slug is made from the name,
 // numbered when taken, while a given slug that is taken is CodeConflict. It
@@ -164,8 +160,23 @@ func (s *Service) slugTakenOnRestore(ctx context.Context, id string, cause error
 // load, check the version, apply, diff, store conditionally on the version
 // read, and retry when another writer came first and the caller gave no
 // If-Match.
+//
+// Writes of one organization within this process take turns (recordLocks);
+// one without a precondition that still finds another process's write
+// between its read and its write applies its change again to the new
+// version, for as long as ctx lasts: it never fails with a precondition the
+// client did not set.
 func (s *Service) rewrite(ctx context.Context, caller Caller, idOrSlug string, pre Precondition, action Action, archived bool, change func(*Organization) error) (Organization, error) {
-	for attempt := 1; ; attempt++ {
+	var unlock func()
+	defer func() {
+		if unlock != nil {
+			unlock()
+		}
+	}()
+	for {
+		if err := ctx.Err(); err != nil {
+			return Organization{}, fmt.Errorf("%s organization %q: %w", action, idOrSlug, err)
+		}
 		var cur Organization
 		var err error
 		if archived {
@@ -178,6 +189,12 @@ func (s *Service) rewrite(ctx context.Context, caller Caller, idOrSlug string, p
 		}
 		if err != nil {
 			return Organization{}, fmt.Errorf("get organization %q: %w", idOrSlug, err)
+		}
+		if unlock == nil {
+			if unlock, err = s.locks.lock(ctx, cur.ID); err != nil {
+				return Organization{}, fmt.Errorf("%s organization %s: %w", action, cur.ID, err)
+			}
+			continue // read it again: no write of this process comes between now
 		}
 		if !pre.Holds(cur.Version) {
 			return Organization{}, staleVersion(cur.Version)
@@ -199,7 +216,7 @@ func (s *Service) rewrite(ctx context.Context, caller Caller, idOrSlug string, p
 		entry := s.audit(caller, EntityOrganization, cur.ID, action, changes)
 		entry.OrganizationID = cur.ID
 		err = s.store.UpdateOrganization(ctx, next, cur.Version, entry)
-		if ErrorCode(err) == CodePreconditionFailed && pre.Unconditional() && attempt < updateAttempts {
+		if ErrorCode(err) == CodePreconditionFailed && pre.Unconditional() {
 			continue
 		}
 		if err != nil {
