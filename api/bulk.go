@@ -21,33 +21,40 @@ const maxImportBytes = 512 << 20
 // ImportReport is what an import did, or would do, row by row.
 type ImportReport struct {
 	DryRun    bool        `json:"dry_run"`
+	Encoding  string      `json:"encoding" enums:"utf-8,windows-1251" example:"utf-8"`
 	Created   int         `json:"created" example:"60"`
 	Updated   int         `json:"updated" example:"2"`
 	Unchanged int         `json:"unchanged" example:"1"`
 	Rows      []ImportRow `json:"rows"`
 } //	@name	ImportReport
 
-// ImportRow is the outcome of one row.
+// ImportRow is the outcome of one row: the fields it changes (for a
+// created organization, the fields it sets), as the API names them, with
+// contacts for any change to the contacts; and what the admin may want to
+// check, such as an organization of the same name already in the country.
 type ImportRow struct {
-	Row    int    `json:"row" example:"2"`
-	Status string `json:"status" enums:"created,updated,unchanged"`
-	ID     string `json:"id" format:"uuid" example:"3e98c4f6-40e1-4c96-9f1c-9935719f9212"`
-	Slug   string `json:"slug" example:"nadezhda-nizhny-novgorod"`
+	Row      int      `json:"row" example:"2"`
+	Status   string   `json:"status" enums:"created,updated,unchanged"`
+	ID       string   `json:"id" format:"uuid" example:"3e98c4f6-40e1-4c96-9f1c-9935719f9212"`
+	Slug     string   `json:"slug" example:"nadezhda-nizhny-novgorod"`
+	Changes  []string `json:"changes" example:"city"`
+	Warnings []string `json:"warnings,omitempty"`
 } //	@name	ImportRow
 
 // handleImport upserts organizations from a CSV or NDJSON file.
 //
 //	@Summary		Import organizations
-//	@Description	All or nothing: every row is validated with the rules of the API and matched by id, else by slug; if any row is invalid nothing is written and the 400 problem names each bad row and field as rows[N].field (N is the spreadsheet row, or the NDJSON line; at most 1000 are listed). NDJSON is the export format: one organization per line with its contacts. CSV: UTF-8 with or without BOM, comma or semicolon separated, columns as the CSV export writes them (id, slug, original_language, name_ru, description_ru, name_en, description_en, acronym, country_code, region_code, city, address, address_hidden, service_regions, focus_areas, membership_status, member_since, member_until, website, email, languages, verified_at, created_at, updated_at, phone_N, phone_N_kind, phone_N_description, contact_N_id, contact_N_name, contact_N_role, contact_N_email, contact_N_phone, contact_N_languages, contact_N_visibility, contact_N_primary); list cells are comma-separated. Each written organization gets an audit entry with the action import, in the same transaction.
+//	@Description	All or nothing: every row is validated with the rules and defaults of the API; if any row is invalid nothing is written and the 400 problem names each bad row and field as rows[N].field (N is the spreadsheet row, or the NDJSON line; at most 1000 are listed). A row updates the live organization whose id, else slug, it gives, and only that: a row that gives neither creates a new organization (with a slug made from its name, numbered when taken), with a warning when its country already has one of the same name. Each row of the report names the fields it changes, in a dry run too. NDJSON is the export format, one organization per line with its contacts, or the write shape of POST /organizations (name and description in original_language); with mode=replace (the default) a line is the whole record and a field it lacks is cleared, with mode=merge it is an RFC 7396 merge patch of the record it matches. Lines must be UTF-8 and at most 4 MiB. CSV: UTF-8 with or without BOM, or Windows-1251 (detected; the report's encoding says which was read), comma or semicolon separated, columns as the CSV export writes them (id, slug, original_language, name_ru, description_ru, name_en, description_en, acronym, country_code, region_code, city, address, address_hidden, service_regions, focus_areas, membership_status, member_since, member_until, website, email, languages, verified_at, created_at, updated_at, phone_N, phone_N_kind, phone_N_description, contact_N_id, contact_N_name, contact_N_role, contact_N_email, contact_N_phone, contact_N_languages, contact_N_visibility, contact_N_primary) or any of them: a row changes only the fields whose columns the file has, an empty cell clears its field. List cells are comma-separated; a cell that starts with ' and then =, +, -, @, tab, CR or ' loses that one ' (the export's spreadsheet escaping). Each written organization gets an audit entry with the action import, in the same transaction.
 //	@ID				importOrganizations
 //	@Tags			bulk
 //	@Accept			text/csv,application/x-ndjson
 //	@Produce		json,application/problem+json
 //	@Security		bearer
-//	@Param			dry_run	query		bool	false	"Validate and report without writing"	example(true)
+//	@Param			dry_run	query		bool	false	"Validate and report without writing"												example(true)
+//	@Param			mode	query		string	false	"NDJSON only: a line is the whole record (replace) or a merge patch of it (merge)"	Enums(replace, merge)	default(replace)	example(merge)
 //	@Param			file	body		string	true	"The CSV or NDJSON file"
 //	@Success		200		{object}	ImportReport
-//	@Failure		400		{object}	Problem	"Invalid rows or header; errors name rows[N].field"
+//	@Failure		400		{object}	Problem	"Invalid rows, header or parameters; errors name rows[N].field"
 //	@Failure		401		{object}	Problem	"No key, or an unknown or revoked key"
 //	@Failure		403		{object}	Problem	"The key's role is below admin"
 //	@Failure		409		{object}	Problem	"An id or slug belongs to an archived organization or another record"
@@ -64,16 +71,28 @@ func handleImport(dir *directory.Service) echo.HandlerFunc {
 		default:
 			return invalid("invalid query parameters", "dry_run", "must be true or false")
 		}
+		mode := ndjson.Replace
+		switch c.QueryParam("mode") {
+		case "", "replace":
+		case "merge":
+			mode = ndjson.Merge
+		default:
+			return invalid("invalid query parameters", "mode", "must be replace or merge")
+		}
 		ct := c.Request().Header.Get(echo.HeaderContentType)
 		mt, _, _ := mime.ParseMediaType(ct)
 		opts := directory.ImportOptions{DryRun: dryRun}
 		var records iter.Seq[directory.ImportRecord]
+		encoding := csvio.EncodingUTF8
 		switch mt {
 		case csvio.ContentType:
-			records = csvio.Read(c.Request().Body)
-			opts.FieldName = csvio.ColumnName
+			if mode == ndjson.Merge {
+				return invalid("invalid query parameters", "mode", "is for NDJSON: a CSV row always changes only the columns the file has")
+			}
+			r := csvio.NewReader(c.Request().Body)
+			records, opts.FieldName, encoding = r.Records(), csvio.ColumnName, r.Encoding()
 		case ndjson.ContentType:
-			records = ndjson.Read(c.Request().Body)
+			records = ndjson.Read(c.Request().Body, mode)
 		default:
 			return &echo.HTTPError{Code: http.StatusUnsupportedMediaType,
 				Message: fmt.Sprintf("Content-Type must be %s or %s, not %q", csvio.ContentType, ndjson.ContentType, ct)}
@@ -82,10 +101,13 @@ func handleImport(dir *directory.Service) echo.HandlerFunc {
 		if err != nil {
 			return err
 		}
-		out := ImportReport{DryRun: report.DryRun, Created: report.Created, Updated: report.Updated,
+		out := ImportReport{DryRun: report.DryRun, Encoding: encoding, Created: report.Created, Updated: report.Updated,
 			Unchanged: report.Unchanged, Rows: make([]ImportRow, len(report.Rows))}
 		for i, r := range report.Rows {
-			out.Rows[i] = ImportRow{Row: r.Row, Status: string(r.Status), ID: r.ID, Slug: r.Slug}
+			out.Rows[i] = ImportRow{Row: r.Row, Status: string(r.Status), ID: r.ID, Slug: r.Slug, Changes: r.Changes, Warnings: r.Warnings}
+			if out.Rows[i].Changes == nil {
+				out.Rows[i].Changes = []string{}
+			}
 		}
 		c.Response().Header().Set("Cache-Control", "no-store")
 		return c.JSON(http.StatusOK, out)

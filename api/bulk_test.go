@@ -167,7 +167,7 @@ func TestImportExcelCSV(t *testing.T) {
 
 	for _, tt := range []struct{ name, file, field string }{
 		{"unknown column", "name_ru,country_code,colour\nX,RU,red\n", "rows[1].colour"},
-		{"no country column", "name_ru\nX\n", "rows[1].country_code"},
+		{"no country column", "name_ru\nX\n", "rows[2].country_code"},
 		{"short row", "name_ru,country_code\nX\n", "rows[2].row"},
 		{"region of another country", "name_ru,country_code,region_code\nX,KZ,RU-MOW\n", "rows[2].region_code"},
 		{"bad contact email", "name_ru,country_code,contact_1_name,contact_1_email\nX,RU,Desk,desk@\n", "rows[2].contact_1_email"},

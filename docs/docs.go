@@ -806,7 +806,7 @@ const docTemplate = `{
                         "bearer": []
                     }
                 ],
-                "description": "All or nothing: every row is validated with the rules of the API and matched by id, else by slug; if any row is invalid nothing is written and the 400 problem names each bad row and field as rows[N].field (N is the spreadsheet row, or the NDJSON line; at most 1000 are listed). NDJSON is the export format: one organization per line with its contacts. CSV: UTF-8 with or without BOM, comma or semicolon separated, columns as the CSV export writes them (id, slug, original_language, name_ru, description_ru, name_en, description_en, acronym, country_code, region_code, city, address, address_hidden, service_regions, focus_areas, membership_status, member_since, member_until, website, email, languages, verified_at, created_at, updated_at, phone_N, phone_N_kind, phone_N_description, contact_N_id, contact_N_name, contact_N_role, contact_N_email, contact_N_phone, contact_N_languages, contact_N_visibility, contact_N_primary); list cells are comma-separated. Each written organization gets an audit entry with the action import, in the same transaction.",
+                "description": "All or nothing: every row is validated with the rules and defaults of the API; if any row is invalid nothing is written and the 400 problem names each bad row and field as rows[N].field (N is the spreadsheet row, or the NDJSON line; at most 1000 are listed). A row updates the live organization whose id, else slug, it gives, and only that: a row that gives neither creates a new organization (with a slug made from its name, numbered when taken), with a warning when its country already has one of the same name. Each row of the report names the fields it changes, in a dry run too. NDJSON is the export format, one organization per line with its contacts, or the write shape of POST /organizations (name and description in original_language); with mode=replace (the default) a line is the whole record and a field it lacks is cleared, with mode=merge it is an RFC 7396 merge patch of the record it matches. Lines must be UTF-8 and at most 4 MiB. CSV: UTF-8 with or without BOM, or Windows-1251 (detected; the report's encoding says which was read), comma or semicolon separated, columns as the CSV export writes them (id, slug, original_language, name_ru, description_ru, name_en, description_en, acronym, country_code, region_code, city, address, address_hidden, service_regions, focus_areas, membership_status, member_since, member_until, website, email, languages, verified_at, created_at, updated_at, phone_N, phone_N_kind, phone_N_description, contact_N_id, contact_N_name, contact_N_role, contact_N_email, contact_N_phone, contact_N_languages, contact_N_visibility, contact_N_primary) or any of them: a row changes only the fields whose columns the file has, an empty cell clears its field. List cells are comma-separated; a cell that starts with ' and then =, +, -, @, tab, CR or ' loses that one ' (the export's spreadsheet escaping). Each written organization gets an audit entry with the action import, in the same transaction.",
                 "consumes": [
                     "text/csv",
                     "application/x-ndjson"
@@ -829,6 +829,18 @@ const docTemplate = `{
                         "in": "query"
                     },
                     {
+                        "enum": [
+                            "replace",
+                            "merge"
+                        ],
+                        "type": "string",
+                        "default": "replace",
+                        "example": "merge",
+                        "description": "NDJSON only: a line is the whole record (replace) or a merge patch of it (merge)",
+                        "name": "mode",
+                        "in": "query"
+                    },
+                    {
                         "description": "The CSV or NDJSON file",
                         "name": "file",
                         "in": "body",
@@ -846,7 +858,7 @@ const docTemplate = `{
                         }
                     },
                     "400": {
-                        "description": "Invalid rows or header; errors name rows[N].field",
+                        "description": "Invalid rows, header or parameters; errors name rows[N].field",
                         "schema": {
                             "$ref": "#/definitions/Problem"
                         }
@@ -2959,6 +2971,7 @@ const docTemplate = `{
             "required": [
                 "created",
                 "dry_run",
+                "encoding",
                 "rows",
                 "unchanged",
                 "updated"
@@ -2970,6 +2983,14 @@ const docTemplate = `{
                 },
                 "dry_run": {
                     "type": "boolean"
+                },
+                "encoding": {
+                    "type": "string",
+                    "enum": [
+                        "utf-8",
+                        "windows-1251"
+                    ],
+                    "example": "utf-8"
                 },
                 "rows": {
                     "type": "array",
@@ -2990,12 +3011,22 @@ const docTemplate = `{
         "ImportRow": {
             "type": "object",
             "required": [
+                "changes",
                 "id",
                 "row",
                 "slug",
                 "status"
             ],
             "properties": {
+                "changes": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "city"
+                    ]
+                },
                 "id": {
                     "type": "string",
                     "format": "uuid",
@@ -3016,6 +3047,12 @@ const docTemplate = `{
                         "updated",
                         "unchanged"
                     ]
+                },
+                "warnings": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    }
                 }
             }
         },

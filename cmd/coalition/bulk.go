@@ -26,6 +26,7 @@ func runImport(ctx context.Context, args []string, getenv func(string) string, s
 	fs.SetOutput(stderr)
 	dryRun := fs.Bool("dry-run", false, "validate and report without writing")
 	format := fs.String("format", "", "csv or ndjson (default: from the file name's extension)")
+	merge := fs.Bool("merge", false, "NDJSON: each line is a JSON merge patch (RFC 7396) of the organization it names, not the whole record")
 	cfg, err := parseFlagSet(fs, "import", args, getenv, false)
 	if err != nil {
 		return err
@@ -48,11 +49,20 @@ func runImport(ctx context.Context, args []string, getenv func(string) string, s
 	}
 	opts := directory.ImportOptions{DryRun: *dryRun}
 	var records iter.Seq[directory.ImportRecord]
+	var csvFile *csvio.Reader
 	switch *format {
 	case "csv":
-		records, opts.FieldName = csvio.Read(in), csvio.ColumnName
+		if *merge {
+			return usageError{"import: --merge is for NDJSON: a CSV row always changes only the columns the file has"}
+		}
+		csvFile = csvio.NewReader(in)
+		records, opts.FieldName = csvFile.Records(), csvio.ColumnName
 	case "ndjson", "jsonl":
-		records = ndjson.Read(in)
+		mode := ndjson.Replace
+		if *merge {
+			mode = ndjson.Merge
+		}
+		records = ndjson.Read(in, mode)
 	default:
 		return usageError{fmt.Sprintf("import: unknown format %q: use --format csv or --format ndjson", *format)}
 	}
@@ -78,6 +88,14 @@ func runImport(ctx context.Context, args []string, getenv func(string) string, s
 	}
 	if err != nil {
 		return err
+	}
+	if csvFile != nil {
+		fmt.Fprintf(stdout, "read as %s\n", csvFile.Encoding())
+	}
+	for _, row := range report.Rows {
+		for _, w := range row.Warnings {
+			fmt.Fprintf(stdout, "row %d: warning: %s\n", row.Row, w)
+		}
 	}
 	verb := "imported"
 	if report.DryRun {

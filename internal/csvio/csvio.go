@@ -3,9 +3,18 @@
 // phones (phone_1, phone_1_kind, phone_1_description, ...) and contacts
 // (contact_1_name, contact_1_email, ...), and list fields (focus areas,
 // regions, languages) comma-separated within one cell. It reads UTF-8 with
-// or without a byte-order mark, with commas or semicolons between cells
-// (Excel in a Russian locale writes semicolons), and writes UTF-8 with a BOM
-// so that Excel shows Cyrillic correctly.
+// or without a byte-order mark, or Windows-1251 (what Excel in a Russian
+// locale saves as "CSV"), with commas or semicolons between cells (Excel in
+// a Russian locale writes semicolons), and writes UTF-8 with a BOM so that
+// Excel shows Cyrillic correctly.
+//
+// Cells are written safe to open in a spreadsheet: one that starts with =,
+// +, -, @, a tab, a carriage return or ' is written with a leading ' (the
+// OWASP advice against CSV injection), so a spreadsheet shows it as text
+// rather than run it as a formula; the reader removes exactly that one '.
+//
+// A row changes only the fields whose columns the file has: a missing
+// column leaves its field alone, an empty cell clears it.
 package csvio
 
 import (
@@ -17,9 +26,13 @@ import (
 	"io"
 	"iter"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
+
+	"golang.org/x/text/encoding/charmap"
 
 	"github.com/coalition-directory/coalition/internal/directory"
 )
@@ -113,6 +126,9 @@ func (w *Writer) Write(o *directory.Organization) error {
 			row = append(row, "", "", "", "", "", "", "", "")
 		}
 	}
+	for i, cell := range row {
+		row[i] = Escape(cell)
+	}
 	w.row = row
 	if err := w.csv.Write(row); err != nil {
 		return fmt.Errorf("write csv row: %w", err)
@@ -127,6 +143,29 @@ func (w *Writer) Flush() error {
 		return fmt.Errorf("write csv: %w", err)
 	}
 	return w.w.Flush()
+}
+
+// formulaStarts are the first characters that make a spreadsheet read a
+// cell as a formula (=, +, -, @), or that it drops or reads specially (tab,
+// carriage return, and the ' that marks text).
+const formulaStarts = "=+-@\t\r'"
+
+// Escape returns a cell as the writer writes it: with a ' in front when it
+// starts with one of formulaStarts, so that a spreadsheet shows it as text.
+func Escape(cell string) string {
+	if cell != "" && strings.IndexByte(formulaStarts, cell[0]) >= 0 {
+		return "'" + cell
+	}
+	return cell
+}
+
+// Unescape undoes Escape: it removes the one ' in front of a cell that
+// starts with ' and then one of formulaStarts, and leaves any other cell.
+func Unescape(cell string) string {
+	if len(cell) >= 2 && cell[0] == '\'' && strings.IndexByte(formulaStarts, cell[1]) >= 0 {
+		return cell[1:]
+	}
+	return cell
 }
 
 func joinList(list []string) string { return strings.Join(list, ListSeparator+" ") }
@@ -150,6 +189,50 @@ var (
 	contactColumn = regexp.MustCompile(`^contact_([1-9][0-9]*)_(id|name|role|email|phone|languages|visibility|primary)$`)
 )
 
+// Encodings the reader reads, as the import report names them.
+const (
+	EncodingUTF8        = "utf-8"
+	EncodingWindows1251 = "windows-1251"
+)
+
+// Reader reads organizations from a CSV file.
+type Reader struct {
+	br       *bufio.Reader
+	encoding string
+}
+
+// NewReader returns a reader of r. It reads the first 64 KiB to detect the
+// encoding: UTF-8 (with or without a byte-order mark) when they are valid
+// UTF-8, else Windows-1251, the encoding Excel in a Russian locale saves
+// "CSV" in. A later row that is not UTF-8 in a file read as UTF-8 is an
+// invalid row.
+func NewReader(r io.Reader) *Reader {
+	br := bufio.NewReaderSize(r, 64<<10)
+	peek, err := br.Peek(br.Size())
+	if bytes.HasPrefix(peek, []byte("\uFEFF")) {
+		br.Discard(3)
+		return &Reader{br: br, encoding: EncodingUTF8}
+	}
+	if err == nil { // the file goes on: the last character may be cut
+		for i := len(peek) - 1; i >= 0 && i >= len(peek)-utf8.UTFMax; i-- {
+			if utf8.RuneStart(peek[i]) {
+				if !utf8.FullRune(peek[i:]) {
+					peek = peek[:i]
+				}
+				break
+			}
+		}
+	}
+	if utf8.Valid(peek) {
+		return &Reader{br: br, encoding: EncodingUTF8}
+	}
+	return &Reader{br: bufio.NewReaderSize(charmap.Windows1251.NewDecoder().Reader(br), 64<<10), encoding: EncodingWindows1251}
+}
+
+// Encoding names the encoding the file is read in: EncodingUTF8 or
+// EncodingWindows1251.
+func (r *Reader) Encoding() string { return r.encoding }
+
 // column says where a header cell's values go.
 type column struct {
 	name  string
@@ -158,26 +241,35 @@ type column struct {
 	phone bool
 }
 
-// Read yields one import record per data row of r. Rows are numbered as a
+// header is what a file's header says about its rows.
+type header struct {
+	columns []column
+	// phoneGroups and contactGroups are the highest phone and contact
+	// numbers the header has columns for.
+	phoneGroups, contactGroups int
+	// contactIDs says that the header has a contact_N_id column.
+	contactIDs bool
+	// allContactColumns says that every contact group has all its
+	// columns, as an export writes them: a row then lists all the
+	// organization's contacts.
+	allContactColumns bool
+}
+
+// Records yields one import record per data row. Rows are numbered as a
 // spreadsheet shows them: the header is row 1. A header with unknown or
-// repeated columns, or without name and country columns, yields one record
-// for row 1 with the error and ends; a row that cannot be read yields a
-// record whose Err names its columns.
-func Read(r io.Reader) iter.Seq[directory.ImportRecord] {
+// repeated columns yields one record for row 1 with the error and ends; a
+// row that cannot be read yields a record whose Err names its columns.
+func (r *Reader) Records() iter.Seq[directory.ImportRecord] {
 	return func(yield func(directory.ImportRecord) bool) {
-		br := bufio.NewReaderSize(r, 64<<10)
-		if bom, err := br.Peek(3); err == nil && bytes.Equal(bom, []byte("\uFEFF")) {
-			br.Discard(3)
-		}
-		cr := csv.NewReader(br)
-		cr.Comma = detectDelimiter(br)
+		cr := csv.NewReader(r.br)
+		cr.Comma = detectDelimiter(r.br)
 		cr.ReuseRecord = true
-		header, err := cr.Read()
+		cells, err := cr.Read()
 		if err != nil {
 			yield(directory.ImportRecord{Row: 1, Err: invalid("header", "cannot read the header row: "+err.Error())})
 			return
 		}
-		columns, err := parseHeader(header)
+		h, err := parseHeader(cells)
 		if err != nil {
 			yield(directory.ImportRecord{Row: 1, Err: err})
 			return
@@ -193,14 +285,14 @@ func Read(r io.Reader) iter.Seq[directory.ImportRecord] {
 			case errors.As(err, &parseErr) && !errors.Is(err, csv.ErrFieldCount):
 				rec = directory.ImportRecord{Row: row, Err: invalid("row", parseErr.Err.Error())}
 			case errors.Is(err, csv.ErrFieldCount):
-				rec = directory.ImportRecord{Row: row, Err: invalid("row", fmt.Sprintf("has %d cells; the header has %d", len(cells), len(columns)))}
+				rec = directory.ImportRecord{Row: row, Err: invalid("row", fmt.Sprintf("has %d cells; the header has %d", len(cells), len(h.columns)))}
 			case err != nil:
 				yield(directory.ImportRecord{Row: row, Err: fmt.Errorf("read csv row %d: %w", row, err)})
 				return
 			case isBlank(cells):
 				continue
 			default:
-				rec = parseRow(row, columns, cells)
+				rec = h.record(row, cells)
 			}
 			if !yield(rec) {
 				return
@@ -236,29 +328,34 @@ func invalid(field, problem string) error {
 		Fields: []directory.FieldError{{Field: field, Message: problem}}}
 }
 
-func parseHeader(header []string) ([]column, error) {
+func parseHeader(cells []string) (*header, error) {
 	base := map[string]bool{}
 	for _, c := range baseColumns() {
 		base[c] = true
 	}
 	seen := map[string]bool{}
 	var problems []directory.FieldError
-	columns := make([]column, len(header))
-	for i, h := range header {
-		name := strings.ToLower(strings.TrimSpace(h))
-		columns[i] = column{name: name}
+	h := &header{columns: make([]column, len(cells))}
+	for i, cell := range cells {
+		name := strings.ToLower(strings.TrimSpace(cell))
+		h.columns[i] = column{name: name}
 		switch m1, m2 := phoneColumn.FindStringSubmatch(name), contactColumn.FindStringSubmatch(name); {
+		case !utf8.ValidString(name):
+			problems = append(problems, directory.FieldError{Field: fmt.Sprintf("column %d", i+1), Message: "is not valid UTF-8 text"})
 		case base[name]:
-			columns[i].field = name
+			h.columns[i].field = name
 		case m1 != nil:
 			n, _ := strconv.Atoi(m1[1])
-			columns[i] = column{name: name, field: strings.TrimPrefix(m1[2], "_"), group: n, phone: true}
-			if columns[i].field == "" {
-				columns[i].field = "number"
+			h.columns[i] = column{name: name, field: strings.TrimPrefix(m1[2], "_"), group: n, phone: true}
+			if h.columns[i].field == "" {
+				h.columns[i].field = "number"
 			}
+			h.phoneGroups = max(h.phoneGroups, n)
 		case m2 != nil:
 			n, _ := strconv.Atoi(m2[1])
-			columns[i] = column{name: name, field: m2[2], group: n}
+			h.columns[i] = column{name: name, field: m2[2], group: n}
+			h.contactGroups = max(h.contactGroups, n)
+			h.contactIDs = h.contactIDs || m2[2] == "id"
 		case name == "":
 			problems = append(problems, directory.FieldError{Field: fmt.Sprintf("column %d", i+1), Message: "has no name"})
 		default:
@@ -269,38 +366,167 @@ func parseHeader(header []string) ([]column, error) {
 		}
 		seen[name] = true
 	}
-	if !seen["name_ru"] && !seen["name_en"] {
-		problems = append(problems, directory.FieldError{Field: "name_ru", Message: "a name_ru or name_en column is required"})
+	if !seen["id"] && !seen["slug"] && !seen["name_ru"] && !seen["name_en"] {
+		problems = append(problems, directory.FieldError{Field: "name_ru",
+			Message: "the file needs an id or slug column (to update organizations) or a name_ru or name_en column (to create them)"})
 	}
-	if !seen["country_code"] {
-		problems = append(problems, directory.FieldError{Field: "country_code", Message: "the column is required"})
+	h.allContactColumns = h.contactGroups > 0
+	for n := 1; n <= h.contactGroups; n++ {
+		for _, c := range contactColumns(n) {
+			h.allContactColumns = h.allContactColumns && seen[c]
+		}
 	}
 	if len(problems) > 0 {
 		return nil, &directory.Error{Code: directory.CodeInvalid, Message: "invalid CSV header", Fields: problems}
 	}
-	return columns, nil
+	return h, nil
 }
 
-// parseRow builds an organization from one row's cells.
-func parseRow(row int, columns []column, cells []string) directory.ImportRecord {
+// record is the import record of one row: its cells, unescaped and
+// trimmed, applied column by column.
+func (h *header) record(row int, cells []string) directory.ImportRecord {
+	values := make([]string, len(cells))
+	for i, c := range cells {
+		values[i] = strings.TrimSpace(Unescape(c))
+		if !utf8.ValidString(values[i]) {
+			return directory.ImportRecord{Row: row, Err: invalid(h.columns[i].name,
+				"is not valid UTF-8 text: save the whole file as UTF-8 (or the whole file as Windows-1251)")}
+		}
+	}
+	rec := directory.ImportRecord{Row: row}
+	for i, col := range h.columns {
+		switch col.field {
+		case "id":
+			if col.group == 0 {
+				rec.ID = values[i]
+			}
+		case "slug":
+			rec.Slug = values[i]
+		}
+	}
+	rec.Apply = func(o *directory.Organization) error { return h.apply(values, o) }
+	return rec
+}
+
+// apply writes a row's values onto o: the fields whose columns the file
+// has, phones and contacts group by group.
+func (h *header) apply(values []string, o *directory.Organization) error {
 	var problems []directory.FieldError
 	bad := func(col, msg string) { problems = append(problems, directory.FieldError{Field: col, Message: msg}) }
-	o := directory.Organization{Translations: map[string]directory.Text{}}
-	texts := map[string]*directory.Text{directory.LangRU: {}, directory.LangEN: {}}
-	phones := map[int]*directory.Phone{}
-	contacts := map[int]*directory.Contact{}
-	maxPhone, maxContact := 0, 0
-
-	for i, col := range columns {
-		v := strings.TrimSpace(cells[i])
-		switch {
-		case col.group > 0 && col.phone:
-			p := phones[col.group]
-			if p == nil {
-				p = &directory.Phone{}
-				phones[col.group] = p
+	setText := func(lang string, set func(*directory.Text)) {
+		t := o.Translations[lang]
+		set(&t)
+		if t == (directory.Text{}) {
+			delete(o.Translations, lang)
+		} else {
+			o.Translations[lang] = t
+		}
+	}
+	for i, col := range h.columns {
+		if col.group > 0 {
+			continue
+		}
+		v := values[i]
+		switch col.field {
+		case "original_language":
+			o.OriginalLanguage = v
+		case "name_ru":
+			setText(directory.LangRU, func(t *directory.Text) { t.Name = v })
+		case "description_ru":
+			setText(directory.LangRU, func(t *directory.Text) { t.Description = v })
+		case "name_en":
+			setText(directory.LangEN, func(t *directory.Text) { t.Name = v })
+		case "description_en":
+			setText(directory.LangEN, func(t *directory.Text) { t.Description = v })
+		case "acronym":
+			o.Acronym = v
+		case "country_code":
+			o.CountryCode = v
+		case "region_code":
+			o.RegionCode = v
+		case "city":
+			o.City = v
+		case "address":
+			o.Address = v
+		case "address_hidden":
+			b, ok := parseBool(v)
+			if !ok {
+				bad(col.name, "must be true or false")
+			}
+			o.AddressHidden = b
+		case "service_regions":
+			o.ServiceRegions = splitList(v)
+		case "focus_areas":
+			o.FocusAreas = splitList(v)
+		case "membership_status":
+			o.MembershipStatus = directory.MembershipStatus(v)
+		case "member_since":
+			o.MemberSince = spreadsheetDate(v)
+		case "member_until":
+			o.MemberUntil = spreadsheetDate(v)
+		case "website":
+			o.Website = v
+		case "email":
+			o.Email = v
+		case "languages":
+			o.Languages = splitList(v)
+		case "verified_at", "created_at", "updated_at":
+			t, err := parseTime(v)
+			if err != nil {
+				bad(col.name, "must be an RFC 3339 timestamp such as 2026-10-01T00:00:00Z")
 			}
 			switch col.field {
+			case "verified_at":
+				o.VerifiedAt = t
+			case "created_at":
+				o.CreatedAt = deref(t)
+			case "updated_at":
+				o.UpdatedAt = deref(t)
+			}
+		}
+	}
+	if h.phoneGroups > 0 {
+		o.Phones = h.applyPhones(values, o.Phones)
+	}
+	if h.contactGroups > 0 {
+		o.Contacts = h.applyContacts(values, o.Contacts, bad)
+	}
+	if len(problems) > 0 {
+		return &directory.Error{Code: directory.CodeInvalid, Message: "invalid row", Fields: problems}
+	}
+	return nil
+}
+
+// group returns the indexes of the columns of phone or contact group n,
+// and whether all their cells are empty.
+func (h *header) group(values []string, n int, phone bool) (cols []int, empty bool) {
+	empty = true
+	for i, col := range h.columns {
+		if col.group == n && col.phone == phone {
+			cols = append(cols, i)
+			empty = empty && values[i] == ""
+		}
+	}
+	return cols, empty
+}
+
+// applyPhones returns stored with the row's phone groups applied: group N
+// is the N-th phone; its columns the file lacks keep the stored values, a
+// group whose cells are all empty removes the phone, and phones beyond the
+// file's groups stay.
+func (h *header) applyPhones(values []string, stored []directory.Phone) []directory.Phone {
+	var out []directory.Phone
+	for n := 1; n <= max(len(stored), h.phoneGroups); n++ {
+		var p directory.Phone
+		if n <= len(stored) {
+			p = stored[n-1]
+		}
+		cols, empty := h.group(values, n, true)
+		if len(cols) > 0 && empty {
+			continue
+		}
+		for _, i := range cols {
+			switch v := values[i]; h.columns[i].field {
 			case "number":
 				p.Number = v
 			case "kind":
@@ -308,18 +534,49 @@ func parseRow(row int, columns []column, cells []string) directory.ImportRecord 
 			case "description":
 				p.Description = v
 			}
-			if v != "" {
-				maxPhone = max(maxPhone, col.group)
+		}
+		out = append(out, p) // validation reports one without a number
+	}
+	return out
+}
+
+// applyContacts returns stored with the row's contact groups applied.
+// Group N is the stored contact whose id its contact_N_id gives, else,
+// when the file has no contact_N_id columns, the N-th stored contact, else
+// a new one. Its columns the file lacks keep the stored values, and a group
+// whose cells are all empty removes the contact. Stored contacts that no
+// group names stay, unless the file has every contact column, as an export
+// writes them: then a row lists all the organization's contacts.
+func (h *header) applyContacts(values []string, stored []directory.Contact, bad func(col, msg string)) []directory.Contact {
+	var out []directory.Contact
+	named := map[int]bool{}
+	groups := h.contactGroups
+	if !h.contactIDs {
+		groups = max(groups, len(stored))
+	}
+	for n := 1; n <= groups; n++ {
+		cols, empty := h.group(values, n, false)
+		var c directory.Contact
+		base := -1
+		if h.contactIDs {
+			for _, i := range cols {
+				if h.columns[i].field == "id" && values[i] != "" {
+					c.ID = values[i]
+					base = slices.IndexFunc(stored, func(s directory.Contact) bool { return strings.EqualFold(s.ID, values[i]) })
+				}
 			}
-		case col.group > 0:
-			c := contacts[col.group]
-			if c == nil {
-				c = &directory.Contact{}
-				contacts[col.group] = c
-			}
-			switch col.field {
-			case "id":
-				c.ID = v
+		} else if n <= len(stored) {
+			base = n - 1
+		}
+		if base >= 0 {
+			named[base] = true
+			c = stored[base]
+		}
+		if len(cols) > 0 && empty || len(cols) == 0 && base < 0 {
+			continue
+		}
+		for _, i := range cols {
+			switch v := values[i]; h.columns[i].field {
 			case "name":
 				c.Name = v
 			case "role":
@@ -335,107 +592,21 @@ func parseRow(row int, columns []column, cells []string) directory.ImportRecord 
 			case "primary":
 				b, ok := parseBool(v)
 				if !ok {
-					bad(col.name, "must be true or false")
+					bad(h.columns[i].name, "must be true or false")
 				}
 				c.IsPrimary = b
 			}
-			if v != "" {
-				maxContact = max(maxContact, col.group)
-			}
-		default:
-			switch col.field {
-			case "id":
-				o.ID = v
-			case "slug":
-				o.Slug = v
-			case "original_language":
-				o.OriginalLanguage = v
-			case "name_ru":
-				texts[directory.LangRU].Name = v
-			case "description_ru":
-				texts[directory.LangRU].Description = v
-			case "name_en":
-				texts[directory.LangEN].Name = v
-			case "description_en":
-				texts[directory.LangEN].Description = v
-			case "acronym":
-				o.Acronym = v
-			case "country_code":
-				o.CountryCode = v
-			case "region_code":
-				o.RegionCode = v
-			case "city":
-				o.City = v
-			case "address":
-				o.Address = v
-			case "address_hidden":
-				b, ok := parseBool(v)
-				if !ok {
-					bad(col.name, "must be true or false")
-				}
-				o.AddressHidden = b
-			case "service_regions":
-				o.ServiceRegions = splitList(v)
-			case "focus_areas":
-				o.FocusAreas = splitList(v)
-			case "membership_status":
-				o.MembershipStatus = directory.MembershipStatus(v)
-			case "member_since":
-				o.MemberSince = v
-			case "member_until":
-				o.MemberUntil = v
-			case "website":
-				o.Website = v
-			case "email":
-				o.Email = v
-			case "languages":
-				o.Languages = splitList(v)
-			case "verified_at", "created_at", "updated_at":
-				t, err := parseTime(v)
-				if err != nil {
-					bad(col.name, "must be an RFC 3339 timestamp such as 2026-10-01T00:00:00Z")
-				}
-				switch col.field {
-				case "verified_at":
-					o.VerifiedAt = t
-				case "created_at":
-					o.CreatedAt = deref(t)
-				case "updated_at":
-					o.UpdatedAt = deref(t)
-				}
+		}
+		out = append(out, c)
+	}
+	if h.contactIDs && !h.allContactColumns {
+		for i, c := range stored {
+			if !named[i] {
+				out = append(out, c)
 			}
 		}
 	}
-	for lang, t := range texts {
-		if t.Name != "" || t.Description != "" {
-			o.Translations[lang] = *t
-		}
-	}
-	if o.OriginalLanguage == "" {
-		o.OriginalLanguage = directory.LangRU
-		if texts[directory.LangRU].Name == "" && texts[directory.LangEN].Name != "" {
-			o.OriginalLanguage = directory.LangEN
-		}
-	}
-	if o.MembershipStatus == "" {
-		o.MembershipStatus = directory.StatusMember
-	}
-	for i := 1; i <= maxPhone; i++ {
-		if p := phones[i]; p != nil && p.Number != "" {
-			o.Phones = append(o.Phones, *p)
-		} else if p != nil {
-			bad("phone_"+strconv.Itoa(i), "is required when its kind or description is given")
-		}
-	}
-	for i := 1; i <= maxContact; i++ {
-		if c := contacts[i]; c != nil {
-			o.Contacts = append(o.Contacts, *c)
-		}
-	}
-	if len(problems) > 0 {
-		return directory.ImportRecord{Row: row, Org: o, Err: &directory.Error{Code: directory.CodeInvalid, Message: "invalid row", Fields: problems}}
-	}
-	return directory.ImportRecord{Row: row, Org: o}
+	return out
 }
 
 func splitList(v string) []string {
@@ -451,26 +622,48 @@ func splitList(v string) []string {
 	return out
 }
 
+// parseBool reads a boolean as people and spreadsheets write it (true,
+// TRUE, 1, да; false, FALSE, 0, нет, or nothing).
 func parseBool(v string) (bool, bool) {
 	switch strings.ToLower(v) {
-	case "", "false", "0", "no", "нет":
+	case "", "false", "0", "no", "нет", "ложь":
 		return false, true
-	case "true", "1", "yes", "да":
+	case "true", "1", "yes", "да", "истина":
 		return true, true
 	}
 	return false, false
+}
+
+// spreadsheetDate returns a date a spreadsheet in a Russian locale wrote as
+// DD.MM.YYYY in the directory's form, YYYY-MM-DD; anything else as it is,
+// for validation to judge.
+func spreadsheetDate(v string) string {
+	if t, err := time.Parse("02.01.2006", v); err == nil {
+		return t.Format(time.DateOnly)
+	}
+	return v
+}
+
+// timeLayouts are the forms a timestamp is read in: RFC 3339, as the
+// export writes it, and the forms spreadsheets save a date and time in,
+// read as UTC.
+func timeLayouts() []string {
+	return []string{time.RFC3339, "2006-01-02 15:04:05", "2006-01-02 15:04", "02.01.2006 15:04:05", "02.01.2006 15:04"}
 }
 
 func parseTime(v string) (*time.Time, error) {
 	if v == "" {
 		return nil, nil
 	}
-	t, err := time.Parse(time.RFC3339, v)
-	if err != nil {
-		return nil, err
+	var err error
+	for _, layout := range timeLayouts() {
+		var t time.Time
+		if t, err = time.Parse(layout, v); err == nil {
+			t = t.UTC()
+			return &t, nil
+		}
 	}
-	t = t.UTC()
-	return &t, nil
+	return nil, err
 }
 
 func deref(t *time.Time) time.Time {

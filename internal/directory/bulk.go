@@ -8,21 +8,59 @@ import (
 	"maps"
 	"runtime"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/google/uuid"
 )
 
-// ImportRecord is one organization read from an import file, with its
-// contacts. Row is the row (CSV) or line (NDJSON) it came from, counted
-// from 1 as a spreadsheet or editor shows it. Err is set when the row could
-// not be read: a *Error of CodeInvalid names the row's bad fields; any other
-// error (the file broke off, say) stops the import.
+// ImportRecord is one row of an import file. Row is the row (CSV) or line
+// (NDJSON) it came from, counted from 1 as a spreadsheet or editor shows it.
+//
+// ID and Slug are the identity the row itself gives, empty when it gives
+// none: a row is matched to a stored organization by them alone, never by a
+// slug made from its name, so that two organizations of the same name are
+// never merged.
+//
+// Apply writes the row's values onto an organization: a copy of the stored
+// one the row matches, or a new, empty one. It sets what the row gives and
+// leaves the rest, so a file's missing column leaves its field alone. It
+// need not set the id or slug, and it may set CreatedAt and UpdatedAt, which
+// count only for a new organization. Whole says that Apply sets every field,
+// so that its result does not depend on where it starts: a record of the
+// export format, which means "make it this".
+//
+// Err is set when the row could not be read: a *Error of CodeInvalid names
+// the row's bad fields; any other error (the file broke off, say) stops the
+// import.
 type ImportRecord struct {
-	Row int
-	Org Organization
-	Err error
+	Row   int
+	ID    string
+	Slug  string
+	Apply func(*Organization) error
+	Whole bool
+	Err   error
+}
+
+// WholeRecord is the record of a whole organization, as an export holds
+// it: matched by its id, else its slug, and replacing every field of the
+// organization it matches, contacts included.
+func WholeRecord(row int, o Organization) ImportRecord {
+	return ImportRecord{Row: row, ID: o.ID, Slug: o.Slug, Whole: true, Apply: func(dst *Organization) error {
+		id, slug, created, updated, version := dst.ID, dst.Slug, dst.CreatedAt, dst.UpdatedAt, dst.Version
+		*dst = o
+		dst.Translations = maps.Clone(o.Translations)
+		dst.Contacts = slices.Clone(o.Contacts)
+		dst.ID, dst.Slug, dst.Version, dst.ArchivedAt = id, slug, version, nil
+		if o.CreatedAt.IsZero() {
+			dst.CreatedAt = created
+		}
+		if o.UpdatedAt.IsZero() {
+			dst.UpdatedAt = updated
+		}
+		return nil
+	}}
 }
 
 // ImportStatus is what an import did, or would do, with one row.
@@ -36,13 +74,19 @@ const (
 	ImportInvalid   ImportStatus = "invalid"
 )
 
-// ImportRow is the outcome of one row.
+// ImportRow is the outcome of one row. Changes names the fields the row
+// changes (or, when created, sets), as the API and the history name them,
+// with "contacts" for any change to the contacts; Warnings say what the
+// admin may want to check, such as a new organization whose name another
+// one in its country already has.
 type ImportRow struct {
-	Row    int
-	Status ImportStatus
-	ID     string
-	Slug   string
-	Errors []FieldError
+	Row      int
+	Status   ImportStatus
+	ID       string
+	Slug     string
+	Changes  []string
+	Warnings []string
+	Errors   []FieldError
 }
 
 // ImportReport is the outcome of a whole import.
@@ -59,6 +103,10 @@ type ImportSession interface {
 	// with all its contacts; found is false when there is none. An id that
 	// belongs to an archived organization is CodeConflict.
 	Match(ctx context.Context, id, slug string) (org Organization, found bool, err error)
+	// SameName returns the slugs of live organizations seated in country
+	// whose name in their original language is name, compared as search
+	// compares words (case, ё and punctuation aside).
+	SameName(ctx context.Context, country, name string) (slugs []string, err error)
 	// Create stores new organizations, audited as the Store's Import says;
 	// it may buffer them until Flush.
 	Create(ctx context.Context, orgs ...Organization) error
@@ -86,13 +134,16 @@ var errRollback = errors.New("import rolled back")
 // file of a hundred thousand bad rows gives a readable answer.
 const maxReportedErrors = 1000
 
-// Import upserts organizations from records, all or nothing: every row is
-// validated with the rules of the API, matched by id, else by slug, and
-// created, updated or left unchanged. If any row is invalid nothing is
-// written and the error (CodeInvalid) names each bad row and field as
-// rows[N].field; the report says what each row would have done. A dry run
-// reports the same and writes nothing. Writes are audited as ActionImport,
-// in the same transaction. It needs the admin role.
+// Import upserts organizations from records, all or nothing. A row is
+// matched to a live organization only by the id, else the slug, that it
+// gives; it updates that one, applied onto it (ImportRecord.Apply), or
+// creates a new one, with a slug made from its name and numbered when
+// taken. Every result is validated with the rules and defaults of the API.
+// If any row is invalid nothing is written and the error (CodeInvalid)
+// names each bad row and field as rows[N].field; the report says what each
+// row would have done and which fields it changes. A dry run reports the
+// same and writes nothing. Writes are audited as ActionImport, in the same
+// transaction. It needs the admin role.
 func (s *Service) Import(ctx context.Context, caller Caller, records iter.Seq[ImportRecord], opts ImportOptions) (ImportReport, error) {
 	dryRun := opts.DryRun
 	report := ImportReport{DryRun: dryRun}
@@ -109,28 +160,32 @@ func (s *Service) Import(ctx context.Context, caller Caller, records iter.Seq[Im
 	// copies of it would double an import's cost.
 	created := s.audit(caller, EntityOrganization, "", ActionImport, []Change{{Field: "created", New: true}})
 	err = s.store.Import(ctx, created, func(session ImportSession) error {
-		seenIDs, seenSlugs := map[string]int{}, map[string]int{}
+		st := importState{known: known, seenIDs: map[string]int{}, seenSlugs: map[string]int{},
+			names: map[string]int{}, fieldNames: map[uint64][]string{}}
 		prepared := inParallel(records, runtime.GOMAXPROCS(0), func(rec ImportRecord) preparedRecord {
 			return s.prepareRecord(rec, known)
 		})
 		for p := range prepared {
 			rec := p.rec
-			row, rowErr := p.row, p.err
-			if rowErr == nil {
-				row, rowErr = s.importRow(ctx, session, caller, p, seenIDs, seenSlugs, len(fe) > 0 || dryRun)
+			var row ImportRow
+			rowErr := p.err
+			// A row that names an organization is applied onto it: what it
+			// gave when applied onto nothing is then beside the point.
+			if rowErr == nil || rec.Err == nil && !rec.Whole && (rec.ID != "" || rec.Slug != "") {
+				row, rowErr = s.importRow(ctx, session, caller, p, &st, len(fe) > 0 || dryRun)
 			}
 			if rowErr != nil {
 				var de *Error
 				if !errors.As(rowErr, &de) || de.Code != CodeInvalid && de.Code != CodeConflict {
 					return fmt.Errorf("import row %d: %w", rec.Row, rowErr)
 				}
-				row = ImportRow{Row: rec.Row, Status: ImportInvalid, ID: rec.Org.ID, Slug: rec.Org.Slug, Errors: de.Fields}
+				row = ImportRow{Row: rec.Row, Status: ImportInvalid, ID: rec.ID, Slug: rec.Slug, Errors: slices.Clone(de.Fields)}
 				if len(row.Errors) == 0 {
 					row.Errors = []FieldError{{Field: "row", Message: de.Message}}
 				}
 				for i, f := range row.Errors {
 					if opts.FieldName != nil {
-						f.Field = opts.FieldName(f.Field, rec.Org.OriginalLanguage)
+						f.Field = opts.FieldName(f.Field, p.org.OriginalLanguage)
 						row.Errors[i] = f
 					}
 					if len(fe) < maxReportedErrors {
@@ -172,31 +227,127 @@ func (r *ImportReport) count(status ImportStatus) {
 	}
 }
 
-// preparedRecord is a record after the checks that need no database:
-// parsing and validation, which run in parallel.
-type preparedRecord struct {
-	rec ImportRecord
-	org Organization // validated and normalized
-	row ImportRow
-	err error
+// importState is what an import remembers from row to row.
+type importState struct {
+	known     map[string]bool // focus-area slugs
+	seenIDs   map[string]int  // row of each organization written so far, by id
+	seenSlugs map[string]int  // and by slug
+	// names holds the row of each organization created so far, by
+	// nameKey, to warn of a second one of the same name.
+	names map[string]int
+	// fieldNames interns the field lists of created rows, by fieldSet:
+	// most rows of a file set the same fields.
+	fieldNames map[uint64][]string
 }
 
-// prepareRecord validates one record; it reads only immutable state, so
-// records are prepared concurrently.
+// preparedRecord is a record after the work that needs no database: it is
+// applied onto a new organization and validated, in parallel.
+type preparedRecord struct {
+	rec     ImportRecord
+	org     Organization // validated and normalized, when err is nil
+	fields  uint64       // fieldSet of org
+	nameKey string       // country and folded original name of org
+	err     error
+}
+
+// prepareRecord applies one record onto a new organization; it reads only
+// immutable state, so records are prepared concurrently.
 func (s *Service) prepareRecord(rec ImportRecord, known map[string]bool) preparedRecord {
+	p := preparedRecord{rec: rec}
 	if rec.Err != nil {
-		return preparedRecord{rec: rec, err: rec.Err}
+		p.err = rec.Err
+		return p
 	}
-	o := rec.Org
-	o.Translations = maps.Clone(o.Translations)
+	p.org, p.err = s.applyRecord(rec, Organization{}, known)
+	if p.err == nil {
+		p.fields = fieldSet(&p.org)
+		p.nameKey = p.org.CountryCode + " " + SearchText(p.org.Translations[p.org.OriginalLanguage].Name)
+	}
+	return p
+}
+
+// applyRecord applies rec onto base, which it may change, then fills in the
+// defaults of every way in and validates the result.
+func (s *Service) applyRecord(rec ImportRecord, base Organization, known map[string]bool) (Organization, error) {
+	o := base
+	if o.Translations == nil {
+		o.Translations = map[string]Text{}
+	}
+	// A row's own errors (a cell that is no boolean, say) are reported
+	// together with those of validation.
+	applyErr := rec.Apply(&o)
+	var rowErr *Error
+	if applyErr != nil && (!errors.As(applyErr, &rowErr) || rowErr.Code != CodeInvalid) {
+		return o, applyErr
+	}
+	if rec.ID != "" {
+		o.ID = strings.ToLower(rec.ID)
+	}
+	if rec.Slug != "" {
+		o.Slug = rec.Slug
+	}
+	ApplyDefaults(&o)
 	if o.Slug == "" {
-		text, _ := o.Text(o.OriginalLanguage)
-		o.Slug = MakeSlug(text.Name)
+		o.Slug = MakeSlug(o.Translations[o.OriginalLanguage].Name)
 	}
-	if err := s.validate(&o, known); err != nil {
-		return preparedRecord{rec: rec, err: err}
+	err := s.validate(&o, known)
+	if rowErr == nil {
+		return o, err
 	}
-	return preparedRecord{rec: rec, org: o}
+	var invalid *Error
+	if errors.As(err, &invalid) {
+		return o, &Error{Code: CodeInvalid, Message: rowErr.Message, Fields: append(slices.Clone(rowErr.Fields), invalid.Fields...)}
+	}
+	return o, rowErr
+}
+
+// ApplyDefaults fills in what an organization gets when the one who wrote
+// it left it out, the same on every way in: the original language is
+// Russian, the coalition's working language, unless only an English name is
+// given; the membership status is member.
+func ApplyDefaults(o *Organization) {
+	if o.OriginalLanguage == "" {
+		o.OriginalLanguage = LangRU
+		if o.Translations[LangRU].Name == "" && o.Translations[LangEN].Name != "" {
+			o.OriginalLanguage = LangEN
+		}
+	}
+	if o.MembershipStatus == "" {
+		o.MembershipStatus = StatusMember
+	}
+}
+
+// fieldSet returns, as bits in the order of organizationFields followed by
+// contacts, the fields of o that are not empty: what creating o sets.
+func fieldSet(o *Organization) uint64 {
+	flat := flattenOrganization(o)
+	var set uint64
+	fields := organizationFields()
+	for i, f := range fields {
+		if _, ok := flat[f]; ok {
+			set |= 1 << i
+		}
+	}
+	if len(o.Contacts) > 0 {
+		set |= 1 << len(fields)
+	}
+	return set
+}
+
+// fieldList returns the field names of a fieldSet.
+func (st *importState) fieldList(set uint64) []string {
+	if names, ok := st.fieldNames[set]; ok {
+		return names
+	}
+	names := []string{}
+	fields := append(organizationFields(), "contacts")
+	for i, f := range fields {
+		if set&(1<<i) != 0 {
+			names = append(names, f)
+		}
+	}
+	st.fieldNames[set] = names
+	return names
 }
 
 // inParallel maps in through fn on workers goroutines and yields the
@@ -248,95 +399,165 @@ func inParallel[T, R any](in iter.Seq[T], workers int, fn func(T) R) iter.Seq[R]
 
 // importRow matches and (unless readOnly) writes one prepared record.
 func (s *Service) importRow(ctx context.Context, session ImportSession, caller Caller, p preparedRecord,
-	seenIDs, seenSlugs map[string]int, readOnly bool) (ImportRow, error) {
-	rec, o := p.rec, p.org
-	if prev, dup := seenIDs[o.ID]; dup && o.ID != "" {
+	st *importState, readOnly bool) (ImportRow, error) {
+	rec := p.rec
+	id := strings.ToLower(rec.ID)
+	if prev, dup := st.seenIDs[id]; dup && id != "" {
 		return ImportRow{}, &Error{Code: CodeInvalid, Message: "duplicate id",
 			Fields: []FieldError{{Field: "id", Message: fmt.Sprintf("is also in row %d", prev)}}}
 	}
-	if prev, dup := seenSlugs[o.Slug]; dup && rec.Org.Slug != "" {
+	if prev, dup := st.seenSlugs[rec.Slug]; dup && rec.Slug != "" {
 		return ImportRow{}, &Error{Code: CodeInvalid, Message: "duplicate slug",
 			Fields: []FieldError{{Field: "slug", Message: fmt.Sprintf("is also in row %d", prev)}}}
 	}
-	cur, found, err := session.Match(ctx, o.ID, o.Slug)
+	var cur Organization
+	found := false
+	if id != "" || rec.Slug != "" {
+		var err error
+		if cur, found, err = session.Match(ctx, id, rec.Slug); err != nil {
+			return ImportRow{}, err
+		}
+	}
+	var row ImportRow
+	var err error
+	if found {
+		row, err = s.importUpdate(ctx, session, caller, p, cur, st, readOnly)
+	} else {
+		row, err = s.importCreate(ctx, session, p, st, readOnly)
+	}
 	if err != nil {
 		return ImportRow{}, err
 	}
-	now := s.now().UTC().Truncate(time.Microsecond)
-	row := ImportRow{Row: rec.Row}
-	switch {
-	case !found:
-		if o.ID == "" {
-			o.ID = uuid.Must(uuid.NewV7()).String()
-		}
-		if rec.Org.Slug == "" {
-			if o.Slug, err = s.importSlug(ctx, session, o.Slug, seenSlugs); err != nil {
-				return ImportRow{}, err
-			}
-		}
-		if o.CreatedAt.IsZero() {
-			o.CreatedAt = now
-		}
-		if o.UpdatedAt.IsZero() {
-			o.UpdatedAt = o.CreatedAt
-		}
-		o.Version, o.ArchivedAt = 1, nil
-		for i := range o.Contacts {
-			c := &o.Contacts[i]
-			if c.ID == "" {
-				c.ID = uuid.Must(uuid.NewV7()).String()
-			}
-			c.OrganizationID, c.CreatedAt, c.UpdatedAt, c.Version = o.ID, o.CreatedAt, o.UpdatedAt, 1
-		}
-		row.Status = ImportCreated
-		if !readOnly {
-			if err := session.Create(ctx, o); err != nil {
-				return ImportRow{}, err
-			}
-		}
-	default:
-		if o.ID != "" && o.ID != cur.ID {
-			return ImportRow{}, &Error{Code: CodeConflict, Message: "slug taken",
-				Fields: []FieldError{{Field: "slug", Message: fmt.Sprintf("belongs to organization %s, not %s", cur.ID, o.ID)}}}
-		}
-		o.ID, o.CreatedAt, o.ArchivedAt = cur.ID, cur.CreatedAt, nil
-		matchContacts(&o, &cur)
-		changes := diff(organizationFields(), flattenOrganization(&cur), flattenOrganization(&o))
-		contactsChanged := !slices.EqualFunc(cur.Contacts, o.Contacts, sameContact)
-		if len(changes) == 0 && !contactsChanged {
-			row.Status = ImportUnchanged
-			o = cur
-			break
-		}
-		if contactsChanged {
-			changes = append(changes, Change{Field: "contacts", Old: len(cur.Contacts), New: len(o.Contacts)})
-		}
-		o.Version, o.UpdatedAt = cur.Version+1, now
-		for i := range o.Contacts {
-			c := &o.Contacts[i]
-			c.OrganizationID, c.UpdatedAt = o.ID, now
-			if c.ID == "" {
-				c.ID = uuid.Must(uuid.NewV7()).String()
-			}
-			if c.CreatedAt.IsZero() {
-				c.CreatedAt, c.Version = now, 1
-			}
-		}
-		row.Status = ImportUpdated
-		if !readOnly {
-			entry := s.audit(caller, EntityOrganization, o.ID, ActionImport, changes)
-			entry.OrganizationID = o.ID
-			if err := session.Replace(ctx, o, cur.Version); err != nil {
-				return ImportRow{}, err
-			}
-			if err := session.Audit(ctx, entry); err != nil {
-				return ImportRow{}, err
-			}
+	st.seenIDs[row.ID] = rec.Row
+	st.seenSlugs[row.Slug] = rec.Row
+	return row, nil
+}
+
+// importCreate creates the organization of a row that matched none.
+func (s *Service) importCreate(ctx context.Context, session ImportSession, p preparedRecord, st *importState, readOnly bool) (ImportRow, error) {
+	if p.err != nil {
+		return ImportRow{}, p.err
+	}
+	rec, o := p.rec, p.org
+	var err error
+	if o.ID == "" {
+		o.ID = uuid.Must(uuid.NewV7()).String()
+	}
+	if rec.Slug == "" {
+		if o.Slug, err = s.importSlug(ctx, session, o.Slug, st.seenSlugs); err != nil {
+			return ImportRow{}, err
 		}
 	}
-	row.ID, row.Slug = o.ID, o.Slug
-	seenIDs[o.ID] = rec.Row
-	seenSlugs[o.Slug] = rec.Row
+	row := ImportRow{Row: rec.Row, Status: ImportCreated, ID: o.ID, Slug: o.Slug, Changes: st.fieldList(p.fields)}
+	if prev, ok := st.names[p.nameKey]; ok {
+		row.Warnings = append(row.Warnings, fmt.Sprintf("row %d also creates an organization of this name in %s", prev, o.CountryCode))
+	} else {
+		st.names[p.nameKey] = rec.Row
+	}
+	same, err := session.SameName(ctx, o.CountryCode, o.Translations[o.OriginalLanguage].Name)
+	if err != nil {
+		return ImportRow{}, err
+	}
+	if len(same) > 0 {
+		row.Warnings = append(row.Warnings, fmt.Sprintf("%s already has an organization of this name (%s): give its id or slug to update it rather than create another",
+			o.CountryCode, strings.Join(same, ", ")))
+	}
+	now := s.now().UTC().Truncate(time.Microsecond)
+	if o.CreatedAt.IsZero() {
+		o.CreatedAt = now
+	}
+	if o.UpdatedAt.IsZero() {
+		o.UpdatedAt = o.CreatedAt
+	}
+	o.Version, o.ArchivedAt = 1, nil
+	for i := range o.Contacts {
+		c := &o.Contacts[i]
+		if c.ID == "" {
+			c.ID = uuid.Must(uuid.NewV7()).String()
+		}
+		c.OrganizationID, c.CreatedAt, c.UpdatedAt, c.Version = o.ID, o.CreatedAt, o.UpdatedAt, 1
+	}
+	if !readOnly {
+		if err := session.Create(ctx, o); err != nil {
+			return ImportRow{}, err
+		}
+	}
+	return row, nil
+}
+
+// importUpdate applies a row onto cur, the organization it matched.
+func (s *Service) importUpdate(ctx context.Context, session ImportSession, caller Caller, p preparedRecord, cur Organization,
+	st *importState, readOnly bool) (ImportRow, error) {
+	rec := p.rec
+	if prev, dup := st.seenIDs[cur.ID]; dup {
+		return ImportRow{}, &Error{Code: CodeInvalid, Message: "organization imported twice",
+			Fields: []FieldError{{Field: "slug", Message: fmt.Sprintf("names the organization of row %d", prev)}}}
+	}
+	if rec.ID != "" && strings.ToLower(rec.ID) != cur.ID {
+		return ImportRow{}, &Error{Code: CodeConflict, Message: "slug taken",
+			Fields: []FieldError{{Field: "slug", Message: fmt.Sprintf("belongs to organization %s, not %s", cur.ID, rec.ID)}}}
+	}
+	o := p.org
+	if !rec.Whole {
+		base := cloneOrganization(&cur)
+		base.Contacts = slices.Clone(cur.Contacts)
+		var err error
+		if o, err = s.applyRecord(rec, base, st.known); err != nil {
+			return ImportRow{}, err
+		}
+	} else if p.err != nil {
+		return ImportRow{}, p.err
+	}
+	o.ID, o.CreatedAt, o.ArchivedAt = cur.ID, cur.CreatedAt, nil
+	if rec.Slug == "" {
+		o.Slug = cur.Slug
+	}
+	if o.Slug != cur.Slug {
+		other, taken, err := session.Match(ctx, "", o.Slug)
+		if err != nil {
+			return ImportRow{}, err
+		}
+		if taken && other.ID != cur.ID {
+			return ImportRow{}, &Error{Code: CodeConflict, Message: "slug taken",
+				Fields: []FieldError{{Field: "slug", Message: fmt.Sprintf("belongs to organization %s", other.ID)}}}
+		}
+	}
+	row := ImportRow{Row: rec.Row, ID: cur.ID, Slug: o.Slug}
+	matchContacts(&o, &cur)
+	changes := diff(organizationFields(), flattenOrganization(&cur), flattenOrganization(&o))
+	if !slices.EqualFunc(cur.Contacts, o.Contacts, sameContact) {
+		changes = append(changes, Change{Field: "contacts", Old: len(cur.Contacts), New: len(o.Contacts)})
+	}
+	if len(changes) == 0 {
+		row.Status = ImportUnchanged
+		return row, nil
+	}
+	row.Status = ImportUpdated
+	for _, c := range changes {
+		row.Changes = append(row.Changes, c.Field)
+	}
+	now := s.now().UTC().Truncate(time.Microsecond)
+	o.Version, o.UpdatedAt = cur.Version+1, now
+	for i := range o.Contacts {
+		c := &o.Contacts[i]
+		c.OrganizationID, c.UpdatedAt = o.ID, now
+		if c.ID == "" {
+			c.ID = uuid.Must(uuid.NewV7()).String()
+		}
+		if c.CreatedAt.IsZero() {
+			c.CreatedAt, c.Version = now, 1
+		}
+	}
+	if !readOnly {
+		entry := s.audit(caller, EntityOrganization, o.ID, ActionImport, changes)
+		entry.OrganizationID = o.ID
+		if err := session.Replace(ctx, o, cur.Version); err != nil {
+			return ImportRow{}, err
+		}
+		if err := session.Audit(ctx, entry); err != nil {
+			return ImportRow{}, err
+		}
+	}
 	return row, nil
 }
 

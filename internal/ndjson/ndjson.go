@@ -2,7 +2,10 @@
 // one organization per line with its contacts nested, every field by its API
 // name. It is the export format and the import format alike, so an export
 // imports into another installation unchanged (ids, slugs, both languages,
-// contacts, dates).
+// contacts, dates). An import line may also be written in the API's write
+// shape, with name and description in the original language, as POST
+// /organizations takes them; and it is either the whole record (Replace) or
+// an RFC 7396 JSON merge patch of it (Merge).
 package ndjson
 
 import (
@@ -12,7 +15,9 @@ import (
 	"fmt"
 	"io"
 	"iter"
+	"maps"
 	"time"
+	"unicode/utf8"
 
 	"github.com/segmentio/encoding/json" // encoding/json's output at a third of its cost
 
@@ -23,14 +28,33 @@ import (
 // ContentType is the media type of the format.
 const ContentType = "application/x-ndjson"
 
-// maxLine bounds one line: far above any valid organization, small enough
-// that a file without newlines cannot exhaust memory.
-const maxLine = 4 << 20
+// MaxLine bounds one line: far above any valid organization, small enough
+// that a file without newlines cannot exhaust memory. A longer line is an
+// invalid row.
+const MaxLine = 4 << 20
 
-// record is one line. Field order is the output order.
+// Mode says what an import line means for the organization it matches.
+type Mode int
+
+// Import modes.
+const (
+	// Replace: a line is the whole record, as an export writes it; a field
+	// it lacks is cleared, so importing an export makes the directory the
+	// same.
+	Replace Mode = iota
+	// Merge: a line is an RFC 7396 JSON merge patch of the record it
+	// matches (by id or slug): fields it lacks stay, null clears.
+	Merge
+)
+
+// record is one line. Field order is the output order. Name and
+// Description are the write shape's text in the original language: an
+// export never writes them.
 type record struct {
 	ID               string                 `json:"id,omitempty"`
 	Slug             string                 `json:"slug,omitempty"`
+	Name             string                 `json:"name,omitempty"`
+	Description      string                 `json:"description,omitempty"`
 	OriginalLanguage string                 `json:"original_language"`
 	Translations     map[string]translation `json:"translations"`
 	Acronym          string                 `json:"acronym,omitempty"`
@@ -133,19 +157,28 @@ func timePtr(t time.Time) *time.Time {
 }
 
 // Read yields one import record per non-empty line of r, numbered by line.
-// A line that is not a valid record yields a record whose Err names the
-// field; a read failure yields a record with that error and ends.
-func Read(r io.Reader) iter.Seq[directory.ImportRecord] {
+// A line that is not a valid record (not UTF-8, not JSON, over MaxLine
+// bytes, unknown fields) yields a record whose Err names the field; a read
+// failure yields a record with that error and ends.
+func Read(r io.Reader, mode Mode) iter.Seq[directory.ImportRecord] {
 	return func(yield func(directory.ImportRecord) bool) {
 		br := bufio.NewReaderSize(r, 64<<10)
 		var buf []byte // one line at a time: decoding copies what it keeps
 		for line := 1; ; line++ {
-			data, err := readLine(br, buf[:0])
+			data, tooLong, err := readLine(br, buf[:0])
 			buf = data
-			if len(bytes.TrimSpace(data)) > 0 {
-				if !yield(decodeLine(line, data)) {
-					return
-				}
+			var rec directory.ImportRecord
+			switch {
+			case tooLong:
+				rec = directory.ImportRecord{Row: line, Err: invalid("body", fmt.Sprintf("the line is longer than %d bytes", MaxLine))}
+			case len(bytes.TrimSpace(data)) == 0:
+			case mode == Merge:
+				rec = decodePatch(line, data)
+			default:
+				rec = decodeLine(line, data)
+			}
+			if rec.Row != 0 && !yield(rec) {
+				return
 			}
 			if errors.Is(err, io.EOF) {
 				return
@@ -158,29 +191,60 @@ func Read(r io.Reader) iter.Seq[directory.ImportRecord] {
 	}
 }
 
-// readLine appends the next line, without its newline, to line, or returns
-// an error for a line over maxLine.
-func readLine(br *bufio.Reader, line []byte) ([]byte, error) {
+// readLine appends the next line, without its newline, to line. Of a line
+// over MaxLine it keeps nothing, reads on to its end and says so.
+func readLine(br *bufio.Reader, line []byte) (data []byte, tooLong bool, err error) {
 	for {
 		chunk, err := br.ReadSlice('\n')
-		line = append(line, chunk...)
-		if len(line) > maxLine {
-			return nil, fmt.Errorf("line longer than %d bytes", maxLine)
+		if !tooLong {
+			line = append(line, chunk...)
+			if len(line) > MaxLine && len(bytes.TrimRight(line, "\r\n")) > MaxLine {
+				tooLong, line = true, line[:0]
+			}
 		}
 		if !errors.Is(err, bufio.ErrBufferFull) {
-			return bytes.TrimRight(line, "\r\n"), err
+			return bytes.TrimRight(line, "\r\n"), tooLong, err
 		}
 	}
 }
 
+func invalid(field, problem string) error {
+	return &directory.Error{Code: directory.CodeInvalid, Message: "invalid line",
+		Fields: []directory.FieldError{{Field: field, Message: problem}}}
+}
+
+// checkUTF8 rejects a line that is not UTF-8: a JSON decoder would turn its
+// bad bytes into U+FFFD and store text the user never wrote.
+func checkUTF8(data []byte) error {
+	if !utf8.Valid(data) {
+		return invalid("body", "is not valid UTF-8 text: save the file as UTF-8")
+	}
+	return nil
+}
+
+// decodeLine reads a line of Replace mode.
 func decodeLine(line int, data []byte) directory.ImportRecord {
-	var r record
-	if err := jsondecode.Strict(data, &r); err != nil {
+	if err := checkUTF8(data); err != nil {
 		return directory.ImportRecord{Row: line, Err: err}
 	}
+	var r record
+	if err := jsondecode.Strict(data, &r); err != nil {
+		return directory.ImportRecord{Row: line, ID: r.ID, Slug: r.Slug, Err: err}
+	}
+	o, err := r.toOrganization()
+	if err != nil {
+		return directory.ImportRecord{Row: line, ID: r.ID, Slug: r.Slug, Err: err}
+	}
+	return directory.WholeRecord(line, o)
+}
+
+// toOrganization converts a decoded line. Name and description, when the
+// line gives them, are the text in the original language (Russian unless
+// original_language says otherwise, as POST /organizations has it).
+func (r *record) toOrganization() (directory.Organization, error) {
 	o := directory.Organization{
 		ID: r.ID, Slug: r.Slug, OriginalLanguage: r.OriginalLanguage,
-		Translations: make(map[string]directory.Text, len(r.Translations)),
+		Translations: make(map[string]directory.Text, len(r.Translations)+1),
 		Acronym:      r.Acronym, CountryCode: r.CountryCode, RegionCode: r.RegionCode, City: r.City,
 		Address: r.Address, AddressHidden: r.AddressHidden, ServiceRegions: r.ServiceRegions,
 		FocusAreas: r.FocusAreas, MembershipStatus: directory.MembershipStatus(r.MembershipStatus),
@@ -189,6 +253,31 @@ func decodeLine(line int, data []byte) directory.ImportRecord {
 	}
 	for lang, t := range r.Translations {
 		o.Translations[lang] = directory.Text{Name: t.Name, Description: t.Description}
+	}
+	if r.Name != "" || r.Description != "" {
+		lang := r.OriginalLanguage
+		if lang == "" {
+			lang = directory.LangRU
+			o.OriginalLanguage = lang
+		}
+		t := o.Translations[lang]
+		for _, f := range []struct {
+			field       string
+			given, text *string
+		}{{"name", &r.Name, &t.Name}, {"description", &r.Description, &t.Description}} {
+			switch {
+			case *f.given == "":
+			case *f.text != "" && *f.text != *f.given:
+				return o, invalid(f.field, fmt.Sprintf("differs from translations.%s.%s: give the text in the original language once", lang, f.field))
+			default:
+				*f.text = *f.given
+			}
+		}
+		o.Translations[lang] = t
+	}
+	if r.VerifiedAt != nil {
+		t := r.VerifiedAt.UTC()
+		o.VerifiedAt = &t
 	}
 	if r.CreatedAt != nil {
 		o.CreatedAt = r.CreatedAt.UTC()
@@ -203,5 +292,129 @@ func decodeLine(line int, data []byte) directory.ImportRecord {
 		o.Contacts = append(o.Contacts, directory.Contact{ID: c.ID, Name: c.Name, Role: c.Role, Email: c.Email,
 			Phone: c.Phone, Languages: c.Languages, Visibility: directory.Visibility(c.Visibility), IsPrimary: c.IsPrimary})
 	}
-	return directory.ImportRecord{Row: line, Org: o}
+	return o, nil
+}
+
+// decodePatch reads a line of Merge mode: a JSON object whose id and slug,
+// when it gives them, say which organization it patches.
+func decodePatch(line int, data []byte) directory.ImportRecord {
+	if err := checkUTF8(data); err != nil {
+		return directory.ImportRecord{Row: line, Err: err}
+	}
+	var patch map[string]any
+	if err := jsondecode.Strict(data, &patch); err != nil {
+		return directory.ImportRecord{Row: line, Err: err}
+	}
+	rec := directory.ImportRecord{Row: line}
+	for field, dst := range map[string]*string{"id": &rec.ID, "slug": &rec.Slug} {
+		switch v := patch[field].(type) {
+		case string:
+			*dst = v
+		case nil:
+		default:
+			rec.Err = invalid(field, "must be a string")
+			return rec
+		}
+	}
+	rec.Apply = func(o *directory.Organization) error {
+		base, err := toPatchBase(o)
+		if err != nil {
+			return err
+		}
+		p, err := liftOriginal(patch, base)
+		if err != nil {
+			return err
+		}
+		merged, err := json.Marshal(mergePatch(base, p))
+		if err != nil {
+			return fmt.Errorf("encode merged line: %w", err)
+		}
+		var r record
+		if err := jsondecode.Strict(merged, &r); err != nil {
+			return err
+		}
+		next, err := r.toOrganization()
+		if err != nil {
+			return err
+		}
+		return directory.WholeRecord(line, next).Apply(o)
+	}
+	return rec
+}
+
+// toPatchBase is the document a merge patch applies to: the record of o in
+// the write shape, its original-language text as name and description.
+func toPatchBase(o *directory.Organization) (map[string]any, error) {
+	r := toRecord(o)
+	r.CreatedAt, r.UpdatedAt = nil, nil
+	if t, ok := r.Translations[o.OriginalLanguage]; ok {
+		r.Name, r.Description = t.Name, t.Description
+		delete(r.Translations, o.OriginalLanguage)
+	}
+	data, err := json.Marshal(r)
+	if err != nil {
+		return nil, fmt.Errorf("encode organization %s: %w", o.ID, err)
+	}
+	var doc map[string]any
+	if err := json.Unmarshal(data, &doc); err != nil {
+		return nil, fmt.Errorf("decode organization %s: %w", o.ID, err)
+	}
+	return doc, nil
+}
+
+// liftOriginal returns patch with a translation in the original language
+// (the patch's, else base's) moved to name and description, where base
+// keeps that text, so that either spelling patches the same field.
+func liftOriginal(patch, base map[string]any) (map[string]any, error) {
+	lang, _ := base["original_language"].(string)
+	if l, ok := patch["original_language"].(string); ok {
+		lang = l
+	}
+	tr, ok := patch["translations"].(map[string]any)
+	if !ok {
+		return patch, nil
+	}
+	orig, ok := tr[lang]
+	if !ok {
+		return patch, nil
+	}
+	out := maps.Clone(patch)
+	tr = maps.Clone(tr)
+	delete(tr, lang)
+	out["translations"] = tr
+	text, _ := orig.(map[string]any)
+	for _, f := range []string{"name", "description"} {
+		v, given := text[f]
+		if orig == nil {
+			v, given = nil, true
+		}
+		if !given {
+			continue
+		}
+		if prev, dup := patch[f]; dup && prev != v {
+			return nil, invalid(f, fmt.Sprintf("differs from translations.%s.%s: give the text in the original language once", lang, f))
+		}
+		out[f] = v
+	}
+	return out, nil
+}
+
+// mergePatch applies an RFC 7396 JSON merge patch to target.
+func mergePatch(target, patch any) any {
+	p, ok := patch.(map[string]any)
+	if !ok {
+		return patch
+	}
+	t, ok := target.(map[string]any)
+	if !ok {
+		t = map[string]any{}
+	}
+	for k, v := range p {
+		if v == nil {
+			delete(t, k)
+			continue
+		}
+		t[k] = mergePatch(t[k], v)
+	}
+	return t
 }

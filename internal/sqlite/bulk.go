@@ -209,6 +209,25 @@ func (s *importSession) Match(ctx context.Context, id, slug string) (directory.O
 	return o, err == nil, err
 }
 
+// SameName implements directory.ImportSession. It reads the rows written
+// so far; organizations still pending in the session are the caller's to
+// remember.
+func (s *importSession) SameName(ctx context.Context, country, name string) ([]string, error) {
+	if s.empty {
+		return nil, nil
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var slugs []string
+	err := s.tx.WithContext(ctx).Raw(`SELECT slug FROM organizations
+		WHERE sort_original = ? AND country_code = ? AND archived_at IS NULL ORDER BY slug LIMIT 5`,
+		sortKey(name), country).Scan(&slugs).Error
+	if err != nil {
+		return nil, fmt.Errorf("find organizations named %q: %w", name, err)
+	}
+	return slugs, nil
+}
+
 // Create implements directory.ImportSession.
 func (s *importSession) Create(ctx context.Context, orgs ...directory.Organization) error {
 	s.pending = append(s.pending, orgs...)

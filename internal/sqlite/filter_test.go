@@ -46,13 +46,13 @@ func TestFilterRowsFollowRecords(t *testing.T) {
 	var records []directory.ImportRecord
 	for i, o := range demo.Generate(30, 5) {
 		o.Slug = fmt.Sprintf("imported-%d-%s", i, o.Slug)
-		records = append(records, directory.ImportRecord{Row: len(records) + 1, Org: o})
+		records = append(records, directory.WholeRecord(len(records)+1, o))
 	}
 	for _, o := range seeded[2:7] {
 		o.ServiceRegions = nil
 		o.FocusAreas = o.FocusAreas[len(o.FocusAreas)-1:]
 		o.Languages = []string{"ru"}
-		records = append(records, directory.ImportRecord{Row: len(records) + 1, Org: o})
+		records = append(records, directory.WholeRecord(len(records)+1, o))
 	}
 	report, err := svc.Import(ctx, admin, slices.Values(records), directory.ImportOptions{})
 	if err != nil {
@@ -164,7 +164,7 @@ func TestImportIntoEmpty(t *testing.T) {
 	orgs := demo.Generate(300, 11)
 	var records []directory.ImportRecord
 	for i, o := range orgs {
-		records = append(records, directory.ImportRecord{Row: i + 1, Org: o})
+		records = append(records, directory.WholeRecord(i+1, o))
 	}
 	report, err := svc.Import(ctx, directory.Operator("test"), slices.Values(records), directory.ImportOptions{})
 	if err != nil || report.Created != len(orgs) {

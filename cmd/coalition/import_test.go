@@ -1,0 +1,117 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"golang.org/x/text/encoding/charmap"
+)
+
+// changedFields returns, by slug, the fields of each exported organization
+// that differ between two NDJSON exports, updated_at aside.
+func changedFields(t *testing.T, before, after string) map[string][]string {
+	t.Helper()
+	parse := func(export string) map[string]map[string]string {
+		out := map[string]map[string]string{}
+		for line := range strings.SplitSeq(strings.TrimSpace(export), "\n") {
+			var m map[string]json.RawMessage
+			if err := json.Unmarshal([]byte(line), &m); err != nil {
+				t.Fatal(err)
+			}
+			var slug string
+			json.Unmarshal(m["slug"], &slug)
+			fields := map[string]string{}
+			for k, v := range m {
+				if k != "updated_at" {
+					fields[k] = string(v)
+				}
+			}
+			out[slug] = fields
+		}
+		return out
+	}
+	b, a := parse(before), parse(after)
+	changed := map[string][]string{}
+	for slug, fa := range a {
+		fb, ok := b[slug]
+		if !ok {
+			changed[slug] = []string{"created"}
+			continue
+		}
+		for k, v := range fa {
+			if fb[k] != v {
+				changed[slug] = append(changed[slug], k)
+			}
+		}
+		for k := range fb {
+			if _, ok := fa[k]; !ok {
+				changed[slug] = append(changed[slug], k)
+			}
+		}
+		slices.Sort(changed[slug])
+	}
+	return changed
+}
+
+func TestImportCommand(t *testing.T) {
+	t.Parallel()
+	tmp := t.TempDir()
+	dbPath := filepath.Join(tmp, "c.db")
+	write := func(name, content string) string {
+		path := filepath.Join(tmp, name)
+		if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	importFile := func(args ...string) string {
+		t.Helper()
+		var out bytes.Buffer
+		err := run(context.Background(), append([]string{"import", "--db", dbPath}, args...), func(string) string { return "" }, nil, &out, io.Discard)
+		if err != nil {
+			t.Fatalf("import %v: %v", args, err)
+		}
+		return out.String()
+	}
+
+	cp1251, err := charmap.Windows1251.NewEncoder().String("name_ru;country_code;city\r\nЦентр «Заря»;RU;Пермь\r\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := importFile(write("zarya.csv", cp1251))
+	if !strings.Contains(out, "read as windows-1251") || !strings.Contains(out, "1 created") {
+		t.Errorf("windows-1251 import printed %q", out)
+	}
+	before, _ := snapshot(t, dbPath)
+	if !strings.Contains(before, `"slug":"tsentr-zarya"`) || !strings.Contains(before, `"name":"Центр «Заря»"`) {
+		t.Fatalf("imported %s", before)
+	}
+
+	out = importFile("--merge", write("patch.ndjson", `{"slug":"tsentr-zarya","city":"Соликамск"}`+"\n"))
+	after, _ := snapshot(t, dbPath)
+	if got := changedFields(t, before, after); !strings.Contains(out, "1 updated") || len(got) != 1 || !slices.Equal(got["tsentr-zarya"], []string{"city"}) {
+		t.Errorf("--merge printed %q and changed %v", out, got)
+	}
+
+	out = importFile(write("again.csv", "name_ru,country_code\nЦентр Заря,RU\n"))
+	if !strings.Contains(out, "row 2: warning:") || !strings.Contains(out, "tsentr-zarya") {
+		t.Errorf("a second organization of the same name printed %q", out)
+	}
+	final, _ := snapshot(t, dbPath)
+	if got := changedFields(t, after, final); len(got) != 1 || !slices.Equal(got["tsentr-zarya-2"], []string{"created"}) {
+		t.Errorf("the second import changed %v", got)
+	}
+
+	var stderr bytes.Buffer
+	err = run(context.Background(), []string{"import", "--db", dbPath, "--merge", write("x.csv", "slug,city\ntsentr-zarya,Пермь\n")}, func(string) string { return "" }, nil, io.Discard, &stderr)
+	if err == nil {
+		t.Errorf("--merge with a CSV file was accepted")
+	}
+}
