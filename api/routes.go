@@ -44,6 +44,10 @@ import (
 // unknown paths into 401s): auth resolves the key of every API request,
 // require answers 401/403 before a protected route reads its body, and
 // cacheable adds ETags and Cache-Control to reads.
+//
+// The web pages, when given, take every other GET and POST path; their
+// handler keeps its own routes and answers its own 404s, while unknown
+// /api/ paths stay problem+json 404s.
 func addRoutes(e *echo.Echo, dir *directory.Service, db Pinger, spec []byte, m *metrics, opts Options) {
 	langs := newLanguages(opts.DefaultLang)
 	auth := authenticate(dir)
@@ -89,4 +93,10 @@ func addRoutes(e *echo.Echo, dir *directory.Service, db Pinger, spec []byte, m *
 	e.GET("/docs", handleDocsRedirect())
 	e.GET("/docs/", handleDocsRedirect())
 	e.GET("/docs/*", handleDocs())
+
+	if pages := opts.Pages; pages != nil {
+		e.GET("/*", echo.WrapHandler(pages))
+		e.POST("/*", echo.WrapHandler(pages))
+		e.Any("/api/*", func(echo.Context) error { return echo.ErrNotFound })
+	}
 }

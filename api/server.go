@@ -26,6 +26,9 @@ type Options struct {
 	// ask for none the directory has, by lang or Accept-Language; empty is
 	// Russian, the coalition's working language.
 	DefaultLang string
+	// Pages serves the web directory (package web) at every path outside
+	// the API's; nil serves the API alone.
+	Pages http.Handler
 }
 
 // Pinger reports whether a dependency, the database, can serve requests.

@@ -18,6 +18,8 @@ type config struct {
 	corsOrigins []string
 	noDemo      bool
 	defaultLang string
+	// frameAncestors are the origins allowed to frame the /embed widget.
+	frameAncestors []string
 }
 
 // envPrefix starts the name of every environment variable the program reads.
@@ -48,13 +50,14 @@ func parseFlagSet(fs *flag.FlagSet, name string, args []string, getenv func(stri
 		return def
 	}
 	var cfg config
-	var level, origins string
+	var level, origins, ancestors string
 	fs.StringVar(&cfg.dbPath, "db", env("DB", "coalition.db"), "SQLite database file (env COALITION_DB)")
 	fs.StringVar(&level, "log-level", env("LOG_LEVEL", "info"), "log level: debug, info, warn, error (env COALITION_LOG_LEVEL)")
 	if withServer {
 		fs.StringVar(&cfg.addr, "addr", env("ADDR", ":8080"), "address to listen on (env COALITION_ADDR)")
 		fs.StringVar(&origins, "cors-origins", env("CORS_ORIGINS", "*"), "comma-separated origins browsers may call from, * for any (env COALITION_CORS_ORIGINS)")
 		fs.StringVar(&cfg.defaultLang, "default-lang", env("DEFAULT_LANG", "ru"), "language of answers to requests that ask for none: ru or en (env COALITION_DEFAULT_LANG)")
+		fs.StringVar(&ancestors, "frame-ancestors", env("FRAME_ANCESTORS", "*"), "space- or comma-separated origins allowed to show /embed in a frame, * for any (env COALITION_FRAME_ANCESTORS)")
 		fs.BoolVar(&cfg.noDemo, "no-demo", env("NO_DEMO", "") == "true", "do not load the demo directory into an empty database (env COALITION_NO_DEMO=true)")
 	}
 	if err := fs.Parse(args); err != nil {
@@ -74,5 +77,6 @@ func parseFlagSet(fs *flag.FlagSet, name string, args []string, getenv func(stri
 			cfg.corsOrigins = append(cfg.corsOrigins, o)
 		}
 	}
+	cfg.frameAncestors = strings.FieldsFunc(ancestors, func(r rune) bool { return r == ',' || r == ' ' })
 	return cfg, nil
 }

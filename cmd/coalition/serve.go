@@ -15,6 +15,7 @@ import (
 	"github.com/coalition-directory/coalition/internal/directory"
 	"github.com/coalition-directory/coalition/internal/geo"
 	"github.com/coalition-directory/coalition/internal/sqlite"
+	"github.com/coalition-directory/coalition/internal/web"
 )
 
 // shutdownGrace is how long in-flight requests may take to finish after a
@@ -48,7 +49,11 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		log.Info("loaded the demo directory into the empty database", "organizations", seeded)
 	}
 
-	handler, err := api.NewServer(log, dir, db, api.Options{CORSOrigins: cfg.corsOrigins, DefaultLang: cfg.defaultLang})
+	pages, err := web.New(log, dir, web.Options{FrameAncestors: cfg.frameAncestors})
+	if err != nil {
+		return fmt.Errorf("load web pages: %w", err)
+	}
+	handler, err := api.NewServer(log, dir, db, api.Options{CORSOrigins: cfg.corsOrigins, DefaultLang: cfg.defaultLang, Pages: pages})
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,133 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/coalition-directory/coalition/internal/directory"
+)
+
+// page is what the layout of every page needs: the language, the texts of
+// the head (title, description, canonical and alternate links) and the
+// visitor's sign-in state. Each page's view embeds it.
+type page struct {
+	Lang        string
+	Title       string
+	Description string
+	// Path is the page's own path without the language prefix, with its
+	// query: the same page in the other language is the prefix plus Path.
+	Path      string
+	Canonical string // absolute URL of the page in this language
+	AltRU     string // absolute URL of the page in Russian
+	AltEN     string // absolute URL of the page in English
+	Switch    string // the page in the other language (relative)
+	Home      string // the directory's front page in this language
+	Partner   string // the signed-in partner's key name, or ""
+	CSRF      string // the token forms that post must carry
+	Assets    map[string]string
+	msgs      catalogue
+}
+
+// T returns the catalogue's text for key in the page's language.
+func (p *page) T(key string) string { return p.msgs.text(p.Lang, key) }
+
+// Tf returns the text for key with args put in its verbs.
+func (p *page) Tf(key string, args ...any) string {
+	return fmt.Sprintf(p.msgs.text(p.Lang, key), args...)
+}
+
+// N returns the plural form of key for n.
+func (p *page) N(key string, n int) string { return p.msgs.count(p.Lang, key, n) }
+
+// Link returns path (which starts with "/") in the page's language.
+func (p *page) Link(path string) string { return langPrefix(p.Lang) + path }
+
+// Asset returns the versioned URL of an embedded asset.
+func (p *page) Asset(name string) string { return "/assets/" + name + "?v=" + p.Assets[name] }
+
+// langOf returns the language of a request: English under /en/ (and
+// /embed?lang=en), else Russian, the coalition's working language.
+func langOf(r *http.Request) string {
+	if r.URL.Path == "/en" || strings.HasPrefix(r.URL.Path, "/en/") {
+		return directory.LangEN
+	}
+	if r.URL.Path == "/embed" && strings.EqualFold(r.URL.Query().Get("lang"), directory.LangEN) {
+		return directory.LangEN
+	}
+	return directory.LangRU
+}
+
+func langPrefix(lang string) string {
+	if lang == directory.LangEN {
+		return "/en"
+	}
+	return ""
+}
+
+// newPage fills the layout's part of a view. rest is the request's path
+// without its language prefix, plus a query when the page has one that
+// changes what it shows (canonical links keep it).
+func (h *Handler) newPage(r *http.Request, lang, title, description string) page {
+	rest := strings.TrimPrefix(r.URL.Path, langPrefix(lang))
+	if rest == "" {
+		rest = "/"
+	}
+	return h.newPageAt(r, lang, title, description, rest)
+}
+
+func (h *Handler) newPageAt(r *http.Request, lang, title, description, rest string) page {
+	origin := origin(r)
+	other := directory.LangEN
+	if lang == directory.LangEN {
+		other = directory.LangRU
+	}
+	versions := make(map[string]string, len(h.assets))
+	for name, a := range h.assets {
+		versions[name] = a.version
+	}
+	p := page{
+		Lang:        lang,
+		Title:       title,
+		Description: description,
+		Path:        rest,
+		Canonical:   origin + langPrefix(lang) + rest,
+		AltRU:       origin + rest,
+		AltEN:       origin + "/en" + rest,
+		Switch:      langPrefix(other) + rest,
+		Home:        langPrefix(lang) + "/",
+		Assets:      versions,
+		msgs:        h.msgs,
+	}
+	if s, ok := sessionOf(r); ok {
+		p.Partner = s.name
+	}
+	p.CSRF = csrfOf(r)
+	return p
+}
+
+// origin is the scheme and host the request came to, for absolute links.
+func origin(r *http.Request) string {
+	scheme := "http"
+	if r.TLS != nil || r.Header.Get("X-Forwarded-Proto") == "https" {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host
+}
+
+// withQuery returns path with the non-empty values of q, in a stable order.
+func withQuery(path string, q url.Values) string {
+	clean := url.Values{}
+	for k, vs := range q {
+		for _, v := range vs {
+			if v != "" {
+				clean.Add(k, v)
+			}
+		}
+	}
+	if len(clean) == 0 {
+		return path
+	}
+	return path + "?" + clean.Encode()
+}

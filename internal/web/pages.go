@@ -1,0 +1,266 @@
+package web
+
+import (
+	"cmp"
+	"errors"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/coalition-directory/coalition/internal/directory"
+)
+
+// option is one choice of a filter's <select>.
+type option struct {
+	Value    string
+	Label    string
+	Selected bool
+}
+
+// optionGroup is a labelled group of options (the regions of one country).
+type optionGroup struct {
+	Label   string
+	Options []option
+}
+
+// orgSummary is one organization in a list.
+type orgSummary struct {
+	URL        string
+	Name       string
+	NameLang   string // the language of Name when it differs from the page's
+	Acronym    string
+	Place      string // city, region, country
+	FocusAreas []string
+	Summary    string
+}
+
+// countryLink is a country with its count, linking to its page.
+type countryLink struct {
+	URL   string
+	Name  string
+	Count int
+}
+
+// listView is the directory's front page: the search form, the results and
+// the counts by country.
+type listView struct {
+	page
+	Query      string
+	Countries  []option
+	Regions    []optionGroup
+	FocusAreas []option
+	Invalid    string // what is wrong with the query, in words, or ""
+	Results    []orgSummary
+	Total      int
+	PageNum    int
+	Pages      int
+	Prev, Next string
+	Reset      string
+	ByCountry  []countryLink
+}
+
+// perPage is the length of a page of results.
+const perPage = 20
+
+// summaryRunes bounds the description shown in a list.
+const summaryRunes = 220
+
+func (h *Handler) handleList(w http.ResponseWriter, r *http.Request) {
+	lang := langOf(r)
+	view, status, err := h.listView(r, lang)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if r.URL.Query().Get("fragment") == "results" {
+		h.renderFragment(w, r, "list", "results", view)
+		return
+	}
+	h.render(w, r, status, "list", view)
+}
+
+func (h *Handler) listView(r *http.Request, lang string) (*listView, int, error) {
+	ctx := r.Context()
+	in := r.URL.Query()
+	get := func(name string) string {
+		switch name {
+		case "q", "country", "region", "focus_area", "page":
+			return in.Get(name)
+		case "per_page":
+			return strconv.Itoa(perPage)
+		case "lang":
+			return lang
+		}
+		return ""
+	}
+	q, err := directory.ParseListQuery(get)
+	status := http.StatusOK
+	var invalid []string
+	var page directory.OrganizationPage
+	if err == nil {
+		page, err = h.dir.Organizations(ctx, q, callerOf(r))
+	}
+	var derr *directory.Error
+	switch {
+	case errors.As(err, &derr) && derr.Code == directory.CodeInvalid:
+		status = http.StatusBadRequest
+		for _, f := range derr.Fields {
+			if label := h.msgs.text(lang, "field."+f.Field); !slices.Contains(invalid, label) {
+				invalid = append(invalid, label)
+			}
+		}
+	case err != nil:
+		return nil, 0, err
+	}
+
+	title := h.msgs.text(lang, "list.title")
+	if q.Text != "" {
+		title = h.msgs.text(lang, "list.title_query")
+		title = strings.Replace(title, "%s", q.Text, 1)
+	}
+	canonical := url.Values{"q": {in.Get("q")}, "country": {in.Get("country")}, "region": {in.Get("region")},
+		"focus_area": {in.Get("focus_area")}}
+	if n, _ := strconv.Atoi(in.Get("page")); n > 1 {
+		canonical.Set("page", strconv.Itoa(n))
+	}
+	v := &listView{
+		page:  h.newPageAt(r, lang, title, h.msgs.text(lang, "list.description"), withQuery("/", canonical)),
+		Query: in.Get("q"),
+		Total: page.Total,
+		Reset: langPrefix(lang) + "/",
+	}
+	if len(invalid) > 0 {
+		v.Invalid = h.msgs.text(lang, "filter.invalid")
+		v.Invalid = strings.Replace(v.Invalid, "%s", strings.Join(invalid, ", "), 1)
+	}
+	if err := h.fillFilters(r, lang, v, in); err != nil {
+		return nil, 0, err
+	}
+	areas := v.focusLabels()
+	for i := range page.Items {
+		v.Results = append(v.Results, h.summary(&page.Items[i], lang, areas))
+	}
+	v.PageNum = max(q.Page, 1)
+	v.Pages = (page.Total + perPage - 1) / perPage
+	at := func(n int) string {
+		p := url.Values{"q": {in.Get("q")}, "country": {in.Get("country")}, "region": {in.Get("region")},
+			"focus_area": {in.Get("focus_area")}}
+		if n > 1 {
+			p.Set("page", strconv.Itoa(n))
+		}
+		return withQuery(langPrefix(lang)+"/", p) + "#results"
+	}
+	if v.PageNum > 1 && v.PageNum <= v.Pages+1 {
+		v.Prev = at(v.PageNum - 1)
+	}
+	if v.PageNum < v.Pages {
+		v.Next = at(v.PageNum + 1)
+	}
+	return v, status, nil
+}
+
+// focusLabels maps focus-area slugs to the labels of the filter's options.
+func (v *listView) focusLabels() map[string]string {
+	m := make(map[string]string, len(v.FocusAreas))
+	for _, o := range v.FocusAreas {
+		m[o.Value] = o.Label
+	}
+	return m
+}
+
+// fillFilters lists the choices of the filters: countries and regions that
+// have organizations (and whatever is selected), and every focus area.
+func (h *Handler) fillFilters(r *http.Request, lang string, v *listView, in url.Values) error {
+	ctx := r.Context()
+	countries, err := h.dir.Countries(ctx)
+	if err != nil {
+		return err
+	}
+	selCountry, selRegion, selFocus := strings.ToUpper(in.Get("country")), strings.ToUpper(in.Get("region")), strings.ToLower(in.Get("focus_area"))
+	slices.SortFunc(countries, func(a, b directory.CountryCount) int {
+		return cmp.Or(b.Count-a.Count, strings.Compare(a.Name(lang), b.Name(lang)))
+	})
+	for _, c := range countries {
+		if c.Count == 0 && c.Code != selCountry {
+			continue
+		}
+		v.Countries = append(v.Countries, option{Value: c.Code, Label: c.Name(lang) + " (" + strconv.Itoa(c.Count) + ")", Selected: c.Code == selCountry})
+		v.ByCountry = append(v.ByCountry, countryLink{URL: langPrefix(lang) + "/country/" + c.Code, Name: c.Name(lang), Count: c.Count})
+		regions, err := h.dir.Regions(ctx, c.Code)
+		if err != nil {
+			return err
+		}
+		g := optionGroup{Label: c.Name(lang)}
+		for _, reg := range regions {
+			if reg.Count == 0 && reg.Code != selRegion {
+				continue
+			}
+			g.Options = append(g.Options, option{Value: reg.Code, Label: reg.Name(lang) + " (" + strconv.Itoa(reg.Count) + ")", Selected: reg.Code == selRegion})
+		}
+		slices.SortFunc(g.Options, func(a, b option) int { return strings.Compare(a.Label, b.Label) })
+		if len(g.Options) > 0 {
+			v.Regions = append(v.Regions, g)
+		}
+	}
+	areas, err := h.dir.FocusAreas(ctx)
+	if err != nil {
+		return err
+	}
+	for _, a := range areas {
+		v.FocusAreas = append(v.FocusAreas, option{Value: a.Slug, Label: a.Label(lang), Selected: a.Slug == selFocus})
+	}
+	return nil
+}
+
+// summary is an organization as a list shows it.
+func (h *Handler) summary(o *directory.Organization, lang string, areas map[string]string) orgSummary {
+	text, used := o.Text(lang)
+	s := orgSummary{
+		URL:     langPrefix(lang) + "/org/" + o.Slug,
+		Name:    text.Name,
+		Acronym: o.Acronym,
+		Place:   h.place(o, lang),
+		Summary: truncate(text.Description, summaryRunes),
+	}
+	if used != lang {
+		s.NameLang = used
+	}
+	for _, f := range o.FocusAreas {
+		s.FocusAreas = append(s.FocusAreas, cmp.Or(areas[f], f))
+	}
+	return s
+}
+
+// place names where an organization is: city, region, country.
+func (h *Handler) place(o *directory.Organization, lang string) string {
+	var parts []string
+	if o.City != "" {
+		parts = append(parts, o.City)
+	}
+	places := h.dir.Places()
+	if reg, ok := places.Region(o.RegionCode); ok && reg.Name(lang) != o.City {
+		parts = append(parts, reg.Name(lang))
+	}
+	if c, ok := places.Country(o.CountryCode); ok {
+		parts = append(parts, c.Name(lang))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// truncate shortens s to at most n runes, at a word boundary, with an
+// ellipsis.
+func truncate(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)[:n]
+	cut := strings.LastIndexByte(string(r), ' ')
+	out := string(r)
+	if cut > n/2 {
+		out = out[:cut]
+	}
+	return strings.TrimRight(out, " ,.;:—-") + "…"
+}

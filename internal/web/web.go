@@ -1,0 +1,205 @@
+// Package web serves the directory as people use it: server-rendered HTML
+// pages in Russian and English (search and filters, organization and
+// country pages, a region map, partner sign-in, an embeddable list). Pages
+// call directory.Service like the JSON API does, work without JavaScript,
+// and load nothing from another origin; scripts only enhance them.
+package web
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"embed"
+	"encoding/hex"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"path"
+	"strings"
+
+	"github.com/coalition-directory/coalition/internal/directory"
+)
+
+//go:embed templates/*.html
+var templateFiles embed.FS
+
+//go:embed static
+var staticFiles embed.FS
+
+// Options are the pages' settings.
+type Options struct {
+	// FrameAncestors are the origins allowed to show /embed in a frame
+	// (CSP frame-ancestors sources); empty means any ("*"). Other pages may
+	// never be framed.
+	FrameAncestors []string
+}
+
+// Handler serves the pages. Build it with New.
+type Handler struct {
+	log     *slog.Logger
+	dir     *directory.Service
+	msgs    catalogue
+	pages   map[string]*template.Template
+	assets  map[string]asset
+	embedFA string
+	mux     *http.ServeMux
+}
+
+// asset is an embedded static file with its content hash, which versions
+// its URL so it can be cached for good.
+type asset struct {
+	body        []byte
+	contentType string
+	version     string
+}
+
+// New parses every template and reads every asset, so a broken template
+// fails the start rather than a request.
+func New(log *slog.Logger, dir *directory.Service, opts Options) (*Handler, error) {
+	h := &Handler{log: log, dir: dir, msgs: messages(), pages: map[string]*template.Template{}, assets: map[string]asset{}}
+	funcs := template.FuncMap{"add": func(a, b int) int { return a + b }}
+	base, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFiles, "templates/layout.html", "templates/parts.html")
+	if err != nil {
+		return nil, fmt.Errorf("parse layout: %w", err)
+	}
+	// Each page template is parsed with the layout and the shared parts.
+	for _, name := range []string{"list", "organization", "country", "notfound", "error"} {
+		t, err := template.Must(base.Clone()).ParseFS(templateFiles, "templates/"+name+".html")
+		if err != nil {
+			return nil, fmt.Errorf("parse page %s: %w", name, err)
+		}
+		h.pages[name] = t
+	}
+	err = fs.WalkDir(staticFiles, "static", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		body, err := staticFiles.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		sum := sha256.Sum256(body)
+		h.assets[path.Base(p)] = asset{body: body, contentType: contentType(path.Ext(p)), version: hex.EncodeToString(sum[:6])}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read assets: %w", err)
+	}
+	h.embedFA = "*"
+	if len(opts.FrameAncestors) > 0 {
+		h.embedFA = strings.Join(opts.FrameAncestors, " ")
+	}
+	h.mux = h.routes()
+	return h, nil
+}
+
+// contentType is the media type of an embedded asset by its extension.
+func contentType(ext string) string {
+	switch ext {
+	case ".css":
+		return "text/css; charset=utf-8"
+	case ".js":
+		return "text/javascript; charset=utf-8"
+	case ".svg":
+		return "image/svg+xml"
+	}
+	return "application/octet-stream"
+}
+
+// routes lists every page: Russian at the root, English under /en/.
+func (h *Handler) routes() *http.ServeMux {
+	mux := http.NewServeMux()
+	for _, prefix := range []string{"", "/en"} {
+		mux.HandleFunc("GET "+prefix+"/{$}", h.handleList)
+		mux.HandleFunc("GET "+prefix+"/org/{slug}", h.handleOrganization)
+		mux.HandleFunc("GET "+prefix+"/country/{code}", h.handleCountry)
+	}
+	mux.HandleFunc("GET /en", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/en/", http.StatusMovedPermanently)
+	})
+	mux.HandleFunc("GET /assets/{name}", h.handleAsset)
+	mux.HandleFunc("/", h.handleNotFound)
+	return mux
+}
+
+// ServeHTTP serves a page with the headers every page has: a strict
+// Content-Security-Policy (only this origin's scripts, styles and images;
+// no framing except /embed), no MIME sniffing, no referrer beyond the origin.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	hd := w.Header()
+	ancestors := "'none'"
+	if r.URL.Path == "/embed" {
+		ancestors = h.embedFA
+	} else {
+		hd.Set("X-Frame-Options", "DENY")
+	}
+	hd.Set("Content-Security-Policy", "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "+
+		"connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors "+ancestors)
+	hd.Set("X-Content-Type-Options", "nosniff")
+	hd.Set("Referrer-Policy", "same-origin")
+	h.mux.ServeHTTP(w, r)
+}
+
+// render executes a page template into a buffer first, so a failing
+// template gives a clean error page rather than half a page.
+func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, name string, view any) {
+	var buf bytes.Buffer
+	if err := h.pages[name].ExecuteTemplate(&buf, "layout.html", view); err != nil {
+		h.fail(w, r, fmt.Errorf("render %s: %w", name, err))
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	w.Write(buf.Bytes())
+}
+
+// renderFragment executes one named template of a page alone (the results
+// list that scripts swap in as the user types).
+func (h *Handler) renderFragment(w http.ResponseWriter, r *http.Request, name, fragment string, view any) {
+	var buf bytes.Buffer
+	if err := h.pages[name].ExecuteTemplate(&buf, fragment, view); err != nil {
+		h.fail(w, r, fmt.Errorf("render %s/%s: %w", name, fragment, err))
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Write(buf.Bytes())
+}
+
+// fail logs an unexpected error with its cause and shows the error page,
+// which says nothing of the cause.
+func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
+	h.log.ErrorContext(r.Context(), "page failed", "path", r.URL.Path, "error", err)
+	lang := langOf(r)
+	view := h.newPage(r, lang, h.msgs.text(lang, "error.title"), "")
+	var buf bytes.Buffer
+	if err := h.pages["error"].ExecuteTemplate(&buf, "layout.html", &view); err != nil {
+		http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(http.StatusInternalServerError)
+	w.Write(buf.Bytes())
+}
+
+func (h *Handler) handleAsset(w http.ResponseWriter, r *http.Request) {
+	a, ok := h.assets[r.PathValue("name")]
+	if !ok {
+		h.handleNotFound(w, r)
+		return
+	}
+	hd := w.Header()
+	hd.Set("Content-Type", a.contentType)
+	if r.URL.Query().Get("v") == a.version {
+		hd.Set("Cache-Control", "public, max-age=31536000, immutable")
+	} else {
+		hd.Set("Cache-Control", "public, max-age=300")
+	}
+	w.Write(a.body)
+}
+
+func (h *Handler) handleNotFound(w http.ResponseWriter, r *http.Request) {
+	lang := langOf(r)
+	view := h.newPage(r, lang, h.msgs.text(lang, "notfound.title"), "")
+	h.render(w, r, http.StatusNotFound, "notfound", &view)
+}

@@ -1,0 +1,251 @@
+package web_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/coalition-directory/coalition/api"
+	"github.com/coalition-directory/coalition/internal/demo"
+	"github.com/coalition-directory/coalition/internal/directory"
+	"github.com/coalition-directory/coalition/internal/geo"
+	"github.com/coalition-directory/coalition/internal/sqlite"
+	"github.com/coalition-directory/coalition/internal/web"
+)
+
+// testSite is the whole server (API and pages) on a demo directory in its
+// own SQLite file.
+type testSite struct {
+	t      *testing.T
+	url    string
+	dir    *directory.Service
+	client *http.Client
+}
+
+func newTestSite(t *testing.T, opts web.Options) *testSite {
+	t.Helper()
+	ctx := context.Background()
+	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "test.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	places, err := geo.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := directory.NewService(db, places)
+	orgs, err := demo.Organizations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := dir.Seed(ctx, orgs); err != nil {
+		t.Fatal(err)
+	}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	if testing.Verbose() {
+		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	}
+	pages, err := web.New(log, dir, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := api.NewServer(log, dir, db, api.Options{Pages: pages})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	jar, err := cookiejar.New(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	client := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	return &testSite{t: t, url: srv.URL, dir: dir, client: client}
+}
+
+// page is a fetched page.
+type page struct {
+	status int
+	header http.Header
+	body   string
+}
+
+func (s *testSite) get(path string) page {
+	s.t.Helper()
+	res, err := s.client.Get(s.url + path)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	return s.read(res)
+}
+
+func (s *testSite) postForm(path string, form url.Values) page {
+	s.t.Helper()
+	res, err := s.client.PostForm(s.url+path, form)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	return s.read(res)
+}
+
+func (s *testSite) read(res *http.Response) page {
+	s.t.Helper()
+	defer res.Body.Close()
+	body, err := io.ReadAll(res.Body)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	return page{status: res.StatusCode, header: res.Header, body: string(body)}
+}
+
+func TestPages(t *testing.T) {
+	t.Parallel()
+	s := newTestSite(t, web.Options{})
+	tests := []struct {
+		path   string
+		status int
+		want   []string
+		absent []string
+	}{
+		{"/", 200, []string{`<html lang="ru">`, "<title>Каталог организаций коалиции</title>", `<link rel="canonical" href="` + s.url + `/">`,
+			`hreflang="en" href="` + s.url + `/en/"`, `<meta name="description" content="Поиск организаций`, "Найдено 63 организации", "Страница 1 из 4",
+			`<label for="q">`, `<optgroup label="Россия">`, `href="/?page=2#results"`, `href="/country/RU"`}, nil},
+		{"/en/", 200, []string{`<html lang="en">`, "<title>Coalition member directory</title>", "63 organizations found",
+			`<link rel="canonical" href="` + s.url + `/en/">`, `<optgroup label="Russia">`, `href="/en/?page=2#results"`, "Amber Baltic Centre"},
+			[]string{"Найдено"}},
+		{"/?page=4", 200, []string{"Страница 4 из 4", `rel="prev"`}, []string{`rel="next"`}},
+		{"/?region=RU-NIZ&focus_area=shelter", 200, []string{`<option value="RU-NIZ" selected>`, `<option value="shelter" selected>`, "Центр «Надежда» Нижнего Новгорода",
+			`<link rel="canonical" href="` + s.url + `/?focus_area=shelter&amp;region=RU-NIZ">`}, []string{"Приют «Волжский берег»"}},
+		{"/?region=XX-1", 400, []string{`role="alert"`, "регион"}, nil},
+		{"/?focus_area=nonsense", 400, []string{"направление работы"}, nil},
+		{"/org/nadezhda-nizhny-novgorod", 200, []string{"<h1>Центр «Надежда» Нижнего Новгорода", `href="tel:&#43;78002000010"`,
+			`href="mailto:info@nadezhda-nizhny-novgorod.example.org"`, "Горячая линия", "Нижегородская область", "Владимирская область",
+			`href="/api/v1/organizations/nadezhda-nizhny-novgorod/contacts.vcf?lang=ru"`, "Адрес не публикуется",
+			`<link rel="canonical" href="` + s.url + `/org/nadezhda-nizhny-novgorod">`}, []string{"только для партнёров"}},
+		{"/en/org/nadezhda-nizhny-novgorod", 200, []string{`<html lang="en">`, "<h1>Hope Centre of Nizhny Novgorod", "Nizhny Novgorod, Russia", "Hotline",
+			`href="/api/v1/organizations/nadezhda-nizhny-novgorod/contacts.vcf?lang=en"`, `href="/org/nadezhda-nizhny-novgorod" lang="ru"`}, nil},
+		{"/country/KZ", 200, []string{"<title>Организации коалиции: Казахстан</title>", "<caption>", `<th scope="row">`, "Алматы", `href="/?region=KZ-ALA#results"`}, nil},
+		{"/en/country/kz", 200, []string{"Coalition members in Kazakhstan", "Almaty"}, nil},
+		{"/country/XX", 404, []string{"Страница не найдена", `role="search"`}, nil},
+		{"/org/no-such-organization", 404, []string{"Страница не найдена"}, nil},
+		{"/en/nothing/here", 404, []string{"Page not found", `<html lang="en">`}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.path, func(t *testing.T) {
+			p := s.get(tt.path)
+			if p.status != tt.status {
+				t.Fatalf("GET %s: status %d, want %d", tt.path, p.status, tt.status)
+			}
+			if ct := p.header.Get("Content-Type"); ct != "text/html; charset=utf-8" {
+				t.Errorf("Content-Type %q", ct)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(p.body, w) {
+					t.Errorf("GET %s: no %q in the page", tt.path, w)
+				}
+			}
+			for _, a := range tt.absent {
+				if strings.Contains(p.body, a) {
+					t.Errorf("GET %s: %q in the page", tt.path, a)
+				}
+			}
+		})
+	}
+}
+
+// resultNames lists the organization links of a result list in order.
+func resultNames(body string) []string {
+	var names []string
+	for _, m := range regexp.MustCompile(`<h3><a href="(/[^"]*)"`).FindAllStringSubmatch(body, -1) {
+		names = append(names, m[1])
+	}
+	return names
+}
+
+func TestSearchIgnoresCase(t *testing.T) {
+	t.Parallel()
+	s := newTestSite(t, web.Options{})
+	lower := s.get("/?q=" + url.QueryEscape("приют"))
+	upper := s.get("/?q=" + url.QueryEscape("ПРИЮТ"))
+	got, want := resultNames(upper.body), resultNames(lower.body)
+	if len(want) < 3 {
+		t.Fatalf("приют found %d organizations, want shelters", len(want))
+	}
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("ПРИЮТ found %v, приют %v", got, want)
+	}
+	if !strings.Contains(lower.body, `value="приют"`) {
+		t.Error("the search box does not keep the query")
+	}
+	frag := s.get("/?fragment=results&q=" + url.QueryEscape("приют"))
+	if strings.Contains(frag.body, "<html") || strings.Join(resultNames(frag.body), " ") != strings.Join(want, " ") {
+		t.Errorf("the results fragment is not the list alone: %.200s", frag.body)
+	}
+}
+
+func TestSecurityHeaders(t *testing.T) {
+	t.Parallel()
+	s := newTestSite(t, web.Options{FrameAncestors: []string{"https://member.example.org"}})
+	for _, path := range []string{"/", "/en/", "/org/nadezhda-nizhny-novgorod", "/country/RU", "/missing"} {
+		p := s.get(path)
+		csp := p.header.Get("Content-Security-Policy")
+		for _, want := range []string{"default-src 'none'", "script-src 'self'", "style-src 'self'", "frame-ancestors 'none'", "form-action 'self'", "base-uri 'none'"} {
+			if !strings.Contains(csp, want) {
+				t.Errorf("%s: CSP %q lacks %q", path, csp, want)
+			}
+		}
+		if strings.Contains(csp, "unsafe") || strings.Contains(csp, "http") {
+			t.Errorf("%s: CSP %q allows inline code or another origin", path, csp)
+		}
+		if p.header.Get("X-Content-Type-Options") != "nosniff" || p.header.Get("X-Frame-Options") != "DENY" {
+			t.Errorf("%s: headers %v", path, p.header)
+		}
+		// Nothing is loaded from another origin, and no inline script or style.
+		for _, m := range regexp.MustCompile(`(?:src|rel="stylesheet" href)="([^"]*)"`).FindAllStringSubmatch(p.body, -1) {
+			if !strings.HasPrefix(m[1], "/") || strings.HasPrefix(m[1], "//") {
+				t.Errorf("%s loads %q", path, m[1])
+			}
+		}
+		if regexp.MustCompile(`<script>|<style|style="|\son[a-z]+="`).MatchString(p.body) {
+			t.Errorf("%s has inline script or style", path)
+		}
+	}
+}
+
+func TestAssets(t *testing.T) {
+	t.Parallel()
+	s := newTestSite(t, web.Options{})
+	home := s.get("/")
+	for _, m := range regexp.MustCompile(`(?:src|href)="(/assets/[^"]+)"`).FindAllStringSubmatch(home.body, -1) {
+		ref := strings.ReplaceAll(m[1], "&amp;", "&")
+		a := s.get(ref)
+		if a.status != 200 || !strings.Contains(a.header.Get("Cache-Control"), "immutable") {
+			t.Errorf("GET %s: %d %q", ref, a.status, a.header.Get("Cache-Control"))
+		}
+	}
+	if p := s.get("/assets/none.js"); p.status != 404 {
+		t.Errorf("unknown asset: %d", p.status)
+	}
+}
+
+func TestAPIStaysJSON(t *testing.T) {
+	t.Parallel()
+	s := newTestSite(t, web.Options{})
+	p := s.get("/api/v1/no-such-route")
+	if p.status != 404 || !strings.HasPrefix(p.header.Get("Content-Type"), "application/problem+json") {
+		t.Errorf("unknown API route: %d %q", p.status, p.header.Get("Content-Type"))
+	}
+}
