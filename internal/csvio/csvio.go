@@ -344,6 +344,10 @@ func parseHeader(cells []string) (*header, error) {
 			problems = append(problems, directory.FieldError{Field: fmt.Sprintf("column %d", i+1), Message: "is not valid UTF-8 text"})
 		case base[name]:
 			h.columns[i].field = name
+		case m1 != nil && !groupNumberOK(m1[1]):
+			problems = append(problems, directory.FieldError{Field: name, Message: fmt.Sprintf("phone numbers in column names go from 1 to %d", maxGroupNumber)})
+		case m2 != nil && !groupNumberOK(m2[1]):
+			problems = append(problems, directory.FieldError{Field: name, Message: fmt.Sprintf("contact numbers in column names go from 1 to %d", maxGroupNumber)})
 		case m1 != nil:
 			n, _ := strconv.Atoi(m1[1])
 			h.columns[i] = column{name: name, field: strings.TrimPrefix(m1[2], "_"), group: n, phone: true}
@@ -380,6 +384,18 @@ func parseHeader(cells []string) (*header, error) {
 		return nil, &directory.Error{Code: directory.CodeInvalid, Message: "invalid CSV header", Fields: problems}
 	}
 	return h, nil
+}
+
+// maxGroupNumber bounds the N of phone_N and contact_N columns, so that a
+// header cannot make the reader walk billions of groups. It is above the
+// domain's own limits on phones and contacts, which name the field.
+const maxGroupNumber = 100
+
+// groupNumberOK reports whether the N of a phone_N or contact_N column is a
+// number from 1 to maxGroupNumber.
+func groupNumberOK(digits string) bool {
+	n, err := strconv.Atoi(digits)
+	return err == nil && n >= 1 && n <= maxGroupNumber
 }
 
 // record is the import record of one row: its cells, unescaped and

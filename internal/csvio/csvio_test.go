@@ -57,6 +57,9 @@ func TestReadRejectsBadHeadersAndCells(t *testing.T) {
 		{"name_ru,country_code,address_hidden\nX,RU,maybe\n", "address_hidden"},
 		{"name_ru,country_code,created_at\nX,RU,yesterday\n", "created_at"},
 		{"city\nПермь\n", "name_ru"}, // no column to match or create by
+		// A group number past any limit is an error, not billions of groups to walk.
+		{"name_ru,country_code,contact_99999999999999999999_name\nX,RU,Y\n", "contact_99999999999999999999_name"},
+		{"name_ru,country_code,phone_101\nX,RU,112\n", "phone_101"},
 	}
 	for _, tt := range tests {
 		var errs []directory.FieldError

@@ -36,7 +36,7 @@ func FuzzRead(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		last := 0
 		lines := bytes.Count(data, []byte("\n")) + bytes.Count(data, []byte("\r")) + 1
-		for rec := range csvio.Read(bytes.NewReader(data)) {
+		for rec := range csvio.NewReader(bytes.NewReader(data)).Records() {
 			if rec.Row <= last {
 				t.Fatalf("record numbered %d after %d", rec.Row, last)
 			}
