@@ -82,20 +82,29 @@ func handleImport(dir *directory.Service) echo.HandlerFunc {
 		ct := c.Request().Header.Get(echo.HeaderContentType)
 		mt, _, _ := mime.ParseMediaType(ct)
 		opts := directory.ImportOptions{DryRun: dryRun}
+		if mt != csvio.ContentType && mt != ndjson.ContentType {
+			return &echo.HTTPError{Code: http.StatusUnsupportedMediaType,
+				Message: fmt.Sprintf("Content-Type must be %s or %s, not %q", csvio.ContentType, ndjson.ContentType, ct)}
+		}
+		if mt == csvio.ContentType && mode == ndjson.Merge {
+			return invalid("invalid query parameters", "mode", "is for NDJSON: a CSV row always changes only the columns the file has")
+		}
+		// The import reads its file inside its transaction, holding the
+		// write lock: the file must be here before it starts, however
+		// slowly the client sends it.
+		body, err := spoolBody(c.Request().Body)
+		if err != nil {
+			return err
+		}
+		defer body.Close()
 		var records iter.Seq[directory.ImportRecord]
 		encoding := csvio.EncodingUTF8
 		switch mt {
 		case csvio.ContentType:
-			if mode == ndjson.Merge {
-				return invalid("invalid query parameters", "mode", "is for NDJSON: a CSV row always changes only the columns the file has")
-			}
-			r := csvio.NewReader(c.Request().Body)
+			r := csvio.NewReader(body)
 			records, opts.FieldName, encoding = r.Records(), csvio.ColumnName, r.Encoding()
 		case ndjson.ContentType:
-			records = ndjson.Read(c.Request().Body, mode)
-		default:
-			return &echo.HTTPError{Code: http.StatusUnsupportedMediaType,
-				Message: fmt.Sprintf("Content-Type must be %s or %s, not %q", csvio.ContentType, ndjson.ContentType, ct)}
+			records = ndjson.Read(body, mode)
 		}
 		report, err := dir.Import(c.Request().Context(), callerOf(c), records, opts)
 		if err != nil {
@@ -137,7 +146,7 @@ func handleImport(dir *directory.Service) echo.HandlerFunc {
 //	@Failure		401				{object}	Problem				"No key, or an unknown or revoked key"
 //	@Failure		403				{object}	Problem				"Export needs a partner key; archived=true an admin key"
 //	@Router			/api/v1/export [get]
-func handleExport(dir *directory.Service) echo.HandlerFunc {
+func handleExport(dir *directory.Service, progress time.Duration) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		format := c.QueryParam("format")
 		if format == "" {
@@ -155,6 +164,9 @@ func handleExport(dir *directory.Service) echo.HandlerFunc {
 		var write func(*directory.Organization) error
 		var flush func() error
 		res := c.Response()
+		// A client that stops reading is cut off after progress, and its
+		// snapshot released; one that reads may take as long as it needs.
+		out := newProgressWriter(res, progress)
 		name := "coalition-directory-" + time.Now().UTC().Format("2006-01-02") + "." + format
 		switch format {
 		case "csv":
@@ -163,14 +175,14 @@ func handleExport(dir *directory.Service) echo.HandlerFunc {
 				return err
 			}
 			res.Header().Set(echo.HeaderContentType, csvio.ContentType+"; charset=utf-8")
-			w, err := csvio.NewWriter(res, phones, contacts)
+			w, err := csvio.NewWriter(out, phones, contacts)
 			if err != nil {
 				return err
 			}
 			write, flush = w.Write, w.Flush
 		default:
 			res.Header().Set(echo.HeaderContentType, ndjson.ContentType)
-			w := ndjson.NewWriter(res)
+			w := ndjson.NewWriter(out)
 			write, flush = w.Write, w.Flush
 		}
 		res.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)

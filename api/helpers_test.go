@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"maps"
 	"mime"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -52,6 +53,7 @@ type testServer struct {
 	t   *testing.T
 	url string
 	dir *directory.Service
+	db  *sqlite.DB
 }
 
 // newTestServer starts the API over a fresh database loaded with orgs (the
@@ -63,6 +65,12 @@ func newTestServer(t *testing.T, orgs []directory.Organization) *testServer {
 
 // newTestServerWith is newTestServer with the server's options.
 func newTestServerWith(t *testing.T, orgs []directory.Organization, opts api.Options) *testServer {
+	t.Helper()
+	return newTestServerOn(t, orgs, opts, nil)
+}
+
+// newTestServerOn is newTestServerWith whose listener is wrap's, when set.
+func newTestServerOn(t *testing.T, orgs []directory.Organization, opts api.Options, wrap func(net.Listener) net.Listener) *testServer {
 	t.Helper()
 	ctx := context.Background()
 	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "test.db"))
@@ -94,9 +102,14 @@ func newTestServerWith(t *testing.T, orgs []directory.Organization, opts api.Opt
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(h)
+	srv := httptest.NewUnstartedServer(h)
+	srv.Config = api.NewHTTPServer(h, opts, log) // the timeouts of the real server
+	if wrap != nil {
+		srv.Listener = wrap(srv.Listener)
+	}
+	srv.Start()
 	t.Cleanup(srv.Close)
-	return &testServer{t: t, url: srv.URL, dir: dir}
+	return &testServer{t: t, url: srv.URL, dir: dir, db: db}
 }
 
 // response is a finished exchange whose body has been read.

@@ -84,7 +84,7 @@ func addRoutes(e *echo.Echo, dir *directory.Service, db Pinger, spec []byte, m *
 	v1.DELETE("/keys/:id", handleKeyRevoke(dir), auth, admin)
 	v1.GET("/audit", handleAudit(dir), auth, admin)
 	v1.POST("/import", handleImport(dir), auth, admin, middleware.BodyLimit(strconv.Itoa(maxImportBytes)))
-	v1.GET("/export", handleExport(dir), auth, require(directory.RolePartner))
+	v1.GET("/export", handleExport(dir, opts.Timeouts.withDefaults().StreamProgress), auth, require(directory.RolePartner))
 
 	e.GET("/healthz", handleHealth())
 	e.GET("/readyz", handleReady(db))

@@ -29,6 +29,8 @@ type Options struct {
 	// Pages serves the web directory (package web) at every path outside
 	// the API's; nil serves the API alone.
 	Pages http.Handler
+	// Timeouts bound what slow clients hold; see NewHTTPServer.
+	Timeouts Timeouts
 }
 
 // Pinger reports whether a dependency, the database, can serve requests.

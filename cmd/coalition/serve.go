@@ -53,7 +53,8 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil {
 		return fmt.Errorf("load web pages: %w", err)
 	}
-	handler, err := api.NewServer(log, dir, db, api.Options{CORSOrigins: cfg.corsOrigins, DefaultLang: cfg.defaultLang, Pages: pages})
+	apiOpts := api.Options{CORSOrigins: cfg.corsOrigins, DefaultLang: cfg.defaultLang, Pages: pages}
+	handler, err := api.NewServer(log, dir, db, apiOpts)
 	if err != nil {
 		return err
 	}
@@ -61,18 +62,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.addr, err)
 	}
-	srv := &http.Server{
-		Handler: handler,
-		// Whole-directory imports and exports move hundreds of megabytes, so
-		// bodies get minutes; headers, which every slow client sends first,
-		// get seconds.
-		ReadHeaderTimeout: 5 * time.Second,
-		ReadTimeout:       2 * time.Minute,
-		WriteTimeout:      5 * time.Minute,
-		IdleTimeout:       120 * time.Second,
-		MaxHeaderBytes:    64 << 10,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
-	}
+	srv := api.NewHTTPServer(handler, apiOpts, log)
 	log.Info("serving", "addr", ln.Addr().String(), "db", cfg.dbPath)
 	fmt.Fprintf(stdout, "listening on %s\n", ln.Addr())
 

@@ -214,6 +214,19 @@ func (db *DB) Close() error {
 	return errors.Join(errs...)
 }
 
+// ConnectionsInUse returns how many connections of each pool ("write",
+// "read", "export") are in use: what slow requests hold, for tests and
+// operators.
+func (db *DB) ConnectionsInUse() map[string]int {
+	out := map[string]int{}
+	for name, g := range map[string]*gorm.DB{"write": db.gorm, "read": db.read, "export": db.export} {
+		if sqlDB, err := g.DB(); err == nil {
+			out[name] = sqlDB.Stats().InUse
+		}
+	}
+	return out
+}
+
 // Ping checks that the database answers a query, for readiness probes.
 func (db *DB) Ping(ctx context.Context) error {
 	var one int
