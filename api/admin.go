@@ -238,10 +238,12 @@ func handleKeyRevoke(dir *directory.Service) echo.HandlerFunc {
 //	@Param			per_page	query		int		false	"Items per page"	minimum(1)	maximum(100)		default(20)	example(20)
 //	@Success		200			{object}	AuditList
 //	@Header			200			{string}	Link	"RFC 8288 links: first, prev, next, last"
-//	@Failure		400			{object}	Problem	"A parameter is invalid; errors name it"
-//	@Failure		401			{object}	Problem	"No key, or an unknown or revoked key"
-//	@Failure		403			{object}	Problem	"The key's role is below editor"
-//	@Failure		404			{object}	Problem	"No such organization"
+//	@Success		301			"The organization had this slug before: Location is the same route under its current slug"
+//	@Header			301			{string}	Location	"The same route and query under the organization's current slug"
+//	@Failure		400			{object}	Problem		"A parameter is invalid; errors name it"
+//	@Failure		401			{object}	Problem		"No key, or an unknown or revoked key"
+//	@Failure		403			{object}	Problem		"The key's role is below editor"
+//	@Failure		404			{object}	Problem		"No such organization"
 //	@Router			/api/v1/organizations/{id}/history [get]
 func handleHistory(dir *directory.Service) echo.HandlerFunc {
 	return func(c echo.Context) error {
@@ -251,7 +253,7 @@ func handleHistory(dir *directory.Service) echo.HandlerFunc {
 		}
 		entries, total, err := dir.History(c.Request().Context(), callerOf(c), c.Param("id"), q.Page, q.PerPage)
 		if err != nil {
-			return err
+			return movedOrganization(c, dir, err)
 		}
 		return writeAuditList(c, q, entries, total)
 	}

@@ -21,14 +21,16 @@ import (
 //	@Success		200	{object}	ContactList
 //	@Header			200	{string}	ETag	"Entity tag for If-None-Match"
 //	@Success		304	"Not modified (If-None-Match)"
-//	@Failure		401	{object}	Problem	"An unknown or revoked key"
-//	@Failure		404	{object}	Problem	"No such organization"
+//	@Success		301	"The organization had this slug before: Location is the same route under its current slug"
+//	@Header			301	{string}	Location	"The same route and query under the organization's current slug"
+//	@Failure		401	{object}	Problem		"An unknown or revoked key"
+//	@Failure		404	{object}	Problem		"No such organization"
 //	@Router			/api/v1/organizations/{id}/contacts [get]
 func handleContactList(dir *directory.Service) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		contacts, err := dir.Contacts(c.Request().Context(), callerOf(c), c.Param("id"))
 		if err != nil {
-			return err
+			return movedOrganization(c, dir, err)
 		}
 		out := ContactList{Items: make([]Contact, len(contacts)), TotalItems: len(contacts)}
 		for i := range contacts {
@@ -52,14 +54,16 @@ func handleContactList(dir *directory.Service) echo.HandlerFunc {
 //	@Success		200			{object}	Contact
 //	@Header			200			{string}	ETag	"Strong entity tag, for If-Match and If-None-Match"
 //	@Success		304			"Not modified (If-None-Match)"
-//	@Failure		401			{object}	Problem	"An unknown or revoked key"
-//	@Failure		404			{object}	Problem	"No such contact, or one the caller may not see"
+//	@Success		301			"The organization had this slug before: Location is the same route under its current slug"
+//	@Header			301			{string}	Location	"The same route and query under the organization's current slug"
+//	@Failure		401			{object}	Problem		"An unknown or revoked key"
+//	@Failure		404			{object}	Problem		"No such contact, or one the caller may not see"
 //	@Router			/api/v1/organizations/{id}/contacts/{contact_id} [get]
 func handleContactGet(dir *directory.Service) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		contact, err := dir.Contact(c.Request().Context(), callerOf(c), c.Param("id"), c.Param("contact_id"))
 		if err != nil {
-			return err
+			return movedOrganization(c, dir, err)
 		}
 		c.Set(versionKey, contact.Version)
 		return writeJSON(c, http.StatusOK, toContact(&contact))

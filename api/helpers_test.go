@@ -44,6 +44,7 @@ var spec = sync.OnceValues(func() (routers.Router, error) {
 	doc.Servers = nil // match requests on any host
 	// Export streams are checked by their own tests; the spec says they are strings.
 	openapi3filter.RegisterBodyDecoder("application/x-ndjson", openapi3filter.FileBodyDecoder)
+	openapi3filter.RegisterBodyDecoder("text/vcard", openapi3filter.PlainBodyDecoder)
 	return gorillamux.NewRouter(doc)
 })
 

@@ -4,8 +4,6 @@ import (
 	"net/http"
 	"testing"
 
-	"github.com/getkin/kin-openapi/openapi3filter"
-
 	"github.com/coalition-directory/coalition/api"
 	"github.com/coalition-directory/coalition/internal/directory"
 )
@@ -16,7 +14,6 @@ import (
 // organization's own name falls back to its original language.
 func TestOneLanguagePerAnswer(t *testing.T) {
 	t.Parallel()
-	openapi3filter.RegisterBodyDecoder("text/vcard", openapi3filter.PlainBodyDecoder) // see TestContactsVCard
 	ru := newTestServer(t, nil)
 	en := newTestServerWith(t, nil, api.Options{DefaultLang: "en"})
 	editor := ru.key(directory.RoleEditor)

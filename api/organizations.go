@@ -81,11 +81,13 @@ func handleOrganizationList(dir *directory.Service, langs languages) echo.Handle
 //	@Param			id		path		string	true	"UUID or slug"																									example(nadezhda-nizhny-novgorod)
 //	@Param			lang	query		string	false	"Language of the answer: names, descriptions and labels (else Accept-Language, else the server's default, ru)"	Enums(ru, en)	example(en)
 //	@Success		200		{object}	Organization
-//	@Header			200		{string}	ETag	"Strong entity tag (\"v<version>-<digest>\"), for If-None-Match and If-Match"
+//	@Header			200		{string}	ETag	"Strong entity tag (\"v<version>-<digest>\"), for If-None-Match and If-Match; an anonymous caller's names the version of the last change it could see, which matches If-Match while no partners-only change came after it"
 //	@Success		304		"Not modified (If-None-Match)"
-//	@Failure		400		{object}	Problem	"Invalid lang"
-//	@Failure		401		{object}	Problem	"An unknown or revoked key"
-//	@Failure		404		{object}	Problem	"No such organization"
+//	@Success		301		"The organization had this slug before: Location is the same route under its current slug"
+//	@Header			301		{string}	Location	"The same route and query under the organization's current slug"
+//	@Failure		400		{object}	Problem		"Invalid lang"
+//	@Failure		401		{object}	Problem		"An unknown or revoked key"
+//	@Failure		404		{object}	Problem		"No such organization"
 //	@Router			/api/v1/organizations/{id} [get]
 func handleOrganizationGet(dir *directory.Service, langs languages) echo.HandlerFunc {
 	return func(c echo.Context) error {
@@ -96,7 +98,7 @@ func handleOrganizationGet(dir *directory.Service, langs languages) echo.Handler
 		caller := callerOf(c)
 		org, err := dir.Organization(c.Request().Context(), c.Param("id"), caller)
 		if err != nil {
-			return err
+			return movedOrganization(c, dir, err)
 		}
 		lang = langs.negotiate(c, lang)
 		c.Set(versionKey, org.Version)
@@ -113,6 +115,28 @@ func organizationView(org *directory.Organization, lang string, dir *directory.S
 		out.Contacts = []Contact{}
 	}
 	return out
+}
+
+// movedOrganization answers a GET that named an organization by a slug it
+// had before with 301 Moved Permanently to the same route and query under
+// its current slug, so that partners' links keep working; any other error,
+// a slug no live organization had included, passes on.
+func movedOrganization(c echo.Context, dir *directory.Service, err error) error {
+	if directory.ErrorCode(err) != directory.CodeNotFound {
+		return err
+	}
+	old := c.Param("id")
+	prefix := "/api/v1/organizations/" + old
+	path := c.Request().URL.Path
+	if !strings.HasPrefix(path, prefix) {
+		return err
+	}
+	current, cerr := dir.CurrentSlug(c.Request().Context(), old)
+	if cerr != nil {
+		return err
+	}
+	u := url.URL{Path: "/api/v1/organizations/" + current + strings.TrimPrefix(path, prefix), RawQuery: c.Request().URL.RawQuery}
+	return c.Redirect(http.StatusMovedPermanently, u.String())
 }
 
 // queryGetter reads a query parameter; a repeated parameter counts as one

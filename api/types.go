@@ -36,8 +36,13 @@ type Organization struct {
 	Contacts         []Contact              `json:"contacts,omitempty"`
 	VerifiedAt       *time.Time             `json:"verified_at,omitempty" format:"date-time" example:"2026-10-01T00:00:00Z"`
 	CreatedAt        time.Time              `json:"created_at" format:"date-time" example:"2026-11-20T09:00:00Z"`
-	UpdatedAt        time.Time              `json:"updated_at" format:"date-time" example:"2026-11-25T14:30:00Z"`
-	Version          int                    `json:"version" example:"3"`
+	// UpdatedAt is when the record last changed; for anonymous callers,
+	// when what they see of it last changed (partners-only data is not
+	// theirs to follow).
+	UpdatedAt time.Time `json:"updated_at" format:"date-time" example:"2026-11-25T14:30:00Z"`
+	// Version counts the record's changes, for If-Match; anonymous callers
+	// get the version of the last change they could see.
+	Version int `json:"version" example:"3"`
 } //	@name	Organization
 
 // Translation is an organization's name and description in one language.

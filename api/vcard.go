@@ -27,9 +27,11 @@ import (
 //	@Header			200		{string}	ETag				"Entity tag for If-None-Match"
 //	@Header			200		{string}	Content-Language	"The answer's language: lang, else Accept-Language, else the server's default"
 //	@Success		304		"Not modified (If-None-Match)"
-//	@Failure		400		{object}	Problem	"Invalid lang"
-//	@Failure		401		{object}	Problem	"An unknown or revoked key"
-//	@Failure		404		{object}	Problem	"No such organization"
+//	@Success		301		"The organization had this slug before: Location is the same route under its current slug"
+//	@Header			301		{string}	Location	"The same route and query under the organization's current slug"
+//	@Failure		400		{object}	Problem		"Invalid lang"
+//	@Failure		401		{object}	Problem		"An unknown or revoked key"
+//	@Failure		404		{object}	Problem		"No such organization"
 //	@Router			/api/v1/organizations/{id}/contacts.vcf [get]
 func handleContactsVCard(dir *directory.Service, langs languages) echo.HandlerFunc {
 	return func(c echo.Context) error {
@@ -39,7 +41,7 @@ func handleContactsVCard(dir *directory.Service, langs languages) echo.HandlerFu
 		}
 		org, err := dir.Organization(c.Request().Context(), c.Param("id"), callerOf(c))
 		if err != nil {
-			return err
+			return movedOrganization(c, dir, err)
 		}
 		lang = langs.negotiate(c, lang)
 		var body bytes.Buffer

@@ -1372,7 +1372,16 @@ const docTemplate = `{
                         "headers": {
                             "ETag": {
                                 "type": "string",
-                                "description": "Strong entity tag (\\\"v\u003cversion\u003e-\u003cdigest\u003e\\\"), for If-None-Match and If-Match"
+                                "description": "Strong entity tag (\\\"v\u003cversion\u003e-\u003cdigest\u003e\\\"), for If-None-Match and If-Match; an anonymous caller's names the version of the last change it could see, which matches If-Match while no partners-only change came after it"
+                            }
+                        }
+                    },
+                    "301": {
+                        "description": "The organization had this slug before: Location is the same route under its current slug",
+                        "headers": {
+                            "Location": {
+                                "type": "string",
+                                "description": "The same route and query under the organization's current slug"
                             }
                         }
                     },
@@ -1654,6 +1663,15 @@ const docTemplate = `{
                             }
                         }
                     },
+                    "301": {
+                        "description": "The organization had this slug before: Location is the same route under its current slug",
+                        "headers": {
+                            "Location": {
+                                "type": "string",
+                                "description": "The same route and query under the organization's current slug"
+                            }
+                        }
+                    },
                     "304": {
                         "description": "Not modified (If-None-Match)"
                     },
@@ -1831,6 +1849,15 @@ const docTemplate = `{
                             }
                         }
                     },
+                    "301": {
+                        "description": "The organization had this slug before: Location is the same route under its current slug",
+                        "headers": {
+                            "Location": {
+                                "type": "string",
+                                "description": "The same route and query under the organization's current slug"
+                            }
+                        }
+                    },
                     "304": {
                         "description": "Not modified (If-None-Match)"
                     },
@@ -1901,6 +1928,15 @@ const docTemplate = `{
                             "ETag": {
                                 "type": "string",
                                 "description": "Strong entity tag, for If-Match and If-None-Match"
+                            }
+                        }
+                    },
+                    "301": {
+                        "description": "The organization had this slug before: Location is the same route under its current slug",
+                        "headers": {
+                            "Location": {
+                                "type": "string",
+                                "description": "The same route and query under the organization's current slug"
                             }
                         }
                     },
@@ -2194,6 +2230,15 @@ const docTemplate = `{
                             "Link": {
                                 "type": "string",
                                 "description": "RFC 8288 links: first, prev, next, last"
+                            }
+                        }
+                    },
+                    "301": {
+                        "description": "The organization had this slug before: Location is the same route under its current slug",
+                        "headers": {
+                            "Location": {
+                                "type": "string",
+                                "description": "The same route and query under the organization's current slug"
                             }
                         }
                     },
@@ -3362,6 +3407,7 @@ const docTemplate = `{
                     }
                 },
                 "updated_at": {
+                    "description": "UpdatedAt is when the record last changed; for anonymous callers,\nwhen what they see of it last changed (partners-only data is not\ntheirs to follow).",
                     "type": "string",
                     "format": "date-time",
                     "example": "2026-11-25T14:30:00Z"
@@ -3372,6 +3418,7 @@ const docTemplate = `{
                     "example": "2026-10-01T00:00:00Z"
                 },
                 "version": {
+                    "description": "Version counts the record's changes, for If-Match; anonymous callers\nget the version of the last change they could see.",
                     "type": "integer",
                     "example": 3
                 },

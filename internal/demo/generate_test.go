@@ -60,6 +60,7 @@ func TestGeneratedOrganizationsAreValid(t *testing.T) {
 	for i := range orgs {
 		o, w := orgs[i], want[i]
 		o.CreatedAt, o.UpdatedAt, o.Version = w.CreatedAt, w.UpdatedAt, w.Version
+		o.PublicVersion, o.PublicUpdatedAt = w.PublicVersion, w.PublicUpdatedAt
 		for j := range o.Contacts {
 			c := &o.Contacts[j]
 			c.CreatedAt, c.UpdatedAt, c.Version = w.Contacts[j].CreatedAt, w.Contacts[j].UpdatedAt, w.Contacts[j].Version

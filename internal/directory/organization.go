@@ -101,6 +101,13 @@ type Organization struct {
 	ArchivedAt *time.Time
 	Version    int
 
+	// PublicVersion and PublicUpdatedAt are the Version and UpdatedAt of the
+	// last write that changed what anonymous callers see of the
+	// organization: they get these instead, so that a change to
+	// partners-only data (a hidden address) is not visible to them.
+	PublicVersion   int
+	PublicUpdatedAt time.Time
+
 	// Contacts are filled only where the caller asked for one organization,
 	// and only with those the caller may see.
 	Contacts []Contact

@@ -38,6 +38,10 @@ type Store interface {
 	OrganizationAny(ctx context.Context, idOrSlug string) (Organization, error)
 	// SlugTaken reports whether a live organization has the slug.
 	SlugTaken(ctx context.Context, slug string) (bool, error)
+	// CurrentSlug returns the slug of the live organization that had slug
+	// last before it changed, or CodeNotFound when there is none or a live
+	// organization has that slug now.
+	CurrentSlug(ctx context.Context, slug string) (string, error)
 
 	// The writes below each run in one transaction with their audit entry.
 	// Updates store the new state only when the stored version is still
@@ -203,11 +207,31 @@ func (s *Service) Organization(ctx context.Context, idOrSlug string, caller Call
 	return org, nil
 }
 
+// CurrentSlug returns the slug of the live organization that had slug
+// before (a slug edit, an import, a restore under a new slug), so that links
+// to its old address can lead on; CodeNotFound when no live organization
+// had it, or when one has it now.
+func (s *Service) CurrentSlug(ctx context.Context, slug string) (string, error) {
+	current, err := s.store.CurrentSlug(ctx, slug)
+	if err != nil {
+		return "", fmt.Errorf("find former slug %q: %w", slug, err)
+	}
+	return current, nil
+}
+
 // redact removes what the caller may not see. The store already leaves out
-// partners-only contacts; the hidden address is cleared here.
+// partners-only contacts; the hidden address is cleared here, and callers
+// who may not see partners-only data get the version and time of the last
+// change they could see.
 func redact(org *Organization, caller Caller) {
-	if org.AddressHidden && !caller.SeesPrivate() {
+	if caller.SeesPrivate() {
+		return
+	}
+	if org.AddressHidden {
 		org.Address = ""
+	}
+	if org.PublicVersion > 0 {
+		org.Version, org.UpdatedAt = org.PublicVersion, org.PublicUpdatedAt
 	}
 }
 
@@ -393,6 +417,7 @@ func (s *Service) Seed(ctx context.Context, orgs []Organization) (int, error) {
 			return 0, fmt.Errorf("seed organization %d (%s): %w", i, orgs[i].Slug, err)
 		}
 		orgs[i].CreatedAt, orgs[i].UpdatedAt, orgs[i].Version = now, now, 1
+		orgs[i].PublicVersion, orgs[i].PublicUpdatedAt = 1, now
 		for j := range orgs[i].Contacts {
 			c := &orgs[i].Contacts[j]
 			c.OrganizationID, c.CreatedAt, c.UpdatedAt, c.Version = orgs[i].ID, now, now, 1

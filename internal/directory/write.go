@@ -43,6 +43,7 @@ func (s *Service) CreateOrganization(ctx context.Context, caller Caller, o Organ
 	}
 	now := s.now().UTC().Truncate(time.Microsecond)
 	o.CreatedAt, o.UpdatedAt, o.Version, o.ArchivedAt = now, now, 1, nil
+	o.PublicVersion, o.PublicUpdatedAt = 1, now
 	entry := s.audit(caller, EntityOrganization, o.ID, ActionCreate, diff(organizationFields(), nil, flattenOrganization(&o)))
 	entry.OrganizationID = o.ID
 	if err := s.store.CreateOrganization(ctx, o, entry); err != nil {
@@ -204,6 +205,7 @@ func (s *Service) rewrite(ctx context.Context, caller Caller, idOrSlug string, p
 			return Organization{}, err
 		}
 		next.ID, next.CreatedAt, next.Version = cur.ID, cur.CreatedAt, cur.Version
+		next.PublicVersion, next.PublicUpdatedAt = cur.PublicVersion, cur.PublicUpdatedAt
 		if action == ActionUpdate {
 			next.ArchivedAt = cur.ArchivedAt
 		}
@@ -213,6 +215,9 @@ func (s *Service) rewrite(ctx context.Context, caller Caller, idOrSlug string, p
 		}
 		next.Version = cur.Version + 1
 		next.UpdatedAt = s.now().UTC().Truncate(time.Microsecond)
+		if publicChanged(&cur, &next) {
+			next.PublicVersion, next.PublicUpdatedAt = next.Version, next.UpdatedAt
+		}
 		entry := s.audit(caller, EntityOrganization, cur.ID, action, changes)
 		entry.OrganizationID = cur.ID
 		err = s.store.UpdateOrganization(ctx, next, cur.Version, entry)
@@ -224,6 +229,20 @@ func (s *Service) rewrite(ctx context.Context, caller Caller, idOrSlug string, p
 		}
 		return next, nil
 	}
+}
+
+// publicChanged reports whether a write from cur to next changes what
+// anonymous callers see of the organization itself (its contacts have
+// versions of their own).
+func publicChanged(cur, next *Organization) bool {
+	public := func(o *Organization) map[string]any {
+		c := cloneOrganization(o)
+		redact(&c, Caller{})
+		m := flattenOrganization(&c)
+		delete(m, "address_hidden") // shown to partners only
+		return m
+	}
+	return len(diff(organizationFields(), public(cur), public(next))) > 0
 }
 
 // staleVersion is the error of a write whose precondition the stored

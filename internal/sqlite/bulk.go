@@ -262,6 +262,9 @@ func (s *importSession) Replace(ctx context.Context, o directory.Organization, v
 	if err != nil {
 		return err
 	}
+	if err := retireSlug(tx, pk, o.Slug, o.UpdatedAt); err != nil {
+		return err
+	}
 	row := toOrganizationRow(&o, pk)
 	if err := tx.Model(&organizationRow{}).Where("pk = ?", pk).Select("*").Omit("pk").Updates(&row).Error; err != nil {
 		return translate(err, "update organization")

@@ -48,6 +48,9 @@ func (db *DB) UpdateOrganization(ctx context.Context, o directory.Organization, 
 		if err != nil {
 			return err
 		}
+		if err := retireSlug(tx, pk, o.Slug, o.UpdatedAt); err != nil {
+			return err
+		}
 		row := toOrganizationRow(&o, pk)
 		res := tx.Model(&organizationRow{}).Where("pk = ? AND version = ?", pk, version).Select("*").Omit("pk").Updates(&row)
 		if err := res.Error; err != nil {
@@ -70,6 +73,45 @@ func (db *DB) UpdateOrganization(ctx context.Context, o directory.Organization, 
 		}
 		return insertAudit(tx, entry)
 	})
+}
+
+// retireSlug keeps the slug of the organization with key pk as a former
+// slug when it is about to change to slug, so that links to it lead on; a
+// slug it takes back stops being a former one. It runs in the transaction
+// that changes the slug.
+func retireSlug(tx *gorm.DB, pk int64, slug string, at time.Time) error {
+	var old string
+	if err := tx.Raw("SELECT slug FROM organizations WHERE pk = ?", pk).Scan(&old).Error; err != nil {
+		return fmt.Errorf("read slug: %w", err)
+	}
+	if old == slug {
+		return nil
+	}
+	if err := tx.Exec("DELETE FROM organization_slugs WHERE slug = ? AND org_pk = ?", slug, pk).Error; err != nil {
+		return fmt.Errorf("take back former slug: %w", err)
+	}
+	err := tx.Exec(`INSERT INTO organization_slugs (slug, org_pk, retired_at) VALUES (?, ?, ?)
+		ON CONFLICT (slug, org_pk) DO UPDATE SET retired_at = excluded.retired_at`, old, pk, formatTime(at)).Error
+	if err != nil {
+		return fmt.Errorf("keep former slug: %w", err)
+	}
+	return nil
+}
+
+// CurrentSlug implements directory.Store.
+func (db *DB) CurrentSlug(ctx context.Context, slug string) (string, error) {
+	var current []string
+	err := db.gorm.WithContext(ctx).Raw(`SELECT o.slug FROM organization_slugs s JOIN organizations o ON o.pk = s.org_pk
+		WHERE s.slug = ? AND o.archived_at IS NULL
+		AND NOT EXISTS (SELECT 1 FROM organizations l WHERE l.slug = s.slug AND l.archived_at IS NULL)
+		ORDER BY s.retired_at DESC LIMIT 1`, slug).Scan(&current).Error
+	if err != nil {
+		return "", fmt.Errorf("find former slug: %w", err)
+	}
+	if len(current) == 0 {
+		return "", directory.Errorf(directory.CodeNotFound, "no organization had the slug %q", slug)
+	}
+	return current[0], nil
 }
 
 // organizationPK returns the key of the organization with id, checking

@@ -31,7 +31,8 @@ func organizationsTable() table {
 		"name_en", "description_en", "sort_original",
 		"sort_ru", "sort_en", "acronym", "website", "email", "phones", "country_code", "region_code", "city", "address",
 		"address_hidden", "service_regions", "languages", "focus_areas", "membership_status", "member_since",
-		"member_until", "verified_at", "created_at", "updated_at", "archived_at", "version"}}
+		"member_until", "verified_at", "created_at", "updated_at", "archived_at", "version",
+		"public_version", "public_updated_at"}}
 }
 
 func (r *organizationRow) values() []any {
@@ -39,7 +40,7 @@ func (r *organizationRow) values() []any {
 		r.SortOriginal, r.SortRU, r.SortEN,
 		r.Acronym, r.Website, r.Email, r.Phones, r.CountryCode, r.RegionCode, r.City, r.Address, r.AddressHidden,
 		r.ServiceRegions, r.Languages, r.FocusAreas, r.MembershipStatus, r.MemberSince, r.MemberUntil,
-		r.VerifiedAt, r.Created, r.Updated, r.Archived, r.Version}
+		r.VerifiedAt, r.Created, r.Updated, r.Archived, r.Version, r.PublicVersion, r.PublicUpdated}
 }
 
 func contactsTable() table {

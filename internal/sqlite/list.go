@@ -39,6 +39,10 @@ func listIn(tx *gorm.DB, q directory.ListQuery, search []string, private bool) (
 	}
 
 	order := orderOf(q)
+	if q.Sort == directory.SortUpdatedAtDesc && !private {
+		// Anonymous callers see the time of the last public change.
+		order = order.publicUpdated()
+	}
 	var keys []int64
 	if q.Sort == directory.SortRelevance && len(search) > 0 {
 		// Names matching every word are a subset of the matches, so the
@@ -78,6 +82,7 @@ type filter struct {
 	statuses      []string
 	links         []link // filter-table conditions, all of which must hold
 	modifiedAfter string // formatted; "" for none
+	updated       string // the column modifiedAfter compares: public_updated_at for anonymous callers
 	match         string // FTS expression the organization must match; "" for none
 	notMatch      string // FTS expression it must not match; "" for none
 }
@@ -89,7 +94,10 @@ type link struct {
 }
 
 func newFilter(q directory.ListQuery, search []string, private bool) filter {
-	f := filter{countries: q.Countries}
+	f := filter{countries: q.Countries, updated: "o.updated_at"}
+	if !private {
+		f.updated = "o.public_updated_at" // what anonymous callers see as updated_at
+	}
 	for _, s := range q.Statuses {
 		f.statuses = append(f.statuses, string(s))
 	}
@@ -149,7 +157,7 @@ func (f filter) where(way int) (string, []any) {
 		conds = append(conds, in(column("o.membership_status"), f.statuses))
 	}
 	if f.modifiedAfter != "" {
-		conds = append(conds, column("o.updated_at")+" > ?")
+		conds = append(conds, column(f.updated)+" > ?")
 		args = append(args, f.modifiedAfter)
 	}
 	for _, l := range f.links {
@@ -187,6 +195,12 @@ func orderOf(q directory.ListQuery) order {
 		return order{"organizations_live_sort_en", "o.sort_en, o.pk", "+o.sort_en, o.pk"}
 	}
 	return order{"organizations_live_sort_original", "o.sort_original, o.pk", "+o.sort_original, o.pk"}
+}
+
+// publicUpdated is the -updated_at order over the time anonymous callers
+// see as updated_at, the last public change.
+func (o order) publicUpdated() order {
+	return order{"organizations_live_public_updated", "o.public_updated_at DESC, o.pk DESC", "+o.public_updated_at DESC, o.pk DESC"}
 }
 
 // lister runs the queries of one list request.

@@ -17,7 +17,7 @@ const organizationColumns = `o.pk, o.id, o.slug, o.original_language, o.name_ru,
 	o.name_en, o.description_en, o.acronym, o.website, o.email, o.phones, o.country_code,
 	o.region_code, o.city, o.address, o.address_hidden, o.service_regions, o.languages,
 	o.focus_areas, o.membership_status, o.member_since, o.member_until, o.verified_at,
-	o.created_at, o.updated_at, o.archived_at, o.version`
+	o.created_at, o.updated_at, o.archived_at, o.version, o.public_version, o.public_updated_at`
 
 // listConditions returns the WHERE clause (over organizations o) and its
 // arguments for the filters and search words of q.

@@ -46,6 +46,8 @@ type organizationRow struct {
 	Updated          string  `gorm:"column:updated_at"`
 	Archived         *string `gorm:"column:archived_at"`
 	Version          int
+	PublicVersion    int    `gorm:"column:public_version"`
+	PublicUpdated    string `gorm:"column:public_updated_at"`
 }
 
 func (organizationRow) TableName() string { return "organizations" }
@@ -128,7 +130,7 @@ func toOrganizationRow(o *directory.Organization, pk int64) organizationRow {
 	default:
 		sortOriginal = sortKey(orig.Name)
 	}
-	return organizationRow{
+	row := organizationRow{
 		PK:               pk,
 		ID:               o.ID,
 		Slug:             o.Slug,
@@ -160,7 +162,15 @@ func toOrganizationRow(o *directory.Organization, pk int64) organizationRow {
 		Updated:          formatTime(o.UpdatedAt),
 		Archived:         formatTimePtr(o.ArchivedAt),
 		Version:          o.Version,
+		PublicVersion:    o.PublicVersion,
+		PublicUpdated:    formatTime(o.PublicUpdatedAt),
 	}
+	if o.PublicVersion == 0 {
+		// A writer that does not tell what the public saw: count the write
+		// as public, which hides nothing and leaks nothing.
+		row.PublicVersion, row.PublicUpdated = o.Version, row.Updated
+	}
+	return row
 }
 
 // sortKey orders names as a reader expects: case and ё ignored, leading
@@ -177,7 +187,7 @@ func scanOrganization(rows *sql.Rows) (organizationRow, error) {
 		&r.NameEN, &r.DescriptionEN, &r.Acronym, &r.Website, &r.Email, &r.Phones, &r.CountryCode,
 		&r.RegionCode, &r.City, &r.Address, &r.AddressHidden, &r.ServiceRegions, &r.Languages,
 		&r.FocusAreas, &r.MembershipStatus, &r.MemberSince, &r.MemberUntil, &r.VerifiedAt,
-		&r.Created, &r.Updated, &r.Archived, &r.Version)
+		&r.Created, &r.Updated, &r.Archived, &r.Version, &r.PublicVersion, &r.PublicUpdated)
 	return r, err
 }
 
@@ -198,6 +208,7 @@ func (r *organizationRow) toDomain() (directory.Organization, error) {
 		MemberSince:      r.MemberSince,
 		MemberUntil:      r.MemberUntil,
 		Version:          r.Version,
+		PublicVersion:    r.PublicVersion,
 	}
 	var phones []phoneJSON
 	for _, f := range []struct {
@@ -238,6 +249,9 @@ func (r *organizationRow) toDomain() (directory.Organization, error) {
 		return o, err
 	}
 	if o.ArchivedAt, err = parseTimePtr(r.Archived); err != nil {
+		return o, err
+	}
+	if o.PublicUpdatedAt, err = parseTime(r.PublicUpdated); err != nil {
 		return o, err
 	}
 	return o, nil

@@ -361,9 +361,11 @@ func TestListIsOneSnapshot(t *testing.T) {
 	}
 }
 
-// TestSearchMigration migrates a directory written under the unicode61
-// search index (migration 2) to the word index of migration 3, whose Go
-// step writes every live organization's search row again.
+// TestSearchMigration migrates a directory under the unicode61 search index
+// of migration 2 to the word index of migration 3, whose Go step writes
+// every live organization's search row again. The directory is written
+// with today's code, which needs today's columns, and then given back
+// migration 2's index, with migration 3 not applied.
 func TestSearchMigration(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
@@ -372,7 +374,7 @@ func TestSearchMigration(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	if err := db.migrate(ctx, 2); err != nil {
+	if err := db.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
 	atlas, err := geo.Load()
@@ -393,6 +395,18 @@ func TestSearchMigration(t *testing.T) {
 		return n
 	}
 	before := matches()
+	for _, q := range []string{
+		"DROP TABLE organization_search",
+		`CREATE VIRTUAL TABLE organization_search USING fts4 (names, public_text, private_text, tokenize=unicode61 "remove_diacritics=0")`,
+		"DELETE FROM schema_migrations WHERE version = 3",
+	} {
+		if err := db.gorm.Exec(q).Error; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if s := schema(t, db); strings.Contains(s, "tokenize=simple") {
+		t.Fatalf("the old search index was not set up:\n%s", s)
+	}
 
 	if err := db.Migrate(ctx); err != nil {
 		t.Fatal(err)
@@ -409,5 +423,64 @@ func TestSearchMigration(t *testing.T) {
 	}
 	if s := schema(t, db); !strings.Contains(s, "tokenize=simple") {
 		t.Errorf("the search index was not recreated:\n%s", s)
+	}
+}
+
+// TestFormerSlugs checks that a slug change keeps the old slug in the same
+// transaction: a change that fails keeps none, one that succeeds leads the
+// old slug on, and a slug taken back is current again.
+func TestFormerSlugs(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db, err := Open(ctx, filepath.Join(t.TempDir(), "slugs.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	atlas, err := geo.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := directory.NewService(db, atlas)
+	orgs := mustSeed(t, svc, 2, 1)
+	a, b := orgs[0], orgs[1]
+	op := directory.Operator("test")
+	setSlug := func(slug string) error {
+		_, err := svc.UpdateOrganization(ctx, op, a.ID, directory.Precondition{}, func(o *directory.Organization) error {
+			o.Slug = slug
+			return nil
+		})
+		return err
+	}
+	former := func() (n int) {
+		if err := db.gorm.Raw("SELECT count(*) FROM organization_slugs").Row().Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+
+	if err := setSlug(b.Slug); directory.ErrorCode(err) != directory.CodeConflict {
+		t.Fatalf("taking a live slug: %v, want a conflict", err)
+	}
+	if n := former(); n != 0 {
+		t.Errorf("a failed slug change kept %d former slugs", n)
+	}
+	if err := setSlug("renamed"); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := svc.CurrentSlug(ctx, a.Slug); err != nil || got != "renamed" {
+		t.Errorf("CurrentSlug(%q) = %q, %v; want renamed", a.Slug, got, err)
+	}
+	if err := setSlug(a.Slug); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.CurrentSlug(ctx, a.Slug); directory.ErrorCode(err) != directory.CodeNotFound {
+		t.Errorf("a slug taken back still leads elsewhere: %v", err)
+	}
+	if got, err := svc.CurrentSlug(ctx, "renamed"); err != nil || got != a.Slug {
+		t.Errorf("CurrentSlug(renamed) = %q, %v; want %q", got, err, a.Slug)
 	}
 }
