@@ -164,6 +164,9 @@ func (w *bufferedWriter) Write(b []byte) (int, error) { return w.body.Write(b) }
 
 func (w *bufferedWriter) flush() {
 	w.ResponseWriter.WriteHeader(w.status)
+	if w.body.Len() == 0 {
+		return // no body (a redirect): writing none would make net/http sniff a Content-Type
+	}
 	_, _ = w.ResponseWriter.Write(w.body.Bytes()) // the client has gone if this fails
 }
 
