@@ -6,10 +6,11 @@ import (
 	"testing"
 
 	"github.com/coalition-directory/coalition/internal/csvio"
+	"github.com/coalition-directory/coalition/internal/directory"
 )
 
-// FuzzRead feeds arbitrary bytes to the CSV import reader: it must never
-// panic or hang, must number records by increasing spreadsheet row (the
+// FuzzRead feeds arbitrary bytes to the CSV import reader and applies its
+// records to a new organization: it must never panic or hang, must number records by increasing spreadsheet row (the
 // header is row 1), and must yield no more records than the input has
 // lines.
 func FuzzRead(f *testing.F) {
@@ -37,6 +38,9 @@ func FuzzRead(f *testing.F) {
 		last := 0
 		lines := bytes.Count(data, []byte("\n")) + bytes.Count(data, []byte("\r")) + 1
 		for rec := range csvio.NewReader(bytes.NewReader(data)).Records() {
+			if rec.Err == nil {
+				rec.Apply(&directory.Organization{Translations: map[string]directory.Text{}})
+			}
 			if rec.Row <= last {
 				t.Fatalf("record numbered %d after %d", rec.Row, last)
 			}

@@ -5,11 +5,12 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/coalition-directory/coalition/internal/directory"
 	"github.com/coalition-directory/coalition/internal/ndjson"
 )
 
-// FuzzRead feeds arbitrary bytes to the import reader: it must never panic
-// or hang, and must number records by increasing line, at most one
+// FuzzRead feeds arbitrary bytes to the import reader in both modes and
+// applies its records to a new organization: it must never panic or hang, and must number records by increasing line, at most one
 // per line.
 func FuzzRead(f *testing.F) {
 	for _, s := range []string{
@@ -33,15 +34,20 @@ func FuzzRead(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		last := 0
-		n := 0
-		for rec := range ndjson.Read(bytes.NewReader(data), ndjson.Replace) {
-			if rec.Row <= last {
-				t.Fatalf("record numbered %d after %d", rec.Row, last)
-			}
-			last = rec.Row
-			if n++; n > bytes.Count(data, []byte("\n"))+1 {
-				t.Fatalf("%d records from %d lines", n, bytes.Count(data, []byte("\n"))+1)
+		for _, mode := range []ndjson.Mode{ndjson.Replace, ndjson.Merge} {
+			last := 0
+			n := 0
+			for rec := range ndjson.Read(bytes.NewReader(data), mode) {
+				if rec.Err == nil {
+					rec.Apply(&directory.Organization{Translations: map[string]directory.Text{}})
+				}
+				if rec.Row <= last {
+					t.Fatalf("record numbered %d after %d", rec.Row, last)
+				}
+				last = rec.Row
+				if n++; n > bytes.Count(data, []byte("\n"))+1 {
+					t.Fatalf("%d records from %d lines", n, bytes.Count(data, []byte("\n"))+1)
+				}
 			}
 		}
 	})
