@@ -247,6 +247,9 @@ type header struct {
 	// phoneGroups and contactGroups are the highest phone and contact
 	// numbers the header has columns for.
 	phoneGroups, contactGroups int
+	// phoneColumns and contactColumns hold the indexes of each group's
+	// columns, by group number.
+	phoneColumns, contactColumns map[int][]int
 	// contactIDs says that the header has a contact_N_id column.
 	contactIDs bool
 	// allContactColumns says that every contact group has all its
@@ -373,6 +376,15 @@ func parseHeader(cells []string) (*header, error) {
 	if !seen["id"] && !seen["slug"] && !seen["name_ru"] && !seen["name_en"] {
 		problems = append(problems, directory.FieldError{Field: "name_ru",
 			Message: "the file needs an id or slug column (to update organizations) or a name_ru or name_en column (to create them)"})
+	}
+	h.phoneColumns, h.contactColumns = map[int][]int{}, map[int][]int{}
+	for i, col := range h.columns {
+		switch {
+		case col.group > 0 && col.phone:
+			h.phoneColumns[col.group] = append(h.phoneColumns[col.group], i)
+		case col.group > 0:
+			h.contactColumns[col.group] = append(h.contactColumns[col.group], i)
+		}
 	}
 	h.allContactColumns = h.contactGroups > 0
 	for n := 1; n <= h.contactGroups; n++ {
@@ -516,14 +528,16 @@ func (h *header) apply(values []string, o *directory.Organization) error {
 // group returns the indexes of the columns of phone or contact group n,
 // and whether all their cells are empty.
 func (h *header) group(values []string, n int, phone bool) (cols []int, empty bool) {
-	empty = true
-	for i, col := range h.columns {
-		if col.group == n && col.phone == phone {
-			cols = append(cols, i)
-			empty = empty && values[i] == ""
+	cols = h.contactColumns[n]
+	if phone {
+		cols = h.phoneColumns[n]
+	}
+	for _, i := range cols {
+		if values[i] != "" {
+			return cols, false
 		}
 	}
-	return cols, empty
+	return cols, true
 }
 
 // applyPhones returns stored with the row's phone groups applied: group N
