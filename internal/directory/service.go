@@ -12,6 +12,8 @@ import (
 // translates its driver's errors into *Error codes; a missing record is a
 // CodeNotFound error, never a zero value with a nil error.
 type Store interface {
+	SessionStore
+
 	// ListOrganizations returns one page of live organizations matching q and
 	// the number of all matches. search holds the folded search words (empty
 	// when q.Text is empty); private says whether partners-only text may

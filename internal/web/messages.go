@@ -138,9 +138,17 @@ func messages() catalogue {
 		"country.list":         {"Список организаций страны", "List the country's organizations"},
 		"country.regions_note": {"Организация учитывается в регионе, где она находится, и в регионах, где работает.", "An organization counts in the region it is seated in and in those it also works in."},
 
-		"notfound.title": {"Страница не найдена", "Page not found"},
-		"notfound.text":  {"Такой страницы нет: возможно, организация переименована или ссылка неполная. Найдите её поиском:", "There is no such page: the organization may have been renamed, or the link is incomplete. Try searching:"},
-		"error.title":    {"Что-то пошло не так", "Something went wrong"},
-		"error.text":     {"Не удалось показать страницу. Попробуйте ещё раз через минуту.", "The page could not be shown. Please try again in a minute."},
+		"signin.title":       {"Вход для партнёров", "Partner sign-in"},
+		"signin.description": {"Партнёры коалиции входят по своему ключу API, чтобы видеть контакты только для партнёров.", "Coalition partners sign in with their API key to see partners-only contacts."},
+		"signin.label":       {"Ключ API партнёра", "Partner API key"},
+		"signin.help":        {"Ключ выдаёт администратор коалиции. Он нужен один раз: дальше вход хранится в защищённом cookie на 12 часов.", "The coalition's administrator issues the key. You enter it once: the sign-in then lasts 12 hours in a protected cookie."},
+		"signin.submit":      {"Войти", "Sign in"},
+		"signin.failed":      {"Ключ не подошёл: он неверен или отозван.", "That key did not work: it is wrong or was revoked."},
+		"forbidden.title":    {"Форма устарела", "The form has expired"},
+		"forbidden.text":     {"Не удалось проверить, что форма отправлена с этого сайта. Откройте страницу заново и повторите.", "We could not confirm the form was sent from this site. Please open the page again and retry."},
+		"notfound.title":     {"Страница не найдена", "Page not found"},
+		"notfound.text":      {"Такой страницы нет: возможно, организация переименована или ссылка неполная. Найдите её поиском:", "There is no such page: the organization may have been renamed, or the link is incomplete. Try searching:"},
+		"error.title":        {"Что-то пошло не так", "Something went wrong"},
+		"error.text":         {"Не удалось показать страницу. Попробуйте ещё раз через минуту.", "The page could not be shown. Please try again in a minute."},
 	}
 }

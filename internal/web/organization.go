@@ -1,13 +1,16 @@
 package web
 
 import (
+	"bytes"
 	"cmp"
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/coalition-directory/coalition/internal/directory"
+	"github.com/coalition-directory/coalition/internal/vcard"
 )
 
 // link is a labelled URL.
@@ -132,6 +135,30 @@ func (h *Handler) handleOrganization(w http.ResponseWriter, r *http.Request) {
 			PartnersOnly: c.Visibility == directory.VisibilityPartners, Primary: c.IsPrimary})
 	}
 	h.render(w, r, http.StatusOK, "organization", v)
+}
+
+// handleVCard exports the contacts a signed-in partner sees, partners-only
+// ones too, which the key-only API would not give a browser; anonymous
+// visitors get the public contacts, as from the API.
+func (h *Handler) handleVCard(w http.ResponseWriter, r *http.Request) {
+	lang := langOf(r)
+	org, err := h.dir.Organization(r.Context(), r.PathValue("slug"), callerOf(r))
+	if directory.ErrorCode(err) == directory.CodeNotFound {
+		h.handleNotFound(w, r)
+		return
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	var body bytes.Buffer
+	if err := vcard.Write(&body, &org, org.Contacts, lang); err != nil {
+		h.fail(w, r, fmt.Errorf("write contacts of %s as vCard: %w", org.ID, err))
+		return
+	}
+	w.Header().Set("Content-Type", vcard.MediaType)
+	w.Header().Set("Content-Disposition", `attachment; filename="`+org.Slug+`.vcf"`)
+	w.Write(body.Bytes())
 }
 
 // regionRow is a region with its count, linking to the filtered list.

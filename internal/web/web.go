@@ -64,7 +64,7 @@ func New(log *slog.Logger, dir *directory.Service, opts Options) (*Handler, erro
 		return nil, fmt.Errorf("parse layout: %w", err)
 	}
 	// Each page template is parsed with the layout and the shared parts.
-	for _, name := range []string{"list", "organization", "country", "notfound", "error"} {
+	for _, name := range []string{"list", "organization", "country", "signin", "notfound", "forbidden", "error"} {
 		t, err := template.Must(base.Clone()).ParseFS(templateFiles, "templates/"+name+".html")
 		if err != nil {
 			return nil, fmt.Errorf("parse page %s: %w", name, err)
@@ -118,6 +118,15 @@ func (h *Handler) routes() *http.ServeMux {
 	mux.HandleFunc("GET /en", func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/en/", http.StatusMovedPermanently)
 	})
+	mux.HandleFunc("GET /signin", h.handleSignInForm)
+	mux.HandleFunc("GET /en/signin", h.handleSignInForm)
+	mux.HandleFunc("GET /org/{slug}/contacts.vcf", h.handleVCard)
+	mux.HandleFunc("GET /en/org/{slug}/contacts.vcf", h.handleVCard)
+	// Posts come only from this origin's own forms: the browser's
+	// Sec-Fetch-Site or Origin says so, and a CSRF token besides.
+	cop := http.NewCrossOriginProtection()
+	mux.Handle("POST /signin", cop.Handler(http.HandlerFunc(h.handleSignIn)))
+	mux.Handle("POST /signout", cop.Handler(http.HandlerFunc(h.handleSignOut)))
 	mux.HandleFunc("GET /assets/{name}", h.handleAsset)
 	mux.HandleFunc("/", h.handleNotFound)
 	return mux
@@ -138,6 +147,14 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		"connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors "+ancestors)
 	hd.Set("X-Content-Type-Options", "nosniff")
 	hd.Set("Referrer-Policy", "same-origin")
+	if r.URL.Path != "/embed" && !strings.HasPrefix(r.URL.Path, "/assets/") {
+		r = h.withSession(w, r)
+		hd.Add("Vary", "Cookie")
+		if _, ok := sessionOf(r); ok {
+			// A partner's pages show what the public may not see.
+			hd.Set("Cache-Control", "private, no-store")
+		}
+	}
 	h.mux.ServeHTTP(w, r)
 }
 

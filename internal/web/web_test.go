@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"log/slog"
@@ -12,6 +13,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/coalition-directory/coalition/api"
@@ -29,6 +31,7 @@ type testSite struct {
 	url    string
 	dir    *directory.Service
 	client *http.Client
+	logs   *lockedBuffer
 }
 
 func newTestSite(t *testing.T, opts web.Options) *testSite {
@@ -54,10 +57,12 @@ func newTestSite(t *testing.T, opts web.Options) *testSite {
 	if _, err := dir.Seed(ctx, orgs); err != nil {
 		t.Fatal(err)
 	}
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	logs := &lockedBuffer{}
+	var out io.Writer = logs
 	if testing.Verbose() {
-		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+		out = io.MultiWriter(logs, os.Stderr)
 	}
+	log := slog.New(slog.NewTextHandler(out, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	pages, err := web.New(log, dir, opts)
 	if err != nil {
 		t.Fatal(err)
@@ -73,7 +78,25 @@ func newTestSite(t *testing.T, opts web.Options) *testSite {
 		t.Fatal(err)
 	}
 	client := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	return &testSite{t: t, url: srv.URL, dir: dir, client: client}
+	return &testSite{t: t, url: srv.URL, dir: dir, client: client, logs: logs}
+}
+
+// lockedBuffer is a log's output that tests read while the server writes.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 // page is a fetched page.
