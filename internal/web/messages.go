@@ -126,6 +126,11 @@ func messages() catalogue {
 		"phone.mobile":             {"мобильный", "mobile"},
 		"org.description_fallback": {"Описание есть только на языке оригинала.", "The description is only available in the original language."},
 
+		"map.heading":          {"Карта: организации по регионам", "Map: organizations by region"},
+		"map.help":             {"Цвет показывает число организаций, которые находятся или работают в регионе. Нажмите на регион, чтобы увидеть его организации.", "The colour shows how many organizations are seated or work in a region. Select a region to list its organizations."},
+		"map.table":            {"Те же данные таблицей", "The same counts as a table"},
+		"map.table_caption":    {"Число организаций по регионам", "Organizations by region"},
+		"map.no_boundary":      {"нет на карте", "not on the map"},
 		"countries.heading":    {"Страны", "Countries"},
 		"country.title":        {"Организации коалиции: %s", "Coalition members in %s"},
 		"country.description":  {"Организации коалиции против торговли людьми в стране %s: регионы и число организаций в каждом.", "Anti-trafficking coalition members in %s: regions and the number of organizations in each."},

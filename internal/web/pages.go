@@ -60,6 +60,7 @@ type listView struct {
 	Prev, Next string
 	Reset      string
 	ByCountry  []countryLink
+	Map        mapView
 }
 
 // perPage is the length of a page of results.
@@ -172,37 +173,36 @@ func (v *listView) focusLabels() map[string]string {
 }
 
 // fillFilters lists the choices of the filters: countries and regions that
-// have organizations (and whatever is selected), and every focus area.
+// have organizations (and whatever is selected), and every focus area; and
+// draws the map of counts by region from the same totals.
 func (h *Handler) fillFilters(r *http.Request, lang string, v *listView, in url.Values) error {
 	ctx := r.Context()
-	countries, err := h.dir.Countries(ctx)
+	stats, err := h.dir.Stats(ctx)
 	if err != nil {
 		return err
 	}
+	places := h.dir.Places()
 	selCountry, selRegion, selFocus := strings.ToUpper(in.Get("country")), strings.ToUpper(in.Get("region")), strings.ToLower(in.Get("focus_area"))
-	slices.SortFunc(countries, func(a, b directory.CountryCount) int {
-		return cmp.Or(b.Count-a.Count, strings.Compare(a.Name(lang), b.Name(lang)))
-	})
+	regionsOf := map[string][]option{}
+	for _, reg := range stats.ByRegion {
+		regionsOf[reg.CountryCode] = append(regionsOf[reg.CountryCode], option{Value: reg.Code,
+			Label: reg.Name(lang) + " (" + strconv.Itoa(reg.Count) + ")", Selected: reg.Code == selRegion})
+	}
+	if reg, ok := places.Region(selRegion); ok && !slices.ContainsFunc(regionsOf[reg.CountryCode], func(o option) bool { return o.Value == reg.Code }) {
+		regionsOf[reg.CountryCode] = append(regionsOf[reg.CountryCode], option{Value: reg.Code, Label: reg.Name(lang) + " (0)", Selected: true})
+	}
+	countries := stats.ByCountry
+	if c, ok := places.Country(selCountry); ok && !slices.ContainsFunc(countries, func(cc directory.CountryCount) bool { return cc.Code == c.Code }) {
+		countries = append(countries, directory.CountryCount{Country: c})
+	}
 	for _, c := range countries {
-		if c.Count == 0 && c.Code != selCountry {
-			continue
-		}
 		v.Countries = append(v.Countries, option{Value: c.Code, Label: c.Name(lang) + " (" + strconv.Itoa(c.Count) + ")", Selected: c.Code == selCountry})
-		v.ByCountry = append(v.ByCountry, countryLink{URL: langPrefix(lang) + "/country/" + c.Code, Name: c.Name(lang), Count: c.Count})
-		regions, err := h.dir.Regions(ctx, c.Code)
-		if err != nil {
-			return err
+		if c.Count > 0 {
+			v.ByCountry = append(v.ByCountry, countryLink{URL: langPrefix(lang) + "/country/" + c.Code, Name: c.Name(lang), Count: c.Count})
 		}
-		g := optionGroup{Label: c.Name(lang)}
-		for _, reg := range regions {
-			if reg.Count == 0 && reg.Code != selRegion {
-				continue
-			}
-			g.Options = append(g.Options, option{Value: reg.Code, Label: reg.Name(lang) + " (" + strconv.Itoa(reg.Count) + ")", Selected: reg.Code == selRegion})
-		}
-		slices.SortFunc(g.Options, func(a, b option) int { return strings.Compare(a.Label, b.Label) })
-		if len(g.Options) > 0 {
-			v.Regions = append(v.Regions, g)
+		if opts := regionsOf[c.Code]; len(opts) > 0 {
+			slices.SortFunc(opts, func(a, b option) int { return strings.Compare(a.Label, b.Label) })
+			v.Regions = append(v.Regions, optionGroup{Label: c.Name(lang), Options: opts})
 		}
 	}
 	areas, err := h.dir.FocusAreas(ctx)
@@ -212,6 +212,7 @@ func (h *Handler) fillFilters(r *http.Request, lang string, v *listView, in url.
 	for _, a := range areas {
 		v.FocusAreas = append(v.FocusAreas, option{Value: a.Slug, Label: a.Label(lang), Selected: a.Slug == selFocus})
 	}
+	v.Map = h.mapView(lang, stats, selRegion)
 	return nil
 }
 

@@ -43,7 +43,9 @@ type Handler struct {
 	pages   map[string]*template.Template
 	assets  map[string]asset
 	embedFA string
-	mux     *http.ServeMux
+	// regionMap is the map's outlines, drawn once at start.
+	regionMap *regionMap
+	mux       *http.ServeMux
 }
 
 // asset is an embedded static file with its content hash, which versions
@@ -85,6 +87,9 @@ func New(log *slog.Logger, dir *directory.Service, opts Options) (*Handler, erro
 	})
 	if err != nil {
 		return nil, fmt.Errorf("read assets: %w", err)
+	}
+	if h.regionMap, err = loadRegionMap(regionsTopoJSON); err != nil {
+		return nil, err
 	}
 	h.embedFA = "*"
 	if len(opts.FrameAncestors) > 0 {

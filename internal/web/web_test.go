@@ -272,3 +272,61 @@ func TestAPIStaysJSON(t *testing.T) {
 		t.Errorf("unknown API route: %d %q", p.status, p.header.Get("Content-Type"))
 	}
 }
+
+func TestMap(t *testing.T) {
+	t.Parallel()
+	s := newTestSite(t, web.Options{})
+	p := s.get("/?region=RU-NIZ")
+	if !strings.Contains(p.body, `<svg viewBox="0 0 1600 `) {
+		t.Fatal("no map on the front page")
+	}
+	// A region with organizations links to the list filtered by it, named
+	// with its count; the selected one is marked.
+	link := regexp.MustCompile(`<a href="/\?region=RU-NIZ#results" aria-label="Нижегородская область: (\d+) организаци[яий]+"><path d="M[^"]+" class="c\d sel">`)
+	if !link.MatchString(p.body) {
+		t.Error("no link for RU-NIZ on the map")
+	}
+	// The table has the same counts, and regions without a boundary.
+	if !strings.Contains(p.body, `<caption>Число организаций по регионам</caption>`) {
+		t.Error("no table of counts")
+	}
+	en := s.get("/en/")
+	if !strings.Contains(en.body, `aria-label="Nizhny Novgorod: `) || !strings.Contains(en.body, "Map: organizations by region") {
+		t.Error("the English map is not in English")
+	}
+}
+
+// TestFirstVisitWeight adds up what a first visit to the front page loads,
+// gzipped as the server sends it: the page with its map, the stylesheet,
+// the script and the icon. It must stay under 150 KB.
+func TestFirstVisitWeight(t *testing.T) {
+	t.Parallel()
+	s := newTestSite(t, web.Options{})
+	fetch := func(path string) int {
+		req, _ := http.NewRequest(http.MethodGet, s.url+path, nil)
+		req.Header.Set("Accept-Encoding", "gzip")
+		res, err := (&http.Transport{DisableCompression: true}).RoundTrip(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		n, _ := io.Copy(io.Discard, res.Body)
+		if res.StatusCode != 200 {
+			t.Errorf("GET %s: %d", path, res.StatusCode)
+		}
+		return int(n)
+	}
+	home := s.get("/")
+	total := fetch("/")
+	refs := regexp.MustCompile(`(?:src|href)="(/assets/[^"]+)"`).FindAllStringSubmatch(home.body, -1)
+	if len(refs) < 3 {
+		t.Fatalf("found %d assets", len(refs))
+	}
+	for _, m := range refs {
+		total += fetch(strings.ReplaceAll(m[1], "&amp;", "&"))
+	}
+	t.Logf("first visit: %d bytes gzipped", total)
+	if total > 150<<10 {
+		t.Errorf("first visit is %d bytes gzipped, over 150 KB", total)
+	}
+}
