@@ -61,6 +61,7 @@ type listView struct {
 	Reset      string
 	ByCountry  []countryLink
 	Map        mapView
+	Embed      string // the <iframe> snippet of this list
 }
 
 // perPage is the length of a page of results.
@@ -137,6 +138,8 @@ func (h *Handler) listView(r *http.Request, lang string) (*listView, int, error)
 		v.Invalid = h.msgs.text(lang, "filter.invalid")
 		v.Invalid = strings.Replace(v.Invalid, "%s", strings.Join(invalid, ", "), 1)
 	}
+	v.Embed = embedSnippet(origin(r), lang, h.msgs.text(lang, "embed.title"), url.Values{"q": {in.Get("q")}, "country": {in.Get("country")},
+		"region": {in.Get("region")}, "focus_area": {in.Get("focus_area")}})
 	if err := h.fillFilters(r, lang, v, in); err != nil {
 		return nil, 0, err
 	}

@@ -41,6 +41,7 @@ type Handler struct {
 	dir     *directory.Service
 	msgs    catalogue
 	pages   map[string]*template.Template
+	embed   *template.Template
 	assets  map[string]asset
 	embedFA string
 	// regionMap is the map's outlines, drawn once at start.
@@ -72,6 +73,9 @@ func New(log *slog.Logger, dir *directory.Service, opts Options) (*Handler, erro
 			return nil, fmt.Errorf("parse page %s: %w", name, err)
 		}
 		h.pages[name] = t
+	}
+	if h.embed, err = template.New("embed.html").Funcs(funcs).ParseFS(templateFiles, "templates/embed.html"); err != nil {
+		return nil, fmt.Errorf("parse embed: %w", err)
 	}
 	err = fs.WalkDir(staticFiles, "static", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
@@ -132,6 +136,7 @@ func (h *Handler) routes() *http.ServeMux {
 	cop := http.NewCrossOriginProtection()
 	mux.Handle("POST /signin", cop.Handler(http.HandlerFunc(h.handleSignIn)))
 	mux.Handle("POST /signout", cop.Handler(http.HandlerFunc(h.handleSignOut)))
+	mux.HandleFunc("GET /embed", h.handleEmbed)
 	mux.HandleFunc("GET /assets/{name}", h.handleAsset)
 	mux.HandleFunc("/", h.handleNotFound)
 	return mux

@@ -330,3 +330,38 @@ func TestFirstVisitWeight(t *testing.T) {
 		t.Errorf("first visit is %d bytes gzipped, over 150 KB", total)
 	}
 }
+
+func TestEmbed(t *testing.T) {
+	t.Parallel()
+	s := newTestSite(t, web.Options{FrameAncestors: []string{"https://member.example.org", "https://partner.example.net"}})
+	p := s.get("/embed?region=RU-NIZ&focus_area=shelter&lang=en")
+	if p.status != 200 {
+		t.Fatalf("status %d", p.status)
+	}
+	if csp := p.header.Get("Content-Security-Policy"); !strings.HasSuffix(csp, "frame-ancestors https://member.example.org https://partner.example.net") {
+		t.Errorf("embed CSP %q", csp)
+	}
+	if p.header.Get("X-Frame-Options") != "" {
+		t.Error("X-Frame-Options forbids framing the widget")
+	}
+	for _, want := range []string{`<html lang="en">`, "Hope Centre of Nizhny Novgorod", `href="` + s.url + `/en/org/nadezhda-nizhny-novgorod" target="_blank" rel="noopener"`, "1 organization found"} {
+		if !strings.Contains(p.body, want) {
+			t.Errorf("no %q in the widget", want)
+		}
+	}
+	if strings.Contains(p.body, "<script") || strings.Contains(p.body, "Приют «Волжский берег»") {
+		t.Error("the widget has a script or an organization outside its filters")
+	}
+	if p := s.get("/embed?region=nonsense"); p.status != 400 {
+		t.Errorf("bad filter: %d", p.status)
+	}
+	// The front page offers the snippet of its current list.
+	home := s.get("/?region=RU-NIZ")
+	if !strings.Contains(home.body, `&lt;iframe src=&#34;`+s.url+`/embed?region=RU-NIZ&#34;`) {
+		t.Error("no embed snippet for the current filters")
+	}
+	// Default: any origin may frame it.
+	if csp := newTestSite(t, web.Options{}).get("/embed").header.Get("Content-Security-Policy"); !strings.HasSuffix(csp, "frame-ancestors *") {
+		t.Errorf("default embed CSP %q", csp)
+	}
+}

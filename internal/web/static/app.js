@@ -3,6 +3,17 @@
   "use strict";
   // Results as you type: fetch the same page's results fragment and swap it
   // in, keeping the URL shareable.
+  // A button that copies the embed snippet, where the clipboard is there.
+  var copy = document.getElementById("embed-copy");
+  var code = document.getElementById("embed-code");
+  if (copy && code && navigator.clipboard) {
+    copy.hidden = false;
+    copy.addEventListener("click", function () {
+      navigator.clipboard.writeText(code.value).then(function () {
+        document.getElementById("embed-status").textContent = copy.getAttribute("data-done");
+      }, function () { code.select(); });
+    });
+  }
   var form = document.getElementById("search");
   var results = document.getElementById("results");
   if (!form || !results || !window.fetch) return;
