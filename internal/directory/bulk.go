@@ -639,9 +639,9 @@ func (s *Service) Export(ctx context.Context, caller Caller, q ListQuery, fn fun
 	if err := s.checkCodes(ctx, q); err != nil {
 		return err
 	}
-	var search []string
-	if q.Text != "" {
-		search = SearchTerms(q.Text)
+	search, err := s.prepareSearch(ctx, q.Text)
+	if err != nil {
+		return err
 	}
 	return s.store.EachOrganization(ctx, q, search, caller.SeesPrivate(), func(o *Organization) error {
 		redact(o, caller)

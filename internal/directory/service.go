@@ -15,10 +15,13 @@ type Store interface {
 	SessionStore
 
 	// ListOrganizations returns one page of live organizations matching q and
-	// the number of all matches. search holds the folded search words (empty
-	// when q.Text is empty); private says whether partners-only text may
-	// match them.
-	ListOrganizations(ctx context.Context, q ListQuery, search []string, private bool) ([]Organization, int, error)
+	// the number of all matches. search is q.Text prepared (empty when there
+	// is none), with its typos found (VocabularyNear); private says whether
+	// partners-only text may match it.
+	ListOrganizations(ctx context.Context, q ListQuery, search SearchQuery, private bool) ([]Organization, int, error)
+	// VocabularyNear returns the search vocabulary's terms that the probes
+	// reach (see TypoProbe), for typos to be chosen from.
+	VocabularyNear(ctx context.Context, probes []TypoProbe) ([]string, error)
 	// Organization returns the live organization with that id or slug,
 	// without contacts.
 	Organization(ctx context.Context, idOrSlug string) (Organization, error)
@@ -81,7 +84,7 @@ type Store interface {
 	// filters and search, in slug order, with its contacts (partners-only
 	// ones only when private), reading one consistent snapshot without
 	// holding all of them in memory.
-	EachOrganization(ctx context.Context, q ListQuery, search []string, private bool, fn func(*Organization) error) error
+	EachOrganization(ctx context.Context, q ListQuery, search SearchQuery, private bool, fn func(*Organization) error) error
 	// Widths returns the most phones and contacts a live organization has.
 	Widths(ctx context.Context) (phones, contacts int, err error)
 }
@@ -125,6 +128,8 @@ func NewService(store Store, places Places) *Service {
 type OrganizationPage struct {
 	Items []Organization
 	Total int
+	// Search is the list's search text as it was matched, for highlights.
+	Search SearchQuery
 }
 
 // Organizations lists the organizations matching q. Codes that are well
@@ -137,9 +142,9 @@ func (s *Service) Organizations(ctx context.Context, q ListQuery, caller Caller)
 	if err := s.checkCodes(ctx, q); err != nil {
 		return OrganizationPage{}, err
 	}
-	var search []string
-	if q.Text != "" {
-		search = SearchTerms(q.Text)
+	search, err := s.prepareSearch(ctx, q.Text)
+	if err != nil {
+		return OrganizationPage{}, err
 	}
 	items, total, err := s.store.ListOrganizations(ctx, q, search, caller.SeesPrivate())
 	if err != nil {
@@ -148,7 +153,21 @@ func (s *Service) Organizations(ctx context.Context, q ListQuery, caller Caller)
 	for i := range items {
 		redact(&items[i], caller)
 	}
-	return OrganizationPage{Items: items, Total: total}, nil
+	return OrganizationPage{Items: items, Total: total, Search: search}, nil
+}
+
+// prepareSearch prepares a search text and finds the vocabulary terms its
+// words may be typos of.
+func (s *Service) prepareSearch(ctx context.Context, text string) (SearchQuery, error) {
+	search := ParseSearch(text)
+	if probes := search.TypoProbes(); len(probes) > 0 {
+		near, err := s.store.VocabularyNear(ctx, probes)
+		if err != nil {
+			return SearchQuery{}, fmt.Errorf("find typos: %w", err)
+		}
+		search.AddTypos(near)
+	}
+	return search, nil
 }
 
 func (s *Service) checkCodes(ctx context.Context, q ListQuery) error {

@@ -52,7 +52,7 @@ func (db *DB) importIn(tx *gorm.DB, created directory.AuditEntry, fn func(direct
 	if err := tx.Raw("SELECT count(*) FROM organizations").Scan(&n).Error; err != nil {
 		return fmt.Errorf("count organizations: %w", err)
 	}
-	s := &importSession{tx: tx, empty: n == 0, created: created, builds: make(chan buildJob, 1), writes: make(chan insertBatch, 1), written: make(chan error, 1)}
+	s := &importSession{tx: tx, places: db.places, empty: n == 0, created: created, builds: make(chan buildJob, 1), writes: make(chan insertBatch, 1), written: make(chan error, 1)}
 	if err := s.keys.load(tx); err != nil {
 		return err
 	}
@@ -83,9 +83,10 @@ func (db *DB) importIn(tx *gorm.DB, created directory.AuditEntry, fn func(direct
 // inserts. When the database had no organizations at the start, nothing
 // can match, and lookups are skipped.
 type importSession struct {
-	tx    *gorm.DB
-	empty bool
-	keys  rowKeys
+	tx     *gorm.DB
+	places directory.Places
+	empty  bool
+	keys   rowKeys
 	// firstNew is the key of the first organization the session creates;
 	// the filter rows and audit entries of those it creates are written at
 	// Flush, from created.
@@ -116,11 +117,12 @@ type buildJob struct {
 
 // build turns jobs into batches for the writer until builds closes.
 func (s *importSession) build() {
+	ix, vocab := directory.NewIndexer(s.places), newVocabulary()
 	for j := range s.builds {
 		b := j.ready
 		if b == nil {
 			keys := j.keys
-			b = newInsertBatch(j.orgs, &keys)
+			b = newInsertBatch(j.orgs, &keys, ix, vocab)
 		}
 		s.writes <- b
 	}
@@ -295,7 +297,7 @@ func (s *importSession) Replace(ctx context.Context, o directory.Organization, v
 			return translate(err, "insert contacts")
 		}
 	}
-	return reindex(tx, pk)
+	return reindex(tx, directory.NewIndexer(s.places), pk)
 }
 
 // Audit implements directory.ImportSession.
@@ -389,7 +391,7 @@ func (s *importSession) auditCreated(ctx context.Context) error {
 // organizations and contacts, so memory holds one organization at a time.
 // The transaction is database/sql's, so it ends however the export does,
 // a cancelled context included.
-func (db *DB) EachOrganization(ctx context.Context, q directory.ListQuery, search []string, private bool, fn func(*directory.Organization) error) error {
+func (db *DB) EachOrganization(ctx context.Context, q directory.ListQuery, search directory.SearchQuery, private bool, fn func(*directory.Organization) error) error {
 	cond, args := listConditions(q, search, private)
 	contactCond := "o.archived_at IS NULL"
 	if q.Archived {

@@ -32,7 +32,7 @@ func (db *DB) SlugTaken(ctx context.Context, slug string) (bool, error) {
 // CreateOrganization implements directory.Store.
 func (db *DB) CreateOrganization(ctx context.Context, o directory.Organization, entry directory.AuditEntry) error {
 	return db.write(ctx, "create organization", func(tx *gorm.DB) error {
-		if err := insertOrganizations(tx, []directory.Organization{o}); err != nil {
+		if err := insertOrganizations(tx, db.indexer(), []directory.Organization{o}); err != nil {
 			return err
 		}
 		return insertAudit(tx, entry)
@@ -68,7 +68,7 @@ func (db *DB) UpdateOrganization(ctx context.Context, o directory.Organization, 
 		if err := writeFilterRows(tx, "o.pk = ?", pk); err != nil {
 			return err
 		}
-		if err := reindex(tx, pk); err != nil {
+		if err := reindex(tx, db.indexer(), pk); err != nil {
 			return err
 		}
 		return insertAudit(tx, entry)
@@ -134,44 +134,6 @@ func organizationPK(tx *gorm.DB, id string, version int, table string) (int64, e
 	return rows[0].PK, nil
 }
 
-// reindex rebuilds the search row of one organization from what is stored.
-func reindex(tx *gorm.DB, pk int64) error {
-	if err := tx.Exec("DELETE FROM organization_search WHERE docid = ?", pk).Error; err != nil {
-		return fmt.Errorf("reindex: %w", err)
-	}
-	row, found, err := findOrganization(tx, "o.pk = ?", pk)
-	if err != nil || !found || row.Archived != nil {
-		return err
-	}
-	o, err := row.toDomain()
-	if err != nil {
-		return err
-	}
-	if o.Contacts, err = contactsOf(tx, pk, o.ID); err != nil {
-		return err
-	}
-	search := searchText(&o, pk)
-	if err := tx.Create(&search).Error; err != nil {
-		return fmt.Errorf("reindex: %w", err)
-	}
-	return nil
-}
-
-// rebuildSearch writes the search row of every live organization from its
-// stored record, after a migration has emptied the index.
-func rebuildSearch(tx *gorm.DB) error {
-	var pks []int64
-	if err := tx.Raw("SELECT pk FROM organizations WHERE archived_at IS NULL ORDER BY pk").Scan(&pks).Error; err != nil {
-		return fmt.Errorf("rebuild search index: %w", err)
-	}
-	for _, pk := range pks {
-		if err := reindex(tx, pk); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 // CreateContact implements directory.Store.
 func (db *DB) CreateContact(ctx context.Context, c directory.Contact, entry directory.AuditEntry) error {
 	return db.write(ctx, "create contact", func(tx *gorm.DB) error {
@@ -183,7 +145,7 @@ func (db *DB) CreateContact(ctx context.Context, c directory.Contact, entry dire
 		if err := tx.Create(&row).Error; err != nil {
 			return translate(err, "insert contact")
 		}
-		if err := reindex(tx, orgPK); err != nil {
+		if err := reindex(tx, db.indexer(), orgPK); err != nil {
 			return err
 		}
 		return insertAudit(tx, entry)
@@ -205,7 +167,7 @@ func (db *DB) UpdateContact(ctx context.Context, c directory.Contact, version in
 		if err := tx.Model(&contactRow{}).Where("pk = ?", pk).Select("*").Omit("pk", "created_at").Updates(&row).Error; err != nil {
 			return translate(err, "update contact")
 		}
-		if err := reindex(tx, orgPK); err != nil {
+		if err := reindex(tx, db.indexer(), orgPK); err != nil {
 			return err
 		}
 		return insertAudit(tx, entry)
@@ -226,7 +188,7 @@ func (db *DB) DeleteContact(ctx context.Context, organizationID, contactID strin
 		if err := tx.Exec("DELETE FROM contacts WHERE pk = ?", pk).Error; err != nil {
 			return fmt.Errorf("delete contact: %w", err)
 		}
-		if err := reindex(tx, orgPK); err != nil {
+		if err := reindex(tx, db.indexer(), orgPK); err != nil {
 			return err
 		}
 		return insertAudit(tx, entry)

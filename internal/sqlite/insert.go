@@ -24,6 +24,9 @@ type table struct {
 	// several rows; written a row at a time, it does so once a megabyte of
 	// terms has gathered, a tenth as often, and merges fewer segments.
 	rowByRow bool
+	// statement, when set, writes all the values at once instead of
+	// INSERTs of the columns (see vocabularyTable).
+	statement string
 }
 
 func organizationsTable() table {
@@ -55,7 +58,13 @@ func (r *contactRow) values() []any {
 
 // searchTable is the search index, written a row at a time (see rowByRow).
 func searchTable() table {
-	return table{name: "organization_search", columns: []string{"docid", "names", "public_text", "private_text"}, rowByRow: true}
+	return table{name: "organization_search", columns: []string{"docid", "name", "acronym", "place", "description"}, rowByRow: true}
+}
+
+// vocabularyTable adds entries to the search vocabulary: its values are the
+// arguments of writeVocabulary.
+func vocabularyTable() table {
+	return table{name: "search_vocabulary", statement: writeVocabulary}
 }
 
 func auditTable() table {
@@ -100,6 +109,15 @@ func (in *inserter) close() {
 // insert writes rows into t; values holds the rows one after another,
 // len(t.columns) each.
 func (in *inserter) insert(t table, values []any) error {
+	if t.statement != "" {
+		if len(values) == 0 {
+			return nil
+		}
+		if err := in.tx.Exec(t.statement, values...).Error; err != nil {
+			return translate(err, "insert "+t.name)
+		}
+		return nil
+	}
 	width := len(t.columns)
 	if len(values)%width != 0 {
 		return fmt.Errorf("insert %s: %d values do not fill rows of %d", t.name, len(values), width)

@@ -14,9 +14,9 @@ import (
 //
 // A list is a count of the matches and a page of them. Both are shaped here
 // so that their cost follows the size of the answer rather than of the
-// directory; see lister. Relevance order (names first) is two pages in name
-// order: of the organizations whose names match, then of the others.
-func (db *DB) listLive(ctx context.Context, q directory.ListQuery, search []string, private bool) (orgs []directory.Organization, total int, err error) {
+// directory; see lister. Relevance order is pages in name order of the
+// relevance levels the page spans (see searchExpr.levels).
+func (db *DB) listLive(ctx context.Context, q directory.ListQuery, search directory.SearchQuery, private bool) (orgs []directory.Organization, total int, err error) {
 	// One read transaction: the count and the page see the same snapshot,
 	// so a concurrent write cannot make them disagree.
 	err = db.read.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
@@ -27,7 +27,7 @@ func (db *DB) listLive(ctx context.Context, q directory.ListQuery, search []stri
 }
 
 // listIn lists live organizations with the statements of tx.
-func listIn(tx *gorm.DB, q directory.ListQuery, search []string, private bool) ([]directory.Organization, int, error) {
+func listIn(tx *gorm.DB, q directory.ListQuery, search directory.SearchQuery, private bool) ([]directory.Organization, int, error) {
 	l := &lister{g: tx, live: -1}
 	f := newFilter(q, search, private)
 	total, err := l.count(f)
@@ -44,28 +44,12 @@ func listIn(tx *gorm.DB, q directory.ListQuery, search []string, private bool) (
 		order = order.publicUpdated()
 	}
 	var keys []int64
-	if q.Sort == directory.SortRelevance && len(search) > 0 {
-		// Names matching every word are a subset of the matches, so the
-		// others number total less them.
-		names := f
-		names.match = nameMatchExpression(search)
-		inNames, err := l.count(names)
-		if err != nil {
-			return nil, 0, err
-		}
-		rest := f
-		rest.notMatch = names.match
-		if keys, err = l.page(names, inNames, order, q.Offset(), q.PerPage); err != nil {
-			return nil, 0, err
-		}
-		if len(keys) < q.PerPage {
-			more, err := l.page(rest, total-inNames, order, max(0, q.Offset()-inNames), q.PerPage-len(keys))
-			if err != nil {
-				return nil, 0, err
-			}
-			keys = append(keys, more...)
-		}
-	} else if keys, err = l.page(f, total, order, q.Offset(), q.PerPage); err != nil {
+	if q.Sort == directory.SortRelevance && !search.IsEmpty() {
+		keys, err = l.pageByRelevance(f, newSearchExpr(search, private).levels(), total, order, q.Offset(), q.PerPage)
+	} else {
+		keys, err = l.page(f, total, order, q.Offset(), q.PerPage)
+	}
+	if err != nil {
 		return nil, 0, err
 	}
 	orgs, err := l.organizations(keys)
@@ -73,6 +57,42 @@ func listIn(tx *gorm.DB, q directory.ListQuery, search []string, private bool) (
 		return nil, 0, err
 	}
 	return orgs, total, nil
+}
+
+// pageByRelevance returns the keys of a page of the organizations matching
+// f in relevance order: levels are cumulative search expressions, best
+// first, the last one f's own, whose count is total. It counts the levels
+// in order until the page is passed (most pages lie in the first level or
+// two) and reads each level's part of the page in name order: those that
+// match its expression and not the one before.
+func (l *lister) pageByRelevance(f filter, levels []string, total int, o order, offset, limit int) ([]int64, error) {
+	var keys []int64
+	before, prev := 0, "" // the matches of the levels so far, and the last one's expression
+	for i, expr := range levels {
+		if before >= offset+limit {
+			break
+		}
+		level := f
+		level.match = expr
+		n := total
+		if i < len(levels)-1 {
+			var err error
+			if n, err = l.count(level); err != nil {
+				return nil, err
+			}
+		}
+		if n > offset && n > before {
+			level.notMatch = prev
+			from := max(offset, before)
+			more, err := l.page(level, n-before, o, from-before, min(offset+limit, n)-from)
+			if err != nil {
+				return nil, err
+			}
+			keys = append(keys, more...)
+		}
+		before, prev = n, expr
+	}
+	return keys, nil
 }
 
 // filter is what a list matches, apart from liveness, which every list
@@ -93,7 +113,7 @@ type link struct {
 	values        []string
 }
 
-func newFilter(q directory.ListQuery, search []string, private bool) filter {
+func newFilter(q directory.ListQuery, search directory.SearchQuery, private bool) filter {
 	f := filter{countries: q.Countries, updated: "o.updated_at"}
 	if !private {
 		f.updated = "o.public_updated_at" // what anonymous callers see as updated_at
@@ -113,8 +133,8 @@ func newFilter(q directory.ListQuery, search []string, private bool) filter {
 	if !q.ModifiedAfter.IsZero() {
 		f.modifiedAfter = formatTime(q.ModifiedAfter)
 	}
-	if len(search) > 0 {
-		f.match = matchExpression(search, private)
+	if !search.IsEmpty() {
+		f.match = newSearchExpr(search, private).full()
 	}
 	return f
 }

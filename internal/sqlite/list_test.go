@@ -20,11 +20,8 @@ type listCase struct {
 	private bool
 }
 
-func (c listCase) search() []string {
-	if c.text == "" {
-		return nil
-	}
-	return directory.SearchTerms(directory.FoldText(c.text))
+func (c listCase) search() directory.SearchQuery {
+	return directory.ParseSearch(c.text)
 }
 
 // referenceList is the list as one plain query states it, which SQLite
@@ -46,9 +43,14 @@ func referenceList(t *testing.T, db *DB, c listCase) ([]string, int) {
 	switch {
 	case q.Sort == directory.SortUpdatedAtDesc:
 		order = "o.updated_at DESC, o.pk DESC"
-	case q.Sort == directory.SortRelevance && len(search) > 0:
-		order = "o.pk IN (SELECT docid FROM organization_search WHERE organization_search MATCH ?) DESC, " + order
-		args = append(args, nameMatchExpression(search))
+	case q.Sort == directory.SortRelevance && !search.IsEmpty():
+		// Each relevance level, best first, then the name.
+		var by []string
+		for _, level := range newSearchExpr(search, c.private).levels() {
+			by = append(by, "o.pk IN (SELECT docid FROM organization_search WHERE organization_search MATCH ?) DESC")
+			args = append(args, level)
+		}
+		order = strings.Join(by, ", ") + ", " + order
 	}
 	rows, err := db.gorm.Raw("SELECT o.id FROM organizations o WHERE "+cond+" ORDER BY "+order+" LIMIT ? OFFSET ?",
 		append(args, q.PerPage, q.Offset())...).Rows()
@@ -255,8 +257,9 @@ func TestListPlans(t *testing.T) {
 		q := all
 		q.Sort, q.Lang = sorted.Sort, sorted.Lang
 		o := orderOf(q)
-		f := newFilter(q, []string{"центр"}, false)
-		f.notMatch = nameMatchExpression([]string{"центр"})
+		search := directory.ParseSearch("центр")
+		f := newFilter(q, search, false)
+		f.notMatch = newSearchExpr(search, false).levels()[0]
 		got := plan(true, f, o)
 		if !strings.HasPrefix(got, "SCAN o USING INDEX "+o.index) && !strings.HasPrefix(got, "SEARCH o USING INDEX "+o.index+" ") ||
 			strings.Contains(got, "TEMP B-TREE") {
@@ -267,7 +270,7 @@ func TestListPlans(t *testing.T) {
 		{FocusAreas: []string{"shelter"}, Countries: []string{"RU"}},
 		{Regions: []string{"RU-NIZ"}, Statuses: []directory.MembershipStatus{directory.StatusMember}},
 	} {
-		if got := plan(false, newFilter(q, nil, false), orderOf(q)); !strings.HasPrefix(got, "SEARCH o USING INTEGER PRIMARY KEY") {
+		if got := plan(false, newFilter(q, directory.SearchQuery{}, false), orderOf(q)); !strings.HasPrefix(got, "SEARCH o USING INTEGER PRIMARY KEY") {
 			t.Errorf("collecting %v: got plan %q, want lookups of the filter rows' organizations", q, got)
 		}
 	}

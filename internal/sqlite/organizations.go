@@ -21,7 +21,7 @@ const organizationColumns = `o.pk, o.id, o.slug, o.original_language, o.name_ru,
 
 // listConditions returns the WHERE clause (over organizations o) and its
 // arguments for the filters and search words of q.
-func listConditions(q directory.ListQuery, search []string, private bool) (string, []any) {
+func listConditions(q directory.ListQuery, search directory.SearchQuery, private bool) (string, []any) {
 	var where []string
 	var args []any
 	if q.Archived {
@@ -61,16 +61,16 @@ func listConditions(q directory.ListQuery, search []string, private bool) (strin
 		where = append(where, "o.updated_at > ?")
 		args = append(args, formatTime(q.ModifiedAfter))
 	}
-	if len(search) > 0 {
+	if !search.IsEmpty() {
 		where = append(where, "o.pk IN (SELECT docid FROM organization_search WHERE organization_search MATCH ?)")
-		args = append(args, matchExpression(search, private))
+		args = append(args, newSearchExpr(search, private).full())
 	}
 	return strings.Join(where, " AND "), args
 }
 
 // ListOrganizations implements directory.Store. Live organizations are
 // listed by listLive; the archived few by the plain query below.
-func (db *DB) ListOrganizations(ctx context.Context, q directory.ListQuery, search []string, private bool) ([]directory.Organization, int, error) {
+func (db *DB) ListOrganizations(ctx context.Context, q directory.ListQuery, search directory.SearchQuery, private bool) ([]directory.Organization, int, error) {
 	if !q.Archived {
 		return db.listLive(ctx, q, search, private)
 	}
@@ -98,9 +98,11 @@ func (db *DB) ListOrganizations(ctx context.Context, q directory.ListQuery, sear
 	case directory.SortUpdatedAtDesc:
 		order = "o.updated_at DESC, o.pk DESC"
 	case directory.SortRelevance:
-		if len(search) > 0 {
+		// Archived organizations are few, and searched by admins: the best
+		// relevance level first, then name order.
+		if !search.IsEmpty() {
 			order = "o.pk IN (SELECT docid FROM organization_search WHERE organization_search MATCH ?) DESC, " + order
-			pageArgs = append(append([]any{}, args...), nameMatchExpression(search))
+			pageArgs = append(append([]any{}, args...), newSearchExpr(search, private).levels()[0])
 		}
 	}
 	pageArgs = append(pageArgs, q.PerPage, q.Offset())
@@ -118,32 +120,6 @@ func (db *DB) ListOrganizations(ctx context.Context, q directory.ListQuery, sear
 		}
 	}
 	return orgs, int(total), nil
-}
-
-// matchExpression builds an FTS4 query in which every search word must
-// match as a word prefix. Words are runs of letters and digits, so they
-// carry no query syntax. Without private, each word may only match the
-// columns anyone may search.
-func matchExpression(words []string, private bool) string {
-	terms := make([]string, len(words))
-	for i, w := range words {
-		if private {
-			terms[i] = w + "*"
-		} else {
-			terms[i] = "(names:" + w + "* OR public_text:" + w + "*)"
-		}
-	}
-	return strings.Join(terms, " AND ")
-}
-
-// nameMatchExpression matches organizations whose names hold every word,
-// which relevance ranks first.
-func nameMatchExpression(words []string) string {
-	terms := make([]string, len(words))
-	for i, w := range words {
-		terms[i] = "names:" + w + "*"
-	}
-	return strings.Join(terms, " AND ")
 }
 
 func placeholders(n int) string {
@@ -229,7 +205,7 @@ func (db *DB) Contacts(ctx context.Context, organizationID string, private bool)
 // CreateOrganizations implements directory.Store.
 func (db *DB) CreateOrganizations(ctx context.Context, orgs []directory.Organization) error {
 	err := db.bulk.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		return insertOrganizations(tx, orgs)
+		return insertOrganizations(tx, db.indexer(), orgs)
 	})
 	if err != nil {
 		return fmt.Errorf("create organizations: %w", err)
@@ -240,7 +216,7 @@ func (db *DB) CreateOrganizations(ctx context.Context, orgs []directory.Organiza
 // insertOrganizations writes new organizations with their contacts, filter
 // rows and search rows. It must run in an IMMEDIATE transaction: keys are
 // numbered up front, so rows can be written in multi-row batches.
-func insertOrganizations(tx *gorm.DB, orgs []directory.Organization) error {
+func insertOrganizations(tx *gorm.DB, ix *directory.Indexer, orgs []directory.Organization) error {
 	var keys rowKeys
 	if err := keys.load(tx); err != nil {
 		return err
@@ -248,7 +224,7 @@ func insertOrganizations(tx *gorm.DB, orgs []directory.Organization) error {
 	first := keys.Org + 1
 	in := newInserter(tx)
 	defer in.close()
-	if err := newInsertBatch(orgs, &keys).exec(in); err != nil {
+	if err := newInsertBatch(orgs, &keys, ix, newVocabulary()).exec(in); err != nil {
 		return err
 	}
 	return writeFilterRows(tx, "o.pk >= ?", first)
@@ -274,8 +250,9 @@ type insertBatch []struct {
 	values []any
 }
 
-// newInsertBatch builds the rows of orgs, numbering them after keys.
-func newInsertBatch(orgs []directory.Organization, keys *rowKeys) insertBatch {
+// newInsertBatch builds the rows of orgs, numbering them after keys, with
+// their search rows from ix and the vocabulary entries vocab has not seen.
+func newInsertBatch(orgs []directory.Organization, keys *rowKeys, ix *directory.Indexer, vocab *vocabulary) insertBatch {
 	contacts := 0
 	for i := range orgs {
 		contacts += len(orgs[i].Contacts)
@@ -295,14 +272,16 @@ func newInsertBatch(orgs []directory.Organization, keys *rowKeys) insertBatch {
 			contactValues = append(contactValues, c.values()...)
 		}
 		if o.ArchivedAt == nil {
-			sr := searchText(o, pk)
-			searchValues = append(searchValues, sr.DocID, sr.Names, sr.PublicText, sr.PrivateText)
+			d := ix.Document(o)
+			searchValues = append(searchValues, searchRowValues(pk, &d)...)
+			vocab.add(&d)
 		}
 	}
 	return insertBatch{
 		{organizationsTable(), orgValues},
 		{contactsTable(), contactValues},
 		{searchTable(), searchValues},
+		{vocabularyTable(), vocab.take()},
 	}
 }
 

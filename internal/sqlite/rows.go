@@ -3,7 +3,6 @@ package sqlite
 import (
 	"database/sql"
 	"fmt"
-	"strings"
 
 	// The lists of every row written and read go through JSON: at a third
 	// of encoding/json's cost, with its rules and output.
@@ -69,15 +68,6 @@ type contactRow struct {
 }
 
 func (contactRow) TableName() string { return "contacts" }
-
-type searchRow struct {
-	DocID       int64 `gorm:"column:docid"`
-	Names       string
-	PublicText  string
-	PrivateText string
-}
-
-func (searchRow) TableName() string { return "organization_search" }
 
 type focusAreaRow struct {
 	Slug     string `gorm:"primaryKey"`
@@ -298,37 +288,4 @@ func (r *contactRow) toDomain(orgID string) (directory.Contact, error) {
 		return c, err
 	}
 	return c, nil
-}
-
-// searchText builds the search index row of an organization: every text is
-// reduced to its folded words as queries are (directory.SearchText), and
-// partners-only text is kept apart so that anonymous searches cannot match
-// it.
-func searchText(o *directory.Organization, pk int64) searchRow {
-	var names, public, private []string
-	for _, lang := range directory.SupportedLanguages {
-		if t, ok := o.Translations[lang]; ok {
-			names = append(names, t.Name)
-			public = append(public, t.Description)
-		}
-	}
-	names = append(names, o.Acronym, o.Slug)
-	public = append(public, o.City)
-	if o.AddressHidden {
-		private = append(private, o.Address)
-	} else {
-		public = append(public, o.Address)
-	}
-	for _, c := range o.Contacts {
-		// Names and roles, not emails: every example.org address would add
-		// the same frequent words to every document.
-		text := []string{c.Name, c.Role}
-		if c.Visibility == directory.VisibilityPublic {
-			public = append(public, text...)
-		} else {
-			private = append(private, text...)
-		}
-	}
-	fold := func(parts []string) string { return directory.SearchText(strings.Join(parts, " ")) }
-	return searchRow{DocID: pk, Names: fold(names), PublicText: fold(public), PrivateText: fold(private)}
 }

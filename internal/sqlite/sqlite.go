@@ -25,6 +25,7 @@ import (
 	"gorm.io/gorm/logger"
 
 	"github.com/coalition-directory/coalition/internal/directory"
+	"github.com/coalition-directory/coalition/internal/geo"
 )
 
 // DB is the directory stored in one SQLite file.
@@ -44,6 +45,8 @@ type DB struct {
 	// wait for. Its connections read without the memory map: an export
 	// reads every page once, and mapping them would only grow the process.
 	export *gorm.DB
+	// places names the countries and regions the search index holds.
+	places directory.Places
 }
 
 // exportConns bounds the exports that read at once; more wait for one of
@@ -196,7 +199,14 @@ func Open(ctx context.Context, file string) (*DB, error) {
 		exportDB.Close()
 		return nil, fmt.Errorf("open sqlite %s for exports: %w", file, err)
 	}
-	return &DB{gorm: g, bulk: bulk, read: read, export: export}, nil
+	places, err := geo.Load()
+	if err != nil {
+		sqlDB.Close()
+		readDB.Close()
+		exportDB.Close()
+		return nil, fmt.Errorf("open sqlite %s: %w", file, err)
+	}
+	return &DB{gorm: g, bulk: bulk, read: read, export: export, places: places}, nil
 }
 
 // Close closes the database.
@@ -249,10 +259,12 @@ func (db *DB) Migrate(ctx context.Context) error {
 
 // migrationStep is what a migration does after its SQL, in its
 // transaction, because SQL alone cannot; nil for most.
-func migrationStep(version int) func(tx *gorm.DB) error {
+// Migration 3's step, which wrote its index again, is migration 4's now:
+// migration 4 replaces that index, so writing it twice would be wasted.
+func (db *DB) migrationStep(version int) func(tx *gorm.DB) error {
 	switch version {
-	case 3:
-		return rebuildSearch
+	case 4:
+		return db.rebuildSearch
 	}
 	return nil
 }
@@ -306,7 +318,7 @@ func (db *DB) applyMigration(ctx context.Context, version int, name, body string
 		if err := tx.Exec(body).Error; err != nil {
 			return err
 		}
-		if step := migrationStep(version); step != nil {
+		if step := db.migrationStep(version); step != nil {
 			if err := step(tx); err != nil {
 				return err
 			}
