@@ -15,7 +15,7 @@ import (
 // handleOrganizationList lists organizations with filters, search and paging.
 //
 //	@Summary		List organizations
-//	@Description	Filters take comma-separated values and match any of them; different filters must all match. `region` matches the seat or a service region. `q` searches names, acronyms, descriptions, cities and public contacts as a Russian or English speaker types: any case, ё = е, Latin diacritics ignored, every word a prefix. With `q` the default order is relevance (name matches first). Contacts are not listed here: get one organization for them.
+//	@Description	Filters take comma-separated values and match any of them; different filters must all match. `region` matches the seat or a service region. `q` searches names, acronyms, places (city; country, seat and service regions by name, in Russian and English), descriptions and public contacts as a Russian or English speaker types: any case, ё = е, Latin diacritics ignored, inflected forms (Snowball stems), word prefixes, a typo in words of 5 letters or more (two from 9), stop words optional. With `q` the default order is relevance: more of the query's stop words, fewer typos, matches in the name, then acronym, then places, then description, exact words before stems and prefixes, then name. `highlight=true` adds to each item `highlights`: for each returned text field that matched, the ranges of its matching words in UTF-16 code units. Contacts are not listed here: get one organization for them.
 //	@ID				listOrganizations
 //	@Tags			organizations
 //	@Produce		json,application/problem+json
@@ -33,6 +33,7 @@ import (
 //	@Param			per_page		query		int		false	"Items per page"																								minimum(1)							maximum(100)		default(20)	example(20)
 //	@Param			lang			query		string	false	"Language of the answer: names, descriptions and labels (else Accept-Language, else the server's default, ru)"	Enums(ru, en)						example(en)
 //	@Param			archived		query		bool	false	"List archived organizations instead (admin)"																	example(false)
+//	@Param			highlight		query		bool	false	"With q, add highlights: where each returned text field matched"												example(true)
 //	@Success		200				{object}	OrganizationList
 //	@Header			200				{string}	Link				"RFC 8288 links: first, prev, next, last"
 //	@Header			200				{string}	ETag				"Entity tag for If-None-Match"
@@ -63,6 +64,9 @@ func handleOrganizationList(dir *directory.Service, langs languages) echo.Handle
 		}
 		for i := range page.Items {
 			out.Items[i] = toOrganization(&page.Items[i], q.Lang, dir, caller)
+			if q.Highlight {
+				out.Items[i].Highlights = highlightsOf(&out.Items[i], page.Search)
+			}
 		}
 		setLinks(c, q.Page, out.TotalPages)
 		return c.JSON(http.StatusOK, out)
@@ -177,4 +181,23 @@ func setLinks(c echo.Context, page, totalPages int) {
 	}
 	links = append(links, link(totalPages, "last"))
 	c.Response().Header().Set("Link", strings.Join(links, ", "))
+}
+
+// highlightsOf returns where the text fields of o, as it is returned,
+// match search: for each field that matched, its words' ranges in UTF-16
+// code units, as JavaScript indexes strings.
+func highlightsOf(o *Organization, search directory.SearchQuery) map[string][][2]int {
+	out := map[string][][2]int{}
+	for _, f := range []struct{ name, text string }{
+		{"name", o.Name}, {"description", o.Description}, {"acronym", o.Acronym}, {"city", o.City},
+		{"address", o.Address}, {"region_name", o.RegionName}, {"country_name", o.CountryName},
+	} {
+		for _, span := range search.Highlights(f.text) {
+			out[f.name] = append(out[f.name], [2]int(span))
+		}
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return out
 }

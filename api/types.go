@@ -43,6 +43,11 @@ type Organization struct {
 	// Version counts the record's changes, for If-Match; anonymous callers
 	// get the version of the last change they could see.
 	Version int `json:"version" example:"3"`
+	// Highlights are, with highlight=true, the ranges [start, end) in UTF-16
+	// code units of the words of each returned text field (name,
+	// description, acronym, city, address, region_name, country_name)
+	// that matched the search.
+	Highlights map[string][][2]int `json:"highlights,omitempty"`
 } //	@name	Organization
 
 // Translation is an organization's name and description in one language.

@@ -1066,7 +1066,7 @@ const docTemplate = `{
                         "bearer": []
                     }
                 ],
-                "description": "Filters take comma-separated values and match any of them; different filters must all match. ` + "`" + `region` + "`" + ` matches the seat or a service region. ` + "`" + `q` + "`" + ` searches names, acronyms, descriptions, cities and public contacts as a Russian or English speaker types: any case, ё = е, Latin diacritics ignored, every word a prefix. With ` + "`" + `q` + "`" + ` the default order is relevance (name matches first). Contacts are not listed here: get one organization for them.",
+                "description": "Filters take comma-separated values and match any of them; different filters must all match. ` + "`" + `region` + "`" + ` matches the seat or a service region. ` + "`" + `q` + "`" + ` searches names, acronyms, places (city; country, seat and service regions by name, in Russian and English), descriptions and public contacts as a Russian or English speaker types: any case, ё = е, Latin diacritics ignored, inflected forms (Snowball stems), word prefixes, a typo in words of 5 letters or more (two from 9), stop words optional. With ` + "`" + `q` + "`" + ` the default order is relevance: more of the query's stop words, fewer typos, matches in the name, then acronym, then places, then description, exact words before stems and prefixes, then name. ` + "`" + `highlight=true` + "`" + ` adds to each item ` + "`" + `highlights` + "`" + `: for each returned text field that matched, the ranges of its matching words in UTF-16 code units. Contacts are not listed here: get one organization for them.",
                 "produces": [
                     "application/json",
                     "application/problem+json"
@@ -1176,6 +1176,13 @@ const docTemplate = `{
                         "example": false,
                         "description": "List archived organizations instead (admin)",
                         "name": "archived",
+                        "in": "query"
+                    },
+                    {
+                        "type": "boolean",
+                        "example": true,
+                        "description": "With q, add highlights: where each returned text field matched",
+                        "name": "highlight",
                         "in": "query"
                     }
                 ],
@@ -3327,6 +3334,19 @@ const docTemplate = `{
                         "hotline",
                         "shelter"
                     ]
+                },
+                "highlights": {
+                    "description": "Highlights are, with highlight=true, the ranges [start, end) in UTF-16\ncode units of the words of each returned text field (name,\ndescription, acronym, city, address, region_name, country_name)\nthat matched the search.",
+                    "type": "object",
+                    "additionalProperties": {
+                        "type": "array",
+                        "items": {
+                            "type": "array",
+                            "items": {
+                                "type": "integer"
+                            }
+                        }
+                    }
                 },
                 "id": {
                     "type": "string",

@@ -44,6 +44,7 @@ type ListQuery struct {
 	Page          int    // from 1
 	PerPage       int
 	Archived      bool // list archived organizations instead of live ones (admins)
+	Highlight     bool // say where each result matched Text
 }
 
 // Offset is the number of organizations before the page.
@@ -118,6 +119,14 @@ func ParseListQuery(get func(name string) string) (ListQuery, error) {
 		q.Archived = true
 	default:
 		fe.add("archived", "must be true or false")
+	}
+
+	switch v := get("highlight"); v {
+	case "", "false":
+	case "true":
+		q.Highlight = q.Text != ""
+	default:
+		fe.add("highlight", "must be true or false")
 	}
 
 	q.Page = parsePositive(&fe, "page", get("page"), 1, 1<<20)
