@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"fmt"
+	"math/bits"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -162,6 +163,75 @@ func (db *DB) VocabularyNear(ctx context.Context, probes []directory.TypoProbe) 
 // exactly before stems and prefixes. A list counts levels in order until
 // its page is reached, and reads each level's part of the page in name
 // order (see lister.pageByRelevance).
+//
+// FTS4 refuses an expression nested deeper than 12 (a chain of n terms
+// joined by one operator counts log2(n)). A long query whose levels would
+// nest deeper is ranked more coarsely, a rule at a time from the last
+// refinement: typos 0, 1, 2 and more become none and some, then stop words
+// stop counting, then fields, until its levels fit.
+
+// ftsNode is an FTS expression: a term, or terms joined by AND or OR.
+type ftsNode struct {
+	op   string // "AND", "OR"; "" for a term
+	term string
+	kids []ftsNode
+}
+
+func term(t string) ftsNode { return ftsNode{term: t} }
+
+// join joins nodes with op, taking in the terms of kids joined by the same
+// operator, and dropping repeats.
+func join(op string, nodes ...ftsNode) ftsNode {
+	var kids []ftsNode
+	seen := map[string]bool{}
+	for _, n := range nodes {
+		parts := []ftsNode{n}
+		if n.op == op {
+			parts = n.kids
+		}
+		for _, k := range parts {
+			if s := k.String(); !seen[s] {
+				seen[s] = true
+				kids = append(kids, k)
+			}
+		}
+	}
+	if len(kids) == 1 {
+		return kids[0]
+	}
+	return ftsNode{op: op, kids: kids}
+}
+
+func anyOf(nodes ...ftsNode) ftsNode { return join("OR", nodes...) }
+func allOf(nodes ...ftsNode) ftsNode { return join("AND", nodes...) }
+
+// String renders n in FTS4's enhanced query syntax.
+func (n ftsNode) String() string {
+	if n.op == "" {
+		return n.term
+	}
+	parts := make([]string, len(n.kids))
+	for i, k := range n.kids {
+		parts[i] = k.String()
+	}
+	return "(" + strings.Join(parts, " "+n.op+" ") + ")"
+}
+
+// depth is n's depth as FTS4 counts it once it has balanced each chain of
+// one operator into a binary tree.
+func (n ftsNode) depth() int {
+	if n.op == "" {
+		return 1
+	}
+	d := 0
+	for _, k := range n.kids {
+		d = max(d, k.depth())
+	}
+	return d + bits.Len(uint(len(n.kids)-1))
+}
+
+// maxFTSDepth is the deepest expression FTS4 takes (SQLITE_FTS3_MAX_EXPR_DEPTH).
+const maxFTSDepth = 12
 
 // searchExpr builds the FTS expressions of one search.
 type searchExpr struct {
@@ -183,54 +253,33 @@ func newSearchExpr(q directory.SearchQuery, private bool) searchExpr {
 
 // tokens returns the FTS terms t stands for: t itself and, for partners,
 // its private form.
-func (e searchExpr) tokens(t string) []string {
+func (e searchExpr) tokens(t string) []ftsNode {
 	if e.private {
-		return []string{t, directory.PrivateMark + t}
+		return []ftsNode{term(t), term(directory.PrivateMark + t)}
 	}
-	return []string{t}
-}
-
-// or joins alternatives; a single one needs no parentheses.
-func or(terms []string) string {
-	if len(terms) == 1 {
-		return terms[0]
-	}
-	return "(" + strings.Join(terms, " OR ") + ")"
-}
-
-func and(terms []string) string {
-	if len(terms) == 1 {
-		return terms[0]
-	}
-	return "(" + strings.Join(terms, " AND ") + ")"
+	return []ftsNode{term(t)}
 }
 
 // inFields restricts each of terms to the fields up to last; the last
 // field needs no restriction, being all of them.
-func inFields(terms []string, last directory.SearchField) []string {
+func inFields(terms []ftsNode, last directory.SearchField) ftsNode {
 	if last == directory.SearchFields-1 {
-		return terms
+		return anyOf(terms...)
 	}
-	out := make([]string, 0, len(terms)*int(last+1))
+	out := make([]ftsNode, 0, len(terms)*int(last+1))
 	for f := directory.FieldName; f <= last; f++ {
 		for _, t := range terms {
-			out = append(out, searchColumns[f]+":"+t)
+			out = append(out, term(searchColumns[f]+":"+t.term))
 		}
 	}
-	return out
+	return anyOf(out...)
 }
 
 // wordTerms returns the index terms that match w with at most edits typos:
 // its prefix, its stem, marked or as a word, and its typos.
-func (e searchExpr) wordTerms(w directory.QueryWord, edits int) []string {
-	var terms []string
-	add := func(t string) {
-		for _, tok := range e.tokens(t) {
-			if !slices.Contains(terms, tok) {
-				terms = append(terms, tok)
-			}
-		}
-	}
+func (e searchExpr) wordTerms(w directory.QueryWord, edits int) []ftsNode {
+	var terms []ftsNode
+	add := func(t string) { terms = append(terms, e.tokens(t)...) }
 	add(w.Text + "*")
 	if w.Stem != w.Text {
 		add(w.Stem)
@@ -249,29 +298,29 @@ func (e searchExpr) wordTerms(w directory.QueryWord, edits int) []string {
 
 // matchAll is the expression of records matching every required word in
 // the fields up to last, each with the typos budget gives it.
-func (e searchExpr) matchAll(budget []int, last directory.SearchField) string {
-	parts := make([]string, len(e.required))
+func (e searchExpr) matchAll(budget []int, last directory.SearchField) ftsNode {
+	parts := make([]ftsNode, len(e.required))
 	for i, w := range e.required {
-		parts[i] = or(inFields(e.wordTerms(w, budget[i]), last))
+		parts[i] = inFields(e.wordTerms(w, budget[i]), last)
 	}
-	return and(parts)
+	return allOf(parts...)
 }
 
 // exactAll is the expression of records holding every required word as
 // it is, in the fields up to last.
-func (e searchExpr) exactAll(last directory.SearchField) string {
-	parts := make([]string, len(e.required))
+func (e searchExpr) exactAll(last directory.SearchField) ftsNode {
+	parts := make([]ftsNode, len(e.required))
 	for i, w := range e.required {
-		parts[i] = or(inFields(e.tokens(w.Text), last))
+		parts[i] = inFields(e.tokens(w.Text), last)
 	}
-	return and(parts)
+	return allOf(parts...)
 }
 
 // withTypos is the expression of records matching every required word
 // with at most total typos in all, in the fields up to last: one
 // alternative for each way of sharing the typos among the words.
-func (e searchExpr) withTypos(total int, last directory.SearchField) string {
-	var alts []string
+func (e searchExpr) withTypos(total int, last directory.SearchField) ftsNode {
+	var alts []ftsNode
 	budget := make([]int, len(e.required))
 	var share func(i, left int)
 	share = func(i, left int) {
@@ -295,8 +344,7 @@ func (e searchExpr) withTypos(total int, last directory.SearchField) string {
 		}
 	}
 	share(0, total)
-	slices.Sort(alts)
-	return or(slices.Compact(alts))
+	return anyOf(alts...)
 }
 
 // maxTypos is the most typos a match can hold.
@@ -312,82 +360,131 @@ func (e searchExpr) maxTypos() int {
 
 // full is the expression every result matches.
 func (e searchExpr) full() string {
+	return e.fullNode().String()
+}
+
+func (e searchExpr) fullNode() ftsNode {
 	return e.withTypos(e.maxTypos(), directory.SearchFields-1)
 }
 
 // atLeastStops is the expression of records holding at least n of the
-// stop words; "" when n is 0 (every record).
-func (e searchExpr) atLeastStops(n int) string {
-	if n == 0 {
-		return ""
+// stop words; false when n is 0 (every record).
+func (e searchExpr) atLeastStops(n int) (ftsNode, bool) {
+	if n == 0 || n > len(e.stops) {
+		return ftsNode{}, false
 	}
-	var alts []string
-	var pick func(from int, chosen []string)
-	pick = func(from int, chosen []string) {
+	var alts []ftsNode
+	var pick func(from int, chosen []ftsNode)
+	pick = func(from int, chosen []ftsNode) {
 		if len(chosen) == n {
-			alts = append(alts, and(slices.Clone(chosen)))
+			alts = append(alts, allOf(chosen...))
 			return
 		}
 		for i := from; i < len(e.stops); i++ {
-			pick(i+1, append(chosen, or(e.tokens(e.stops[i].Text))))
+			pick(i+1, append(slices.Clip(chosen), anyOf(e.tokens(e.stops[i].Text)...)))
 		}
 	}
 	pick(0, nil)
-	return or(alts)
+	return anyOf(alts...), true
 }
 
+// Ways of ranking, from the finest to the coarsest; see levels.
+const (
+	rankAll = iota
+	rankTyposOnce
+	rankNoStops
+	rankNoFields
+	rankNone
+)
+
 // levels returns the cumulative expressions of the relevance levels, best
-// first; the last is full().
+// first; the last is full(). They are ranked as finely as FTS4 allows.
 func (e searchExpr) levels() []string {
-	var content []string // levels of the required words alone
+	for rank := rankAll; ; rank++ {
+		nodes := e.levelsAt(rank)
+		fits := true
+		for _, n := range nodes {
+			if n.depth() > maxFTSDepth {
+				fits = false
+				break
+			}
+		}
+		if fits || rank == rankNone {
+			out := make([]string, 0, len(nodes))
+			for _, n := range nodes {
+				if s := n.String(); len(out) == 0 || out[len(out)-1] != s {
+					out = append(out, s)
+				}
+			}
+			// The last level holds every result: it is full, however written.
+			out[len(out)-1] = e.full()
+			return out
+		}
+	}
+}
+
+// levelsAt returns the levels ranked as rank allows.
+func (e searchExpr) levelsAt(rank int) []ftsNode {
+	full := e.fullNode()
+	if rank == rankNone {
+		return []ftsNode{full}
+	}
 	typoLevels := []int{0}
-	for _, t := range []int{1, 2, e.maxTypos()} {
+	steps := []int{1, 2, e.maxTypos()}
+	if rank >= rankTyposOnce {
+		steps = []int{e.maxTypos()}
+	}
+	for _, t := range steps {
 		if t > typoLevels[len(typoLevels)-1] && t <= e.maxTypos() {
 			typoLevels = append(typoLevels, t)
 		}
 	}
+	fields := []directory.SearchField{directory.FieldName, directory.FieldAcronym, directory.FieldPlace, directory.FieldDescription}
+	if rank >= rankNoFields {
+		fields = []directory.SearchField{directory.FieldDescription}
+	}
+	var content []ftsNode // levels of the required words alone
 	for i, t := range typoLevels {
-		var before string // every record with fewer typos
+		var before ftsNode // every record with fewer typos
 		if i > 0 {
 			before = e.withTypos(typoLevels[i-1], directory.SearchFields-1)
 		}
-		for f := directory.FieldName; f < directory.SearchFields; f++ {
+		for j, f := range fields {
 			if t == 0 {
 				exact := e.exactAll(f)
-				if f > directory.FieldName {
-					exact = e.withTypos(0, f-1) + " OR " + exact
+				if j > 0 {
+					exact = anyOf(e.withTypos(0, fields[j-1]), exact)
 				}
 				content = append(content, exact)
 			}
 			level := e.withTypos(t, f)
-			if before != "" {
-				level = before + " OR " + level
+			if i > 0 {
+				level = anyOf(before, level)
 			}
 			content = append(content, level)
 		}
 	}
-	full := e.full()
-	var out []string
-	for j := len(e.stops); j >= 0; j-- {
-		more, these := e.atLeastStops(j+1), e.atLeastStops(j)
+	stops := len(e.stops)
+	if rank >= rankNoStops {
+		stops = 0
+	}
+	var out []ftsNode
+	for j := stops; j >= 0; j-- {
+		more, hasMore := e.atLeastStops(j + 1)
+		if j == stops {
+			hasMore = false
+		}
+		these, hasThese := e.atLeastStops(j)
 		for _, c := range content {
-			var level string
-			switch {
-			case j == len(e.stops) && these == "":
-				level = c
-			case j == len(e.stops):
-				level = these + " AND (" + c + ")"
-			case these == "":
-				level = "(" + more + " AND " + full + ") OR " + c
-			default:
-				level = "(" + more + " AND " + full + ") OR (" + these + " AND (" + c + "))"
+			level := c
+			if hasThese {
+				level = allOf(these, c)
 			}
-			if len(out) == 0 || out[len(out)-1] != level {
-				out = append(out, level)
+			if hasMore {
+				level = anyOf(allOf(more, full), level)
 			}
+			out = append(out, level)
 		}
 	}
-	// The last level holds every result: it is full, however written.
-	out[len(out)-1] = full
 	return out
 }

@@ -1,0 +1,52 @@
+package sqlite
+
+import (
+	"context"
+	"testing"
+
+	"github.com/coalition-directory/coalition/internal/directory"
+)
+
+// TestSearchExpressionsRun checks that the FTS expressions of long queries,
+// with typos, stop words and partners' private terms, stay within what
+// FTS4 parses, on every relevance level and every page.
+func TestSearchExpressionsRun(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db, svc := newTestDB(t)
+	mustSeed(t, svc, 200, 3)
+	for _, text := range []string{
+		"центр",
+		"реабилитацыя помощь для женщин и детей в нижегородской области",
+		"организация международная общественная благотворительная реабилитационная информационная правозащитная",
+		"в и на для по с о к",
+		"rehabilitaton centers for the victims of human traficking in the region",
+	} {
+		for _, private := range []bool{false, true} {
+			search := directory.ParseSearch(text)
+			near, err := db.VocabularyNear(ctx, search.TypoProbes())
+			if err != nil {
+				t.Fatal(err)
+			}
+			search.AddTypos(near)
+			levels := newSearchExpr(search, private).levels()
+			for i, level := range levels {
+				var n int
+				if err := db.gorm.Raw("SELECT count(*) FROM organization_search WHERE organization_search MATCH ?", level).Row().Scan(&n); err != nil {
+					t.Errorf("q=%q private=%v level %d of %d (%d bytes): %v", text, private, i, len(levels), len(level), err)
+				}
+			}
+			for page := 1; page <= 3; page++ {
+				q := directory.ListQuery{Text: text, Sort: directory.SortRelevance, Page: page, PerPage: 5}
+				if _, _, err := db.ListOrganizations(ctx, q, search, private); err != nil {
+					t.Errorf("q=%q private=%v page %d: %v", text, private, page, err)
+				}
+			}
+			// The deepest level too: a page past every match counts them all.
+			q := directory.ListQuery{Text: text, Sort: directory.SortRelevance, Page: 1, PerPage: 100}
+			if _, _, err := db.ListOrganizations(ctx, q, search, private); err != nil {
+				t.Errorf("q=%q private=%v, every level: %v", text, private, err)
+			}
+		}
+	}
+}
