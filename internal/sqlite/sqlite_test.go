@@ -374,7 +374,7 @@ func TestSearchMigration(t *testing.T) {
 		"DROP TABLE search_vocabulary",
 		"CREATE VIRTUAL TABLE organization_search USING fts4 (names, public_text, private_text, tokenize=simple, matchinfo=fts3)",
 		"INSERT INTO organization_search (docid, names) SELECT pk, sort_original FROM organizations WHERE archived_at IS NULL",
-		"DELETE FROM schema_migrations WHERE version >= 4",
+		"DELETE FROM schema_migrations WHERE version = 4",
 	} {
 		if err := db.gorm.Exec(stmt).Error; err != nil {
 			t.Fatalf("%s: %v", stmt, err)
