@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -10,11 +11,14 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
 	"github.com/coalition-directory/coalition/api"
+	"github.com/coalition-directory/coalition/internal/demo"
 	"github.com/coalition-directory/coalition/internal/directory"
+	"github.com/coalition-directory/coalition/internal/sqlite"
 )
 
 // The tests of this file are not parallel: they compare the goroutines and
@@ -46,8 +50,7 @@ var hostileKinds = []hostileKind{
 		return c
 	}},
 	{"never reads an export", func(t *testing.T, addr string, keys hostileKeys) net.Conn {
-		c := dial(t, addr)
-		c.(*net.TCPConn).SetReadBuffer(4 << 10)
+		c := dialSmallWindow(t, addr)
 		send(t, c, "GET /api/v1/export HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "+keys.partner+"\r\n\r\n")
 		return c
 	}},
@@ -81,7 +84,7 @@ func TestHostileClientsDoNotStarveOthers(t *testing.T) {
 			for i := range conns {
 				conns[i] = kind.open(t, addr, keys)
 			}
-			s.waitForHostile(kind)
+			s.waitForHostile(kind, conns)
 			s.normalRequestsAnswer(keys)
 			for _, c := range conns {
 				c.Close()
@@ -118,20 +121,33 @@ func TestHostileClientsAreCutOff(t *testing.T) {
 	}
 }
 
-// newHostileTestServer starts the demo directory with timeouts. Its
+// newHostileTestServer starts the demo directory and 300 generated
+// organizations with timeouts. Its
 // connections have small send buffers, as over a slow network, so that an
 // export blocks on a client that does not read it long before its end.
 func newHostileTestServer(t *testing.T, timeouts api.Timeouts) (*testServer, hostileKeys, string) {
 	t.Helper()
+	orgs, err := demo.Organizations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range demo.Generate(300, 1) {
+		o.Slug = "generated-" + o.Slug
+		orgs = append(orgs, o)
+	}
 	var addr string
-	s := newTestServerOn(t, nil, api.Options{Timeouts: timeouts}, func(l net.Listener) net.Listener {
+	s := newTestServerOn(t, orgs, api.Options{Timeouts: timeouts}, func(l net.Listener) net.Listener {
 		addr = l.Addr().String()
 		return smallBuffers{l}
-	})
+	}, sqlite.Options{})
 	keys := hostileKeys{partner: s.key(directory.RolePartner), admin: s.key(directory.RoleAdmin)}
 	// Let each pool open its connections before the baseline is taken.
 	s.normalRequestsAnswer(keys)
-	wantStatus(t, s.within(http.MethodGet, "/api/v1/export", keys.partner, ""), http.StatusOK)
+	export := s.within(http.MethodGet, "/api/v1/export", keys.partner, "")
+	wantStatus(t, export, http.StatusOK)
+	if len(export.body) < 256<<10 {
+		t.Fatalf("the export has %d bytes: too few to outlast the buffers of a client that does not read", len(export.body))
+	}
 	return s, keys, addr
 }
 
@@ -148,6 +164,26 @@ func (l smallBuffers) Accept() (net.Conn, error) {
 func dial(t *testing.T, addr string) net.Conn {
 	t.Helper()
 	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+// dialSmallWindow connects with a 4 KiB receive buffer, set before the
+// connection is made so that the window it offers is small from the start:
+// a client that does not read then takes in little of what is sent.
+func dialSmallWindow(t *testing.T, addr string) net.Conn {
+	t.Helper()
+	d := net.Dialer{Control: func(_, _ string, rc syscall.RawConn) error {
+		var serr error
+		err := rc.Control(func(fd uintptr) {
+			serr = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 4<<10)
+		})
+		return errors.Join(err, serr)
+	}}
+	c, err := d.Dial("tcp", addr)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -180,7 +216,7 @@ func trickle(c net.Conn, first, more string) {
 // waitForHostile waits until the hostile clients of kind hold what they
 // can: stalled exports, database connections (of the export pool, where
 // they belong).
-func (s *testServer) waitForHostile(kind hostileKind) {
+func (s *testServer) waitForHostile(kind hostileKind, conns []net.Conn) {
 	s.t.Helper()
 	if !strings.Contains(kind.name, "never reads") {
 		return
@@ -188,7 +224,10 @@ func (s *testServer) waitForHostile(kind hostileKind) {
 	deadline := time.Now().Add(30 * time.Second)
 	for s.resources().dbConns < 4 {
 		if time.Now().After(deadline) {
-			s.t.Fatalf("the stalled exports hold %v connections", s.db.ConnectionsInUse())
+			conns[0].SetReadDeadline(time.Now().Add(time.Second))
+			got := make([]byte, 600)
+			n, err := io.ReadFull(conns[0], got)
+			s.t.Fatalf("the stalled exports hold %v connections; the first client got %q (%v)", s.db.ConnectionsInUse(), got[:n], err)
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
