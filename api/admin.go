@@ -28,6 +28,7 @@ import (
 //	@Failure		409			{object}	Problem				"The slug is taken"
 //	@Failure		413			{object}	Problem				"The body is over 1 MiB"
 //	@Failure		415			{object}	Problem				"The body is not application/json"
+//	@Failure		507			{object}	Problem				"The database's storage is full: an operator must free space"
 //	@Router			/api/v1/focus-areas [post]
 func handleFocusAreaCreate(dir *directory.Service, langs languages) echo.HandlerFunc {
 	return func(c echo.Context) error {
@@ -72,6 +73,7 @@ func handleFocusAreaCreate(dir *directory.Service, langs languages) echo.Handler
 //	@Failure		404		{object}	Problem				"No such focus area"
 //	@Failure		413		{object}	Problem				"The body is over 1 MiB"
 //	@Failure		415		{object}	Problem				"The body is not JSON"
+//	@Failure		507		{object}	Problem				"The database's storage is full: an operator must free space"
 //	@Router			/api/v1/focus-areas/{slug} [patch]
 func handleFocusAreaUpdate(dir *directory.Service, langs languages) echo.HandlerFunc {
 	return func(c echo.Context) error {
@@ -115,6 +117,7 @@ func handleFocusAreaUpdate(dir *directory.Service, langs languages) echo.Handler
 //	@Failure		403		{object}	Problem	"The key's role is below admin"
 //	@Failure		404		{object}	Problem	"No such focus area"
 //	@Failure		409		{object}	Problem	"Organizations (live or archived) use it"
+//	@Failure		507		{object}	Problem	"The database's storage is full: an operator must free space"
 //	@Router			/api/v1/focus-areas/{slug} [delete]
 func handleFocusAreaDelete(dir *directory.Service) echo.HandlerFunc {
 	return func(c echo.Context) error {
@@ -181,6 +184,7 @@ func handleKeyList(dir *directory.Service) echo.HandlerFunc {
 //	@Failure		403	{object}	Problem	"The key's role is below admin"
 //	@Failure		413	{object}	Problem	"The body is over 1 MiB"
 //	@Failure		415	{object}	Problem	"The body is not application/json"
+//	@Failure		507	{object}	Problem	"The database's storage is full: an operator must free space"
 //	@Router			/api/v1/keys [post]
 func handleKeyCreate(dir *directory.Service) echo.HandlerFunc {
 	return func(c echo.Context) error {
@@ -214,6 +218,7 @@ func handleKeyCreate(dir *directory.Service) echo.HandlerFunc {
 //	@Failure		401	{object}	Problem	"No key, or an unknown or revoked key"
 //	@Failure		403	{object}	Problem	"The key's role is below admin"
 //	@Failure		404	{object}	Problem	"No such key"
+//	@Failure		507	{object}	Problem	"The database's storage is full: an operator must free space"
 //	@Router			/api/v1/keys/{id} [delete]
 func handleKeyRevoke(dir *directory.Service) echo.HandlerFunc {
 	return func(c echo.Context) error {

@@ -60,6 +60,7 @@ type ImportRow struct {
 //	@Failure		409		{object}	Problem	"An id or slug belongs to an archived organization or another record"
 //	@Failure		413		{object}	Problem	"The file is over 512 MiB"
 //	@Failure		415		{object}	Problem	"The body is not text/csv or application/x-ndjson"
+//	@Failure		507		{object}	Problem	"The database's storage is full: an operator must free space"
 //	@Router			/api/v1/import [post]
 func handleImport(dir *directory.Service) echo.HandlerFunc {
 	return func(c echo.Context) error {

@@ -91,6 +91,7 @@ func handleContactGet(dir *directory.Service) echo.HandlerFunc {
 //	@Failure		409		{object}	Problem		"Another contact is primary"
 //	@Failure		413		{object}	Problem		"The body is over 1 MiB"
 //	@Failure		415		{object}	Problem		"The body is not application/json"
+//	@Failure		507		{object}	Problem		"The database's storage is full: an operator must free space"
 //	@Router			/api/v1/organizations/{id}/contacts [post]
 func handleContactCreate(dir *directory.Service) echo.HandlerFunc {
 	return func(c echo.Context) error {
@@ -136,6 +137,7 @@ func handleContactCreate(dir *directory.Service) echo.HandlerFunc {
 //	@Header			412				{string}	ETag	"The current version's entity tag"
 //	@Failure		413				{object}	Problem	"The body is over 1 MiB"
 //	@Failure		415				{object}	Problem	"The body is not JSON"
+//	@Failure		507				{object}	Problem	"The database's storage is full: an operator must free space"
 //	@Router			/api/v1/organizations/{id}/contacts/{contact_id} [patch]
 func handleContactUpdate(dir *directory.Service) echo.HandlerFunc {
 	return func(c echo.Context) error {
@@ -182,6 +184,7 @@ func handleContactUpdate(dir *directory.Service) echo.HandlerFunc {
 //	@Failure		404				{object}	Problem	"No such contact"
 //	@Failure		412				{object}	Problem	"If-Match lists no strong tag of the current version, or If-None-Match lists it, or either is not an entity-tag list; ETag is the current one, as a GET gets it"
 //	@Header			412				{string}	ETag	"The current version's entity tag"
+//	@Failure		507				{object}	Problem	"The database's storage is full: an operator must free space"
 //	@Router			/api/v1/organizations/{id}/contacts/{contact_id} [delete]
 func handleContactDelete(dir *directory.Service) echo.HandlerFunc {
 	return func(c echo.Context) error {

@@ -5,6 +5,8 @@ import (
 
 	"github.com/labstack/echo/v4"
 	echoswagger "github.com/swaggo/echo-swagger"
+
+	"github.com/coalition-directory/coalition/internal/directory"
 )
 
 // handleHealth reports that the process serves requests.
@@ -26,19 +28,25 @@ func handleHealth() echo.HandlerFunc {
 // handleReady reports whether the database answers.
 //
 //	@Summary		Readiness probe
-//	@Description	Answers 200 when the database answers, else 503: take the instance out of a load balancer while it is not ready.
+//	@Description	Answers 200 when the database answers and has room to write, else 503: take the instance out of a load balancer while it is not ready.
 //	@ID				getReady
 //	@Tags			operations
 //	@Produce		json,application/problem+json
 //	@Success		200	{object}	Health
-//	@Failure		503	{object}	Problem	"The database does not answer"
+//	@Failure		503	{object}	Problem	"The database does not answer, or its storage is full"
 //	@Router			/readyz [get]
 func handleReady(db Pinger) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		c.Response().Header().Set("Cache-Control", "no-store")
 		if err := db.Ping(c.Request().Context()); err != nil {
 			c.Logger().Error(err)
-			return echo.NewHTTPError(http.StatusServiceUnavailable, "the database does not answer")
+			p := Problem{Type: "about:blank", Title: http.StatusText(http.StatusServiceUnavailable),
+				Status: http.StatusServiceUnavailable, Detail: "the database does not answer"}
+			if directory.ErrorCode(err) == directory.CodeStorageFull {
+				p.Detail = "the database's storage is full: writes are refused"
+			}
+			writeProblem(c, p, "")
+			return nil
 		}
 		return c.JSON(http.StatusOK, Health{Status: "ok"})
 	}

@@ -30,6 +30,7 @@ import (
 //	@Failure		409				{object}	Problem				"The slug is taken"
 //	@Failure		413				{object}	Problem				"The body is over 1 MiB"
 //	@Failure		415				{object}	Problem				"The body is not application/json"
+//	@Failure		507				{object}	Problem				"The database's storage is full: an operator must free space"
 //	@Router			/api/v1/organizations [post]
 func handleOrganizationCreate(dir *directory.Service, langs languages) echo.HandlerFunc {
 	return func(c echo.Context) error {
@@ -86,6 +87,7 @@ func handleOrganizationCreate(dir *directory.Service, langs languages) echo.Hand
 //	@Header			412				{string}	ETag				"The current version's entity tag"
 //	@Failure		413				{object}	Problem				"The body is over 1 MiB"
 //	@Failure		415				{object}	Problem				"The body is not JSON"
+//	@Failure		507				{object}	Problem				"The database's storage is full: an operator must free space"
 //	@Router			/api/v1/organizations/{id} [patch]
 func handleOrganizationUpdate(dir *directory.Service, langs languages) echo.HandlerFunc {
 	return func(c echo.Context) error {
@@ -143,6 +145,7 @@ func handleOrganizationUpdate(dir *directory.Service, langs languages) echo.Hand
 //	@Failure		404				{object}	Problem	"No such live organization"
 //	@Failure		412				{object}	Problem	"If-Match lists no strong tag of the current version, or If-None-Match lists it, or either is not an entity-tag list; ETag is the current one, as a GET gets it"
 //	@Header			412				{string}	ETag	"The current version's entity tag"
+//	@Failure		507				{object}	Problem	"The database's storage is full: an operator must free space"
 //	@Router			/api/v1/organizations/{id} [delete]
 func handleOrganizationArchive(dir *directory.Service, langs languages) echo.HandlerFunc {
 	return func(c echo.Context) error {
@@ -185,6 +188,7 @@ func handleOrganizationArchive(dir *directory.Service, langs languages) echo.Han
 //	@Failure		415	{object}	Problem				"The body is not application/json"
 //	@Failure		412	{object}	Problem				"If-Match lists no strong tag of the current version, or If-None-Match lists it, or either is not an entity-tag list; ETag is the current one, as a GET gets it"
 //	@Header			412	{string}	ETag				"The current version's entity tag"
+//	@Failure		507	{object}	Problem				"The database's storage is full: an operator must free space"
 //	@Router			/api/v1/organizations/{id}/restore [post]
 func handleOrganizationRestore(dir *directory.Service, langs languages) echo.HandlerFunc {
 	return func(c echo.Context) error {

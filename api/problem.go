@@ -45,6 +45,8 @@ func statusOf(code directory.Code) int {
 		return http.StatusUnauthorized
 	case directory.CodeForbidden:
 		return http.StatusForbidden
+	case directory.CodeStorageFull:
+		return http.StatusInsufficientStorage
 	}
 	return http.StatusInternalServerError
 }
@@ -80,7 +82,9 @@ func errorHandler(log *slog.Logger) echo.HTTPErrorHandler {
 		if p.Status >= 500 {
 			log.Error("request failed", "err", err, "method", c.Request().Method,
 				"path", c.Request().URL.Path, "request_id", requestID(c))
-			p.Detail = "internal error; the X-Request-Id response header identifies it in the server log"
+			if de == nil { // a domain error's message is written for the client
+				p.Detail = "internal error; the X-Request-Id response header identifies it in the server log"
+			}
 		}
 		p.Title = http.StatusText(p.Status)
 		etag, _ := c.Get(currentTagKey).(string) // a 412's current version, in a GET's form

@@ -15,7 +15,9 @@ import (
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/google/uuid"
 
+	"github.com/coalition-directory/coalition/api"
 	"github.com/coalition-directory/coalition/internal/directory"
+	"github.com/coalition-directory/coalition/internal/sqlite"
 )
 
 // TestCancelledExportsLeaveWritesWorking cancels many exports at every
@@ -175,4 +177,70 @@ func TestConcurrentWritesWithoutIfMatchAllApply(t *testing.T) {
 			t.Errorf("%s is at version %d (%v) after %d changes from version 1", target.path, v, err, writers)
 		}
 	}
+}
+
+// TestHiddenContactIsAnsweredAsAMissingOne checks that an anonymous caller
+// cannot tell a partners-only contact from one that does not exist.
+func TestHiddenContactIsAnsweredAsAMissingOne(t *testing.T) {
+	t.Parallel()
+	s := newTestServer(t, searchFixtures())
+	contacts, err := s.dir.Contacts(t.Context(), directory.Operator("test"), "nadezhda")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var hidden string
+	for _, c := range contacts {
+		if c.Visibility == directory.VisibilityPartners {
+			hidden = c.ID
+		}
+	}
+	if hidden == "" {
+		t.Fatal("the fixtures have no partners-only contact")
+	}
+	missing := uuid.NewString()
+	hiddenAnswer := s.get("/api/v1/organizations/nadezhda/contacts/" + hidden)
+	missingAnswer := s.get("/api/v1/organizations/nadezhda/contacts/" + missing)
+	wantStatus(t, hiddenAnswer, http.StatusNotFound)
+	wantStatus(t, missingAnswer, http.StatusNotFound)
+	if got, want := strings.ReplaceAll(string(hiddenAnswer.body), hidden, "ID"), strings.ReplaceAll(string(missingAnswer.body), missing, "ID"); got != want {
+		t.Errorf("a hidden contact's answer differs from a missing one's:\n%s\n%s", got, want)
+	}
+}
+
+// TestFullDiskIsAClearProblem fills the database (bounded as a full disk
+// bounds it) and checks that writes then get a 507 problem that says so,
+// never a bare 500; that /readyz says the instance is not ready; and that
+// reads, keyed ones too, still work.
+func TestFullDiskIsAClearProblem(t *testing.T) {
+	t.Parallel()
+	s := newTestServerOn(t, searchFixtures(), api.Options{}, nil, sqlite.Options{MaxBytes: 4 << 20})
+	s.serverErrorsExpected = true
+	editor, partner := s.key(directory.RoleEditor), s.key(directory.RolePartner)
+	wantStatus(t, s.get("/readyz"), http.StatusOK)
+	var full response
+	for i := 0; ; i++ {
+		if i == 2000 {
+			t.Fatal("2,000 creates did not fill 4 MiB: the test proves nothing")
+		}
+		body := validOrganization("")
+		body["description"] = strings.Repeat("Помощь пострадавшим. ", 200)
+		r := s.send(http.MethodPost, "/api/v1/organizations", editor, body)
+		if r.StatusCode != http.StatusCreated {
+			full = r
+			break
+		}
+	}
+	wantStatus(t, full, http.StatusInsufficientStorage)
+	if p := decode[api.Problem](t, full); !strings.Contains(p.Detail, "storage is full") {
+		t.Errorf("a write on a full disk says %q", p.Detail)
+	}
+	r := s.send(http.MethodPatch, "/api/v1/organizations/alfa", editor, map[string]any{"description": strings.Repeat("Текст. ", 600)})
+	wantStatus(t, r, http.StatusInsufficientStorage)
+	ready := s.get("/readyz")
+	wantStatus(t, ready, http.StatusServiceUnavailable)
+	if p := decode[api.Problem](t, ready); !strings.Contains(p.Detail, "storage is full") {
+		t.Errorf("/readyz on a full disk says %q", p.Detail)
+	}
+	wantStatus(t, s.get("/api/v1/organizations/nadezhda"), http.StatusOK)
+	wantStatus(t, s.send(http.MethodGet, "/api/v1/organizations?q=надежда", partner, nil), http.StatusOK)
 }

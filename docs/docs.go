@@ -636,6 +636,12 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/Problem"
                         }
+                    },
+                    "507": {
+                        "description": "The database's storage is full: an operator must free space",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
                     }
                 }
             }
@@ -691,6 +697,12 @@ const docTemplate = `{
                     },
                     "409": {
                         "description": "Organizations (live or archived) use it",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "507": {
+                        "description": "The database's storage is full: an operator must free space",
                         "schema": {
                             "$ref": "#/definitions/Problem"
                         }
@@ -795,6 +807,12 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/Problem"
                         }
+                    },
+                    "507": {
+                        "description": "The database's storage is full: an operator must free space",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
                     }
                 }
             }
@@ -889,6 +907,12 @@ const docTemplate = `{
                     },
                     "415": {
                         "description": "The body is not text/csv or application/x-ndjson",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "507": {
+                        "description": "The database's storage is full: an operator must free space",
                         "schema": {
                             "$ref": "#/definitions/Problem"
                         }
@@ -1000,6 +1024,12 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/Problem"
                         }
+                    },
+                    "507": {
+                        "description": "The database's storage is full: an operator must free space",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
                     }
                 }
             }
@@ -1052,6 +1082,12 @@ const docTemplate = `{
                     },
                     "404": {
                         "description": "No such key",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "507": {
+                        "description": "The database's storage is full: an operator must free space",
                         "schema": {
                             "$ref": "#/definitions/Problem"
                         }
@@ -1328,6 +1364,12 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/Problem"
                         }
+                    },
+                    "507": {
+                        "description": "The database's storage is full: an operator must free space",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
                     }
                 }
             }
@@ -1489,6 +1531,12 @@ const docTemplate = `{
                                 "description": "The current version's entity tag"
                             }
                         }
+                    },
+                    "507": {
+                        "description": "The database's storage is full: an operator must free space",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
                     }
                 }
             },
@@ -1623,6 +1671,12 @@ const docTemplate = `{
                     },
                     "415": {
                         "description": "The body is not JSON",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "507": {
+                        "description": "The database's storage is full: an operator must free space",
                         "schema": {
                             "$ref": "#/definitions/Problem"
                         }
@@ -1790,6 +1844,12 @@ const docTemplate = `{
                     },
                     "415": {
                         "description": "The body is not application/json",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "507": {
+                        "description": "The database's storage is full: an operator must free space",
                         "schema": {
                             "$ref": "#/definitions/Problem"
                         }
@@ -2046,6 +2106,12 @@ const docTemplate = `{
                                 "description": "The current version's entity tag"
                             }
                         }
+                    },
+                    "507": {
+                        "description": "The database's storage is full: an operator must free space",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
                     }
                 }
             },
@@ -2173,6 +2239,12 @@ const docTemplate = `{
                     },
                     "415": {
                         "description": "The body is not JSON",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "507": {
+                        "description": "The database's storage is full: an operator must free space",
                         "schema": {
                             "$ref": "#/definitions/Problem"
                         }
@@ -2409,6 +2481,12 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/Problem"
                         }
+                    },
+                    "507": {
+                        "description": "The database's storage is full: an operator must free space",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
                     }
                 }
             }
@@ -2628,7 +2706,7 @@ const docTemplate = `{
         },
         "/readyz": {
             "get": {
-                "description": "Answers 200 when the database answers, else 503: take the instance out of a load balancer while it is not ready.",
+                "description": "Answers 200 when the database answers and has room to write, else 503: take the instance out of a load balancer while it is not ready.",
                 "produces": [
                     "application/json",
                     "application/problem+json"
@@ -2646,7 +2724,7 @@ const docTemplate = `{
                         }
                     },
                     "503": {
-                        "description": "The database does not answer",
+                        "description": "The database does not answer, or its storage is full",
                         "schema": {
                             "$ref": "#/definitions/Problem"
                         }

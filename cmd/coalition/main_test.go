@@ -232,3 +232,27 @@ func TestKeysCommands(t *testing.T) {
 		t.Error("revoking an unknown key succeeded")
 	}
 }
+
+// TestStartOnUnwritablePath checks that a database path where nothing can
+// be written stops the server at once with an error that says why, rather
+// than SQLite's "no such file or directory".
+func TestStartOnUnwritablePath(t *testing.T) {
+	t.Parallel()
+	noEnv := func(string) string { return "" }
+	file := filepath.Join(t.TempDir(), "file")
+	if err := os.WriteFile(file, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct{ db, want string }{
+		{filepath.Join(t.TempDir(), "missing", "c.db"), "does not exist"},
+		{filepath.Join(file, "c.db"), "is not a directory"},
+		{t.TempDir(), "is a directory, not a database file"},
+		{"/sys/coalition.db", "not writable"}, // sysfs takes no new files, even from root
+	}
+	for _, tt := range tests {
+		err := run(context.Background(), []string{"serve", "--addr", "127.0.0.1:0", "--db", tt.db}, noEnv, nil, io.Discard, io.Discard)
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("serve --db %s: got %v, want an error saying %q", tt.db, err, tt.want)
+		}
+	}
+}

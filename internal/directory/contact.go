@@ -81,7 +81,7 @@ func (s *Service) contact(ctx context.Context, orgIDOrSlug, contactID string) (O
 	}
 	i := slices.IndexFunc(all, func(c Contact) bool { return c.ID == contactID })
 	if i < 0 {
-		return Organization{}, Contact{}, Errorf(CodeNotFound, "organization %s has no contact %q", org.ID, contactID)
+		return Organization{}, Contact{}, noContact(orgIDOrSlug, contactID)
 	}
 	return org, all[i], nil
 }
@@ -196,7 +196,14 @@ func (s *Service) Contact(ctx context.Context, caller Caller, orgIDOrSlug, conta
 		return Contact{}, err
 	}
 	if c.Visibility != VisibilityPublic && !caller.SeesPrivate() {
-		return Contact{}, Errorf(CodeNotFound, "organization has no contact %q", contactID)
+		return Contact{}, noContact(orgIDOrSlug, contactID)
 	}
 	return c, nil
+}
+
+// noContact is the error of a contact that is not there or that the caller
+// may not see: the same words for both, so that the answer does not tell a
+// hidden contact from a missing one.
+func noContact(orgIDOrSlug, contactID string) error {
+	return Errorf(CodeNotFound, "organization %q has no contact %q", orgIDOrSlug, contactID)
 }

@@ -18,6 +18,9 @@ const (
 	CodePreconditionFailed Code = "precondition_failed"
 	CodeUnauthorized       Code = "unauthorized"
 	CodeForbidden          Code = "forbidden"
+	// CodeStorageFull is a write the storage has no room for; it is the
+	// operator's problem, not the caller's, and passes when space is freed.
+	CodeStorageFull Code = "storage_full"
 )
 
 // FieldError names one field of a request and what is wrong with it. Field is

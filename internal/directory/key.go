@@ -135,7 +135,9 @@ func (s *Service) Authenticate(ctx context.Context, secret string) (Caller, erro
 	}
 	now := s.now().UTC().Truncate(time.Microsecond)
 	if key.LastUsedAt == nil || now.Sub(*key.LastUsedAt) >= lastUsedResolution {
-		if err := s.store.TouchKey(ctx, key.ID, now); err != nil {
+		// The time of last use is a hint: a full disk must not lock every
+		// key out of reading.
+		if err := s.store.TouchKey(ctx, key.ID, now); err != nil && ErrorCode(err) != CodeStorageFull {
 			return Caller{}, fmt.Errorf("record key use: %w", err)
 		}
 	}

@@ -26,7 +26,7 @@ func (db *DB) Import(ctx context.Context, created directory.AuditEntry, fn func(
 	// cost time. The pragma is per connection and cannot change inside a
 	// transaction, hence one dedicated connection, closed afterwards so
 	// that no other work inherits the settings, however the import ends.
-	return discardConn(ctx, db.bulk, func(conn *gorm.DB) error {
+	return full(discardConn(ctx, db.bulk, func(conn *gorm.DB) error {
 		if err := conn.Exec("PRAGMA foreign_keys = OFF").Error; err != nil {
 			return fmt.Errorf("import: %w", err)
 		}
@@ -38,7 +38,7 @@ func (db *DB) Import(ctx context.Context, created directory.AuditEntry, fn func(
 		return conn.Transaction(func(tx *gorm.DB) error {
 			return db.importIn(tx, created, fn)
 		})
-	})
+	}))
 }
 
 // importIn runs an import in the transaction tx.

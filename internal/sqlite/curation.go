@@ -252,7 +252,7 @@ func (db *DB) DeleteFocusArea(ctx context.Context, slug string, entry directory.
 // while keeping domain errors recognisable.
 func (db *DB) write(ctx context.Context, doing string, fn func(tx *gorm.DB) error) error {
 	if err := db.gorm.WithContext(ctx).Transaction(fn); err != nil {
-		return fmt.Errorf("%s: %w", doing, err)
+		return fmt.Errorf("%s: %w", doing, full(err))
 	}
 	return nil
 }
@@ -458,7 +458,7 @@ func (db *DB) RevokeKey(ctx context.Context, id string, at time.Time, entry dire
 // TouchKey implements directory.Store.
 func (db *DB) TouchKey(ctx context.Context, id string, at time.Time) error {
 	if err := db.gorm.WithContext(ctx).Exec("UPDATE api_keys SET last_used_at = ? WHERE id = ?", formatTime(at), id).Error; err != nil {
-		return fmt.Errorf("touch key: %w", err)
+		return fmt.Errorf("touch key: %w", full(err))
 	}
 	return nil
 }

@@ -208,7 +208,7 @@ func (db *DB) CreateOrganizations(ctx context.Context, orgs []directory.Organiza
 		return insertOrganizations(tx, db.indexer(), orgs)
 	})
 	if err != nil {
-		return fmt.Errorf("create organizations: %w", err)
+		return fmt.Errorf("create organizations: %w", full(err))
 	}
 	return nil
 }

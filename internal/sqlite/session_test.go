@@ -3,7 +3,10 @@ package sqlite
 import (
 	"context"
 	"errors"
+	"io/fs"
+	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -153,6 +156,23 @@ func checkPools(t *testing.T, db *DB) {
 		wg.Wait()
 		if st := sqlDB.Stats(); st.InUse != 0 {
 			t.Errorf("%s pool: %d connections in use after the checks", name, st.InUse)
+		}
+	}
+}
+
+// TestUnwritableSaysWhy checks the words for each reason a database
+// directory takes no new file, a read-only file system above all.
+func TestUnwritableSaysWhy(t *testing.T) {
+	t.Parallel()
+	for errno, want := range map[syscall.Errno]string{
+		syscall.EROFS:  "read-only file system",
+		syscall.EACCES: "not writable by this user",
+		syscall.ENOSPC: "is full",
+		syscall.ENOENT: "no new file can be created",
+	} {
+		err := &fs.PathError{Op: "open", Path: "/data/.coalition-write-test-1", Err: errno}
+		if got := unwritable("/data", err); !strings.Contains(got, want) {
+			t.Errorf("%v: got %q, want it to say %q", errno, got, want)
 		}
 	}
 }

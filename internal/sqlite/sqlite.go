@@ -13,10 +13,13 @@ import (
 	"io/fs"
 	"math"
 	"net/url"
+	"os"
 	"path"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/mattn/go-sqlite3"
@@ -47,6 +50,7 @@ type DB struct {
 	export *gorm.DB
 	// places names the countries and regions the search index holds.
 	places directory.Places
+	file   string
 }
 
 // exportConns bounds the exports that read at once; more wait for one of
@@ -71,7 +75,10 @@ type connector struct {
 	driver *sqlite3.SQLiteDriver
 }
 
-func newConnector(dsn string, mmap int) connector {
+// newConnector returns the connector of connections to dsn that map mmap
+// bytes of the file and, when maxBytes is above zero, may not grow the file
+// beyond it.
+func newConnector(dsn string, mmap int, maxBytes int64) connector {
 	return connector{dsn: dsn, driver: &sqlite3.SQLiteDriver{
 		ConnectHook: func(c *sqlite3.SQLiteConn) error {
 			// The page size only takes on a file not yet written, and only
@@ -85,9 +92,32 @@ func newConnector(dsn string, mmap int) connector {
 					return fmt.Errorf("%s: %w", pragma, err)
 				}
 			}
+			if maxBytes > 0 {
+				return limitPages(c, maxBytes)
+			}
 			return nil
 		},
 	}}
+}
+
+// limitPages sets the connection's max_page_count so that the file stays
+// within maxBytes (but no smaller than it is).
+func limitPages(c *sqlite3.SQLiteConn, maxBytes int64) error {
+	rows, err := c.Query("PRAGMA page_size", nil)
+	if err != nil {
+		return fmt.Errorf("read page size: %w", err)
+	}
+	v := []driver.Value{nil}
+	err = rows.Next(v)
+	rows.Close()
+	size, ok := v[0].(int64)
+	if err != nil || !ok || size <= 0 {
+		return fmt.Errorf("read page size: %v", err)
+	}
+	if _, err := c.Exec("PRAGMA max_page_count = "+strconv.FormatInt(max(1, maxBytes/size), 10), nil); err != nil {
+		return fmt.Errorf("limit the file's size: %w", err)
+	}
+	return nil
 }
 
 func (c connector) Connect(context.Context) (driver.Conn, error) {
@@ -131,22 +161,52 @@ func discardConn(ctx context.Context, g *gorm.DB, fn func(conn *gorm.DB) error) 
 	})
 }
 
-// Open opens (creating if needed) the SQLite database at path. Every
+// Options are settings of a database beyond its file.
+type Options struct {
+	// Synchronous is when SQLite waits for the disk: "normal" (the
+	// default) makes a commit durable against a crash of the process, and
+	// "full" against a power loss too, at the cost of a flush per commit.
+	Synchronous string
+	// MaxBytes, above zero, bounds the database file: a write that would
+	// grow it further fails as on a full disk (CodeStorageFull).
+	MaxBytes int64
+}
+
+// Open opens (creating if needed) the SQLite database at path with the
+// default Options; see OpenWith.
+func Open(ctx context.Context, file string) (*DB, error) {
+	return OpenWith(ctx, file, Options{})
+}
+
+// OpenWith opens (creating if needed) the SQLite database at path. Every
 // connection runs in WAL mode, so readers never wait for the writer; waits
 // for the write lock up to busy_timeout instead of failing with "database is
 // locked"; enforces foreign keys; begins transactions IMMEDIATE, so two
 // writers queue for the lock rather than deadlock upgrading a read lock; and
-// reads the file through a memory map. Call Migrate before use.
-func Open(ctx context.Context, file string) (*DB, error) {
+// reads the file through a memory map. A path where the database cannot be
+// written (a missing or read-only directory) is an error that says so.
+// Call Migrate before use.
+func OpenWith(ctx context.Context, file string, opts Options) (*DB, error) {
+	synchronous := "NORMAL"
+	switch strings.ToLower(opts.Synchronous) {
+	case "", "normal":
+	case "full":
+		synchronous = "FULL"
+	default:
+		return nil, fmt.Errorf("open sqlite: synchronous must be normal or full, not %q", opts.Synchronous)
+	}
+	if err := checkPath(file); err != nil {
+		return nil, err
+	}
 	params := url.Values{}
 	params.Set("_busy_timeout", "30000") // longer than a 100,000-row import holds the write lock
 	params.Set("_foreign_keys", "on")
-	params.Set("_synchronous", "NORMAL")
+	params.Set("_synchronous", synchronous)
 	params.Set("_txlock", "immediate")
 	params.Set("_cache_size", "-32000") // 32 MB of page cache per connection
 	dsn := "file:" + file + "?" + params.Encode()
 
-	sqlDB := sql.OpenDB(newConnector(dsn, mmapSize))
+	sqlDB := sql.OpenDB(newConnector(dsn, mmapSize, opts.MaxBytes))
 	g, err := gorm.Open(gormsqlite.Dialector{Conn: sqlDB}, &gorm.Config{
 		Logger:                 logger.Discard,
 		SkipDefaultTransaction: true, // every write already runs in a transaction of ours
@@ -172,7 +232,7 @@ func Open(ctx context.Context, file string) (*DB, error) {
 	}
 	params.Set("_txlock", "deferred")
 	params.Set("_query_only", "true")
-	readDB := sql.OpenDB(newConnector("file:"+file+"?"+params.Encode(), mmapSize))
+	readDB := sql.OpenDB(newConnector("file:"+file+"?"+params.Encode(), mmapSize, 0))
 	readDB.SetMaxOpenConns(8)
 	readDB.SetMaxIdleConns(8)
 	readDB.SetConnMaxIdleTime(5 * time.Minute)
@@ -189,7 +249,7 @@ func Open(ctx context.Context, file string) (*DB, error) {
 		return nil, fmt.Errorf("open sqlite %s for reading: %w", file, err)
 	}
 	params.Set("_cache_size", "-8000")
-	exportDB := sql.OpenDB(newConnector("file:"+file+"?"+params.Encode(), 0))
+	exportDB := sql.OpenDB(newConnector("file:"+file+"?"+params.Encode(), 0, 0))
 	exportDB.SetMaxOpenConns(exportConns)
 	exportDB.SetMaxIdleConns(1)
 	export, err := gorm.Open(gormsqlite.Dialector{Conn: exportDB}, &gorm.Config{Logger: logger.Discard, SkipDefaultTransaction: true})
@@ -206,7 +266,7 @@ func Open(ctx context.Context, file string) (*DB, error) {
 		exportDB.Close()
 		return nil, fmt.Errorf("open sqlite %s: %w", file, err)
 	}
-	return &DB{gorm: g, bulk: bulk, read: read, export: export, places: places}, nil
+	return &DB{gorm: g, bulk: bulk, read: read, export: export, places: places, file: file}, nil
 }
 
 // Close closes the database.
@@ -237,13 +297,88 @@ func (db *DB) ConnectionsInUse() map[string]int {
 	return out
 }
 
-// Ping checks that the database answers a query, for readiness probes.
+// Ping checks that the database answers a query and has room to grow, for
+// readiness probes: a database that can take no write is CodeStorageFull.
 func (db *DB) Ping(ctx context.Context) error {
-	var one int
-	if err := db.gorm.WithContext(ctx).Raw("SELECT 1").Scan(&one).Error; err != nil {
-		return fmt.Errorf("ping sqlite: %w", err)
+	var room struct{ Pages, MaxPages, PageSize int64 }
+	err := db.gorm.WithContext(ctx).Raw(`SELECT (SELECT page_count FROM pragma_page_count) AS pages,
+		(SELECT max_page_count FROM pragma_max_page_count) AS max_pages,
+		(SELECT page_size FROM pragma_page_size) AS page_size`).Scan(&room).Error
+	if err != nil {
+		return fmt.Errorf("ping sqlite: %w", translate(err, "ping"))
+	}
+	if (room.MaxPages-room.Pages)*room.PageSize < minFreeBytes {
+		return errStorageFull
+	}
+	if free, ok := freeBytes(filepath.Dir(db.file)); ok && free < minFreeBytes {
+		return errStorageFull
 	}
 	return nil
+}
+
+// minFreeBytes is the room (on the disk, and below MaxBytes) under which
+// the database counts as full for readiness: a few writes' worth.
+const minFreeBytes = 1 << 20
+
+// errStorageFull is what a write gets when the database cannot grow.
+var errStorageFull = &directory.Error{Code: directory.CodeStorageFull,
+	Message: "the database's storage is full: writes are refused until an operator frees space"}
+
+// full returns errStorageFull for an error of a write the database or its
+// disk had no room for (SQLITE_FULL), and err itself otherwise.
+func full(err error) error {
+	var se sqlite3.Error
+	if errors.As(err, &se) && se.Code == sqlite3.ErrFull {
+		return errStorageFull
+	}
+	return err
+}
+
+// checkPath says why the database cannot live at file, if it cannot: its
+// directory is missing, is not a directory, or cannot be written (a
+// read-only file system, no permission), which SQLite would report as "no
+// such file or directory" or "unable to open database file". SQLite writes
+// the file and its -wal and -shm beside it, so the directory must take new
+// files.
+func checkPath(file string) error {
+	dir := filepath.Dir(file)
+	info, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return fmt.Errorf("open database %s: its directory %s does not exist; create it or choose another path", file, dir)
+	case err != nil:
+		return fmt.Errorf("open database %s: %w", file, err)
+	case !info.IsDir():
+		return fmt.Errorf("open database %s: %s is not a directory", file, dir)
+	}
+	if info, err := os.Stat(file); err == nil && info.IsDir() {
+		return fmt.Errorf("open database %s: it is a directory, not a database file", file)
+	}
+	probe, err := os.CreateTemp(dir, ".coalition-write-test-*")
+	if err != nil {
+		return fmt.Errorf("open database %s: %s", file, unwritable(dir, err))
+	}
+	probe.Close()
+	os.Remove(probe.Name())
+	if f, err := os.OpenFile(file, os.O_RDWR, 0); err == nil {
+		f.Close()
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("open database %s: the file cannot be written: %w", file, err)
+	}
+	return nil
+}
+
+// unwritable explains why a file could not be created in dir.
+func unwritable(dir string, err error) string {
+	switch {
+	case errors.Is(err, syscall.EROFS):
+		return fmt.Sprintf("its directory %s is on a read-only file system; choose a path on a writable one", dir)
+	case errors.Is(err, fs.ErrPermission):
+		return fmt.Sprintf("its directory %s is not writable by this user (%v); choose another path or fix the permissions", dir, err)
+	case errors.Is(err, syscall.ENOSPC):
+		return fmt.Sprintf("the file system of its directory %s is full", dir)
+	}
+	return fmt.Sprintf("no new file can be created in its directory %s (%v); choose a writable path", dir, err)
 }
 
 //go:embed migrations/*.sql
@@ -362,6 +497,9 @@ func parseTimePtr(s *string) (*time.Time, error) {
 func translate(err error, doing string) error {
 	if err == nil {
 		return nil
+	}
+	if errors.Is(full(err), errStorageFull) {
+		return errStorageFull
 	}
 	var se sqlite3.Error
 	if errors.As(err, &se) && se.Code == sqlite3.ErrConstraint {
