@@ -55,9 +55,7 @@ func TestExportImportRoundTrip(t *testing.T) {
 	}
 
 	// The same file again changes nothing.
-	r = to.importFile(toKey, "application/x-ndjson", "", string(first.body))
-	wantStatus(t, r, http.StatusOK)
-	if again := decode[api.ImportReport](t, r); again.Unchanged != report.Created || again.Created+again.Updated != 0 {
+	if again := to.importChecked(toKey, "application/x-ndjson", "", string(first.body)); again.Unchanged != report.Created || again.Created+again.Updated != 0 {
 		t.Errorf("re-import: %d created, %d updated, %d unchanged", again.Created, again.Updated, again.Unchanged)
 	}
 }
@@ -119,9 +117,7 @@ func TestImportCSVAllOrNothing(t *testing.T) {
 	if orgs, _ := s.counts(admin); orgs != orgsBefore {
 		t.Errorf("a dry run wrote %d organizations", orgs-orgsBefore)
 	}
-	r = s.importFile(admin, "text/csv", "", good)
-	wantStatus(t, r, http.StatusOK)
-	if rep := decode[api.ImportReport](t, r); rep.Created != 1000 {
+	if rep := s.importChecked(admin, "text/csv", "", good); rep.Created != 1000 {
 		t.Errorf("created %d", rep.Created)
 	}
 	orgs, audit := s.counts(admin)
@@ -138,9 +134,7 @@ func TestImportCSVAllOrNothing(t *testing.T) {
 	}
 
 	edited := strings.Replace(good, "Организация №7,", "Организация №7 (Казань),", 1)
-	r = s.importFile(admin, "text/csv", "", edited)
-	wantStatus(t, r, http.StatusOK)
-	if rep := decode[api.ImportReport](t, r); rep.Updated != 1 || rep.Unchanged != 999 {
+	if rep := s.importChecked(admin, "text/csv", "", edited); rep.Updated != 1 || rep.Unchanged != 999 {
 		t.Errorf("re-import with one edit: %d updated, %d unchanged", rep.Updated, rep.Unchanged)
 	}
 }
@@ -154,9 +148,7 @@ func TestImportExcelCSV(t *testing.T) {
 	file := "\uFEFFname_ru;name_en;country_code;region_code;focus_areas;contact_1_name;contact_1_email\r\n" +
 		"Центр «Берег»;Shore Centre;RU;RU-KDA;\"shelter; legal-aid\";Ирина;irina@bereg.example.org\r\n" +
 		"Фонд «Ёлка»;;RU;RU-SVE;prevention;;\r\n"
-	r := s.importFile(admin, "text/csv; charset=utf-8", "", strings.ReplaceAll(file, "shelter; legal-aid", "shelter, legal-aid"))
-	wantStatus(t, r, http.StatusOK)
-	rep := decode[api.ImportReport](t, r)
+	rep := s.importChecked(admin, "text/csv; charset=utf-8", "", strings.ReplaceAll(file, "shelter; legal-aid", "shelter, legal-aid"))
 	if rep.Created != 2 || rep.Rows[0].Slug != "tsentr-bereg" || rep.Rows[1].Slug != "fond-yolka" {
 		t.Fatalf("report %+v", rep)
 	}
@@ -233,9 +225,7 @@ func TestImportMixesCreatesAndUpdates(t *testing.T) {
 	file := line("novaya-1", "Новая первая", "Анна", "Борис") +
 		line("nadezhda", "Центр «Надежда»", "Горячая линия", "Вера", "Галина") +
 		line("novaya-2", "Новая вторая", "Дмитрий")
-	r := s.importFile(admin, "application/x-ndjson", "", file)
-	wantStatus(t, r, http.StatusOK)
-	if rep := decode[api.ImportReport](t, r); rep.Created != 2 || rep.Updated != 1 {
+	if rep := s.importChecked(admin, "application/x-ndjson", "", file); rep.Created != 2 || rep.Updated != 1 {
 		t.Fatalf("report: %d created, %d updated", rep.Created, rep.Updated)
 	}
 	for slug, want := range map[string]int{"novaya-1": 2, "nadezhda": 3, "novaya-2": 1} {

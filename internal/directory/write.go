@@ -27,6 +27,7 @@ func (s *Service) CreateOrganization(ctx context.Context, caller Caller, o Organ
 	if o.ID == "" {
 		o.ID = uuid.Must(uuid.NewV7()).String()
 	}
+	ApplyDefaults(&o) // as an import does
 	generated := o.Slug == ""
 	if generated {
 		text, _ := o.Text(o.OriginalLanguage)
