@@ -102,6 +102,11 @@ func (s *fuzzServer) do(t *testing.T, method, target string, header http.Header,
 	if res.StatusCode >= 500 {
 		t.Fatalf("%s %q: status %d: %s", method, target, res.StatusCode, raw)
 	}
+	if res.StatusCode == http.StatusBadRequest && string(raw) == "400 Bad Request" {
+		// Go's client sent a request line net/http's server refuses to
+		// parse (a space in the query): the handler never saw it.
+		t.Skip("refused by net/http before the handler:", target)
+	}
 	if res.StatusCode >= 400 {
 		if ct := res.Header.Get("Content-Type"); ct != "application/problem+json" {
 			t.Errorf("%s %q: status %d with Content-Type %q, want application/problem+json", method, target, res.StatusCode, ct)

@@ -89,7 +89,9 @@ func newTestServerOn(t *testing.T, orgs []directory.Organization, opts api.Optio
 	if err != nil {
 		t.Fatal(err)
 	}
-	dir := directory.NewService(db, places)
+	// Every test runs over the cache the server uses, so each write
+	// followed by a read checks that the write invalidated it.
+	dir := directory.NewService(directory.NewCache(db, db.DataVersion, 100), places)
 	if orgs == nil {
 		if orgs, err = demo.Organizations(); err != nil {
 			t.Fatal(err)

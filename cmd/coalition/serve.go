@@ -102,6 +102,10 @@ func runMigrate(ctx context.Context, args []string, getenv func(string) string, 
 // openDirectory opens and migrates the database, makes sure it has a
 // focus-area vocabulary, and builds the service over it and the reference
 // data.
+// cacheEntries bounds the answers kept in memory: a list page is some tens
+// of kilobytes, so at most a few tens of megabytes.
+const cacheEntries = 1000
+
 func openDirectory(ctx context.Context, path string) (*sqlite.DB, *directory.Service, error) {
 	places, err := geo.Load()
 	if err != nil {
@@ -115,7 +119,9 @@ func openDirectory(ctx context.Context, path string) (*sqlite.DB, *directory.Ser
 		db.Close()
 		return nil, nil, err
 	}
-	dir := directory.NewService(db, places)
+	// Reads are answered from memory until anything is written to the
+	// file, by this process or any other (directory.Cache).
+	dir := directory.NewService(directory.NewCache(db, db.DataVersion, cacheEntries), places)
 	// Every command needs the focus-area vocabulary; a new database gets the default one.
 	if _, err := dir.Seed(ctx, nil); err != nil {
 		db.Close()

@@ -51,6 +51,8 @@ type DB struct {
 	// places names the countries and regions the search index holds.
 	places directory.Places
 	file   string
+	// version tells caches whether anything was written (DataVersion).
+	version *dataVersion
 }
 
 // exportConns bounds the exports that read at once; more wait for one of
@@ -266,7 +268,8 @@ func OpenWith(ctx context.Context, file string, opts Options) (*DB, error) {
 		exportDB.Close()
 		return nil, fmt.Errorf("open sqlite %s: %w", file, err)
 	}
-	return &DB{gorm: g, bulk: bulk, read: read, export: export, places: places, file: file}, nil
+	version := newDataVersion("file:" + file + "?" + params.Encode())
+	return &DB{gorm: g, bulk: bulk, read: read, export: export, places: places, file: file, version: version}, nil
 }
 
 // Close closes the database.
@@ -280,6 +283,9 @@ func (db *DB) Close() error {
 		if err != nil {
 			errs = append(errs, fmt.Errorf("close sqlite: %w", err))
 		}
+	}
+	if err := db.version.close(); err != nil {
+		errs = append(errs, fmt.Errorf("close sqlite: %w", err))
 	}
 	return errors.Join(errs...)
 }

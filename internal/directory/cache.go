@@ -1,0 +1,122 @@
+package directory
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sync"
+)
+
+// Cache is a Store that remembers the answers of its most asked reads
+// (lists, counts, the focus-area vocabulary, one organization and its
+// contacts) for as long as nothing has been written to the stored
+// directory. Before every cached read it asks the store's data version,
+// which changes with every write committed by any connection of any
+// process sharing the database, and forgets everything when it has
+// changed; so an answer is never older than the last write committed before
+// the read began, the same guarantee the store itself gives. Writes and
+// every other method pass through to the Store.
+type Cache struct {
+	Store
+	version    func(context.Context) (uint64, error)
+	maxEntries int
+
+	mu      sync.Mutex
+	at      uint64         // the data version the entries were read at
+	entries map[string]any // answers by cacheKey
+}
+
+// NewCache returns a Cache of at most maxEntries answers over store.
+// version must return a number that grows with every committed write to
+// the stored directory, whichever process made it (the SQLite store's
+// DataVersion).
+func NewCache(store Store, version func(context.Context) (uint64, error), maxEntries int) *Cache {
+	return &Cache{Store: store, version: version, maxEntries: maxEntries, entries: map[string]any{}}
+}
+
+// cached returns the answer stored under key at the current data version,
+// or reads it with read and keeps it. The version is taken before read
+// runs, so a kept answer is at least as new as the version it is filed
+// under. When the version cannot be read, neither can the answer be
+// trusted: read runs uncached.
+func cached[T any](ctx context.Context, c *Cache, key string, read func() (T, error)) (T, error) {
+	v, err := c.version(ctx)
+	if err != nil {
+		return read()
+	}
+	c.mu.Lock()
+	if v > c.at {
+		c.at, c.entries = v, make(map[string]any, len(c.entries))
+	}
+	e, ok := c.entries[key]
+	current := v == c.at
+	c.mu.Unlock()
+	if ok && current {
+		return e.(T), nil
+	}
+	answer, err := read()
+	if err != nil || !current {
+		return answer, err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.at == v {
+		if len(c.entries) >= c.maxEntries {
+			for k := range c.entries { // an arbitrary one: map order is random
+				delete(c.entries, k)
+				break
+			}
+		}
+		c.entries[key] = answer
+	}
+	return answer, nil
+}
+
+// page is a cached list answer.
+type page struct {
+	items []Organization
+	total int
+}
+
+// ListOrganizations implements Store. Callers get their own copy of the
+// page's items, which they may change (the Service redacts them).
+func (c *Cache) ListOrganizations(ctx context.Context, q ListQuery, search SearchQuery, private bool) ([]Organization, int, error) {
+	key := fmt.Sprintf("list %#v %#v %t", q, search, private)
+	p, err := cached(ctx, c, key, func() (page, error) {
+		items, total, err := c.Store.ListOrganizations(ctx, q, search, private)
+		return page{items, total}, err
+	})
+	return slices.Clone(p.items), p.total, err
+}
+
+// Organization implements Store.
+func (c *Cache) Organization(ctx context.Context, idOrSlug string) (Organization, error) {
+	return cached(ctx, c, "org "+idOrSlug, func() (Organization, error) { return c.Store.Organization(ctx, idOrSlug) })
+}
+
+// Contacts implements Store.
+func (c *Cache) Contacts(ctx context.Context, organizationID string, private bool) ([]Contact, error) {
+	list, err := cached(ctx, c, fmt.Sprintf("contacts %s %t", organizationID, private), func() ([]Contact, error) {
+		return c.Store.Contacts(ctx, organizationID, private)
+	})
+	return slices.Clone(list), err
+}
+
+// Counts implements Store. The maps are shared: callers only read them.
+func (c *Cache) Counts(ctx context.Context) (Counts, error) {
+	return cached(ctx, c, "counts", func() (Counts, error) { return c.Store.Counts(ctx) })
+}
+
+// FocusAreas implements Store.
+func (c *Cache) FocusAreas(ctx context.Context) ([]FocusArea, error) {
+	areas, err := cached(ctx, c, "focus areas", func() ([]FocusArea, error) { return c.Store.FocusAreas(ctx) })
+	return slices.Clone(areas), err
+}
+
+// VocabularyNear implements Store.
+func (c *Cache) VocabularyNear(ctx context.Context, probes []TypoProbe) ([]string, error) {
+	terms, err := cached(ctx, c, fmt.Sprintf("vocabulary %#v", probes), func() ([]string, error) {
+		return c.Store.VocabularyNear(ctx, probes)
+	})
+	return slices.Clone(terms), err
+}

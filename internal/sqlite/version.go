@@ -1,0 +1,63 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"sync"
+)
+
+// dataVersion reads SQLite's data version on one connection that never
+// writes. PRAGMA data_version changes on a connection whenever another
+// connection, of this process or any other, commits a change to the file
+// (https://sqlite.org/pragma.html#pragma_data_version): since this one never
+// writes, it changes with every write anyone makes. Its value counts per
+// connection, so the connection is pinned; should it fail and be replaced,
+// the epoch goes up, so that the numbers handed out still only grow.
+type dataVersion struct {
+	db *sql.DB
+
+	mu    sync.Mutex
+	conn  *sql.Conn
+	epoch uint64
+}
+
+func newDataVersion(dsn string) *dataVersion {
+	db := sql.OpenDB(newConnector(dsn, 0, 0))
+	db.SetMaxOpenConns(1)
+	db.SetMaxIdleConns(1)
+	return &dataVersion{db: db}
+}
+
+// DataVersion returns a number that grows with every write committed to
+// the database by any connection or process, for caches of what was read
+// (directory.Cache).
+func (db *DB) DataVersion(ctx context.Context) (uint64, error) {
+	d := db.version
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.conn == nil {
+		conn, err := d.db.Conn(ctx)
+		if err != nil {
+			return 0, fmt.Errorf("read data version: %w", err)
+		}
+		d.conn, d.epoch = conn, d.epoch+1
+	}
+	var v uint64
+	if err := d.conn.QueryRowContext(ctx, "PRAGMA data_version").Scan(&v); err != nil {
+		d.conn.Close()
+		d.conn = nil
+		return 0, fmt.Errorf("read data version: %w", err)
+	}
+	return d.epoch<<40 | v, nil
+}
+
+func (d *dataVersion) close() error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.conn != nil {
+		d.conn.Close()
+		d.conn = nil
+	}
+	return d.db.Close()
+}
