@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 
@@ -95,8 +96,14 @@ func TestCORS(t *testing.T) {
 	if got := r.Header.Get("Access-Control-Allow-Origin"); got != "*" {
 		t.Errorf("Access-Control-Allow-Origin %q, want *", got)
 	}
-	if got := r.Header.Get("Access-Control-Expose-Headers"); !strings.Contains(got, "Link") || !strings.Contains(got, "ETag") {
-		t.Errorf("Access-Control-Expose-Headers %q lacks Link or ETag", got)
+	exposed := strings.Split(r.Header.Get("Access-Control-Expose-Headers"), ",")
+	for i := range exposed {
+		exposed[i] = http.CanonicalHeaderKey(strings.TrimSpace(exposed[i]))
+	}
+	for _, h := range []string{"Etag", "Link", "Location", "Content-Language", "X-Request-Id", "Content-Disposition", "Www-Authenticate", "Retry-After"} {
+		if !slices.Contains(exposed, h) {
+			t.Errorf("Access-Control-Expose-Headers %q lacks %s", exposed, h)
+		}
 	}
 	req, _ := http.NewRequest(http.MethodOptions, s.url+"/api/v1/organizations", nil)
 	req.Header.Set("Origin", "https://map.example.org")

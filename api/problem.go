@@ -111,11 +111,6 @@ func writeProblem(c echo.Context, p Problem, etag string) {
 		}
 		h.Set("WWW-Authenticate", challenge)
 	}
-	if c.Request().Method == http.MethodHead {
-		h.Set(echo.HeaderContentType, problemContentType)
-		c.Response().WriteHeader(p.Status)
-		return
-	}
 	body, err := json.Marshal(p)
 	if err != nil {
 		body = []byte(`{"type":"about:blank","title":"Internal Server Error","status":500}`)

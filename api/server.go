@@ -55,17 +55,20 @@ func NewServer(log *slog.Logger, dir *directory.Service, db Pinger, opts Options
 		origins = []string{"*"}
 	}
 	m := newMetrics()
+	e.Pre(headAsGet)
 	e.Use(
+		headRestored,
 		middleware.RequestID(),
 		requestLogger(log),
 		m.middleware,
 		middleware.RecoverWithConfig(middleware.RecoverConfig{DisablePrintStack: true}),
 		middleware.CORSWithConfig(middleware.CORSConfig{
-			AllowOrigins:  origins,
-			AllowMethods:  []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPatch, http.MethodDelete},
-			AllowHeaders:  []string{"Authorization", "Content-Type", "If-Match", "If-None-Match", "Accept-Language"},
-			ExposeHeaders: []string{"ETag", "Link", "Location", "Content-Language", echo.HeaderXRequestID},
-			MaxAge:        3600,
+			AllowOrigins: origins,
+			AllowMethods: []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPatch, http.MethodDelete},
+			AllowHeaders: []string{"Authorization", "Content-Type", "If-Match", "If-None-Match", "Accept-Language"},
+			ExposeHeaders: []string{"ETag", "Link", "Location", "Content-Language", echo.HeaderXRequestID,
+				echo.HeaderContentDisposition, echo.HeaderWWWAuthenticate, echo.HeaderRetryAfter},
+			MaxAge: 3600,
 		}),
 		middleware.GzipWithConfig(middleware.GzipConfig{Level: 5, MinLength: 1024}),
 	)
