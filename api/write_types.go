@@ -9,12 +9,14 @@ import (
 // OrganizationWrite is the body of a create, and the document a PATCH merge
 // patch applies to. name and description are in original_language; other
 // languages go in translations. Read-only fields (id, timestamps, version)
-// are rejected as unknown.
+// are rejected as unknown. Defaults are said in words, not as schema
+// defaults, which openapi-typescript would turn into required fields.
 type OrganizationWrite struct {
-	Slug             string                 `json:"slug,omitempty" example:"nadezhda-nizhny-novgorod"`
-	Name             string                 `json:"name,omitempty" validate:"required" maxLength:"300" example:"Центр «Надежда»"`
-	Description      string                 `json:"description,omitempty" maxLength:"5000"`
-	OriginalLanguage string                 `json:"original_language,omitempty" enums:"ru,en" default:"ru"`
+	Slug        string `json:"slug,omitempty" example:"nadezhda-nizhny-novgorod"`
+	Name        string `json:"name,omitempty" validate:"required" maxLength:"300" example:"Центр «Надежда»"`
+	Description string `json:"description,omitempty" maxLength:"5000"`
+	// The language of name and description; ru when absent.
+	OriginalLanguage string                 `json:"original_language,omitempty" enums:"ru,en" example:"ru"`
 	Translations     map[string]Translation `json:"translations,omitempty"`
 	Acronym          string                 `json:"acronym,omitempty" maxLength:"30"`
 	CountryCode      string                 `json:"country_code,omitempty" validate:"required" example:"RU"`
@@ -24,14 +26,15 @@ type OrganizationWrite struct {
 	AddressHidden    bool                   `json:"address_hidden,omitempty"`
 	ServiceRegions   []string               `json:"service_regions,omitempty"`
 	FocusAreas       []string               `json:"focus_areas,omitempty" example:"shelter"`
-	MembershipStatus string                 `json:"membership_status,omitempty" enums:"member,associate,former" default:"member"`
-	MemberSince      string                 `json:"member_since,omitempty" format:"date" example:"2003-05-12"`
-	MemberUntil      string                 `json:"member_until,omitempty" format:"date"`
-	Website          string                 `json:"website,omitempty" format:"uri"`
-	Email            string                 `json:"email,omitempty" format:"email"`
-	Phones           []Phone                `json:"phones,omitempty"`
-	Languages        []string               `json:"languages,omitempty"`
-	VerifiedAt       string                 `json:"verified_at,omitempty" format:"date-time" example:"2026-10-01T00:00:00Z"`
+	// member when absent.
+	MembershipStatus string   `json:"membership_status,omitempty" enums:"member,associate,former" example:"member"`
+	MemberSince      string   `json:"member_since,omitempty" format:"date" example:"2003-05-12"`
+	MemberUntil      string   `json:"member_until,omitempty" format:"date"`
+	Website          string   `json:"website,omitempty" format:"uri"`
+	Email            string   `json:"email,omitempty" format:"email"`
+	Phones           []Phone  `json:"phones,omitempty"`
+	Languages        []string `json:"languages,omitempty"`
+	VerifiedAt       string   `json:"verified_at,omitempty" format:"date-time" example:"2026-10-01T00:00:00Z"`
 } //	@name	OrganizationWrite
 
 // toDomain converts a write body; original_language defaults to ru, the
@@ -128,13 +131,14 @@ func toOrganizationWrite(o *directory.Organization) OrganizationWrite {
 // ContactWrite is the body of a contact create, and the document a PATCH
 // merge patch applies to.
 type ContactWrite struct {
-	Name       string   `json:"name,omitempty" validate:"required" maxLength:"200" example:"Hotline desk"`
-	Role       string   `json:"role,omitempty" maxLength:"200"`
-	Email      string   `json:"email,omitempty" format:"email"`
-	Phone      string   `json:"phone,omitempty" example:"+7 831 200-00-01"`
-	Languages  []string `json:"languages,omitempty"`
-	Visibility string   `json:"visibility,omitempty" enums:"public,partners" default:"partners"`
-	IsPrimary  bool     `json:"is_primary,omitempty"`
+	Name      string   `json:"name,omitempty" validate:"required" maxLength:"200" example:"Hotline desk"`
+	Role      string   `json:"role,omitempty" maxLength:"200"`
+	Email     string   `json:"email,omitempty" format:"email"`
+	Phone     string   `json:"phone,omitempty" example:"+7 831 200-00-01"`
+	Languages []string `json:"languages,omitempty"`
+	// Who may see the contact: partners when absent.
+	Visibility string `json:"visibility,omitempty" enums:"public,partners" example:"public"`
+	IsPrimary  bool   `json:"is_primary,omitempty"`
 } //	@name	ContactWrite
 
 func (w *ContactWrite) toDomain() directory.Contact {

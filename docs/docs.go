@@ -2936,12 +2936,13 @@ const docTemplate = `{
                     "maxLength": 200
                 },
                 "visibility": {
+                    "description": "Who may see the contact: partners when absent.",
                     "type": "string",
-                    "default": "partners",
                     "enum": [
                         "public",
                         "partners"
-                    ]
+                    ],
+                    "example": "public"
                 }
             }
         },
@@ -3620,13 +3621,14 @@ const docTemplate = `{
                     "format": "date"
                 },
                 "membership_status": {
+                    "description": "member when absent.",
                     "type": "string",
-                    "default": "member",
                     "enum": [
                         "member",
                         "associate",
                         "former"
-                    ]
+                    ],
+                    "example": "member"
                 },
                 "name": {
                     "type": "string",
@@ -3634,12 +3636,13 @@ const docTemplate = `{
                     "example": "Центр «Надежда»"
                 },
                 "original_language": {
+                    "description": "The language of name and description; ru when absent.",
                     "type": "string",
-                    "default": "ru",
                     "enum": [
                         "ru",
                         "en"
-                    ]
+                    ],
+                    "example": "ru"
                 },
                 "phones": {
                     "type": "array",
