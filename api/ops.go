@@ -4,7 +4,6 @@ import (
 	"net/http"
 
 	"github.com/labstack/echo/v4"
-	echoswagger "github.com/swaggo/echo-swagger"
 
 	"github.com/coalition-directory/coalition/internal/directory"
 )
@@ -66,15 +65,4 @@ func handleOpenAPI(spec []byte) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		return c.Blob(http.StatusOK, "application/yaml", spec)
 	}
-}
-
-func handleDocsRedirect() echo.HandlerFunc {
-	return func(c echo.Context) error {
-		return c.Redirect(http.StatusFound, "/docs/index.html")
-	}
-}
-
-// handleDocs serves Swagger UI over /openapi.yaml.
-func handleDocs() echo.HandlerFunc {
-	return echoswagger.EchoWrapHandler(echoswagger.URL("/openapi.yaml"), echoswagger.DeepLinking(true))
 }

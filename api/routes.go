@@ -9,9 +9,9 @@ import (
 	"github.com/coalition-directory/coalition/internal/directory"
 )
 
-//	@title						Coalition Directory API
-//	@version					1.0
-//	@description				The member directory of a coalition of NGOs: organizations with their contacts and focus areas, searchable in Russian and English.
+//	@title		Coalition Directory API
+//	@version	1.0
+//	@description.markdown
 //	@contact.name				Coalition Directory maintainers
 //	@license.name				MIT
 //	@license.url				https://opensource.org/license/mit
@@ -36,7 +36,7 @@ import (
 //	@description				An API key: `Authorization: Bearer <key>`. Without a key you are anonymous: public reads only. Partner keys also see partners-only contacts and hidden addresses; editor keys write organizations and contacts; admin keys also manage focus areas, keys, archived records and the audit log. An unknown or revoked key is 401 on every route.
 
 //go:generate go tool swag fmt --dir .
-//go:generate go tool swag init --quiet --dir . --generalInfo routes.go --output ../docs --outputTypes go,json,yaml --requiredByDefault
+//go:generate go tool swag init --quiet --dir . --generalInfo routes.go --output ../docs --outputTypes go,json,yaml --requiredByDefault --markdownFiles docsui
 //go:generate go test -run TestOpenAPIIsCurrent -update .
 
 // addRoutes registers every route of the API: this is the whole surface.
@@ -91,7 +91,7 @@ func addRoutes(e *echo.Echo, dir *directory.Service, db Pinger, spec []byte, m *
 	e.GET("/metrics", handleMetrics(m))
 	e.GET("/openapi.yaml", handleOpenAPI(spec), cacheable)
 	e.GET("/docs", handleDocsRedirect())
-	e.GET("/docs/", handleDocsRedirect())
+	e.GET("/docs/index.html", handleDocsRedirect())
 	e.GET("/docs/*", handleDocs())
 
 	if pages := opts.Pages; pages != nil {

@@ -35,7 +35,7 @@ func TestEveryRouteIsDocumented(t *testing.T) {
 	if !ok {
 		t.Fatalf("NewServer returned %T, want *echo.Echo", h)
 	}
-	undocumented := map[string]bool{"/docs": true, "/docs/": true, "/docs/*": true} // Swagger UI itself
+	undocumented := map[string]bool{"/docs": true, "/docs/index.html": true, "/docs/*": true} // Swagger UI itself
 	param := regexp.MustCompile(`:([a-z_]+)`)
 	served := map[string]bool{}
 	for _, r := range e.Routes() {

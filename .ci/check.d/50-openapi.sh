@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Third-party OpenAPI tools over openapi.yaml: Redocly CLI and Spectral lint
-# it to zero errors and warnings, the reference page is what Redocly builds
-# from it, and clients generated from it (Go by oapi-codegen, TypeScript by
+# it to zero errors and warnings, the reference page's Redoc bundle is the
+# one Redocly CLI's build-docs inlines, and clients generated from it (Go by oapi-codegen, TypeScript by
 # openapi-typescript + openapi-fetch) compile and pass a short program each
 # against the real server. Versions are pinned in .ci/openapi/package.json,
 # its lock and .ci/openapi/goclient/go.mod.
@@ -26,6 +26,12 @@ if (totals.errors !== 0 || totals.warnings !== 0) process.exit(1);' "$tools/redo
 echo "Spectral lint (spectral:oas; see .ci/openapi/.spectral.yaml)"
 "$bin/spectral" lint --ruleset "$tools/.spectral.yaml" --fail-severity=hint "$root/openapi.yaml"
 echo "Spectral: 0 errors, 0 warnings"
+
+echo "The reference page's Redoc bundle is the pinned @redocly/cli's"
+if ! cmp -s api/docsui/redoc.standalone.js "$tools/node_modules/@redocly/cli/lib/chunks/redoc.standalone.js"; then
+	echo "api/docsui/redoc.standalone.js differs: cp .ci/openapi/node_modules/@redocly/cli/lib/chunks/redoc.standalone.js api/docsui/"
+	exit 1
+fi
 
 work=$(mktemp -d)
 server_pid=
