@@ -8,10 +8,6 @@ import (
 	"time"
 )
 
-// Places returns the reference data of countries and regions the service
-// names places from, for callers that show names (the web pages).
-func (s *Service) Places() Places { return s.places }
-
 // Session is a partner's sign-in on the web pages. Its token lives only in
 // the visitor's cookie; the store keeps the token's SHA-256, as it keeps
 // keys, so a copy of the database does not sign anyone in. Sessions live in

@@ -62,7 +62,7 @@ func (h *Handler) handleEmbed(w http.ResponseWriter, r *http.Request) {
 	v := &embedView{page: p, Total: list.Total, Invalid: invalid,
 		More: base + withQuery(langPrefix(lang)+"/", params) + "#results"}
 	labels := map[string]string{}
-	if areas, err := h.dir.FocusAreas(r.Context()); err == nil {
+	if areas, err := h.dir.Vocabulary(r.Context()); err == nil {
 		for _, a := range areas {
 			labels[a.Slug] = a.Label(lang)
 		}

@@ -2,7 +2,10 @@ package web
 
 import (
 	"cmp"
+	"html"
+	"html/template"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/coalition-directory/coalition/internal/directory"
@@ -37,8 +40,12 @@ type legendItem struct {
 type mapView struct {
 	Width, Height int
 	Regions       []mapRegion
-	Legend        []legendItem
-	Table         []mapRow
+	// Shapes is the regions as SVG elements, written in Go rather than by
+	// the template: hundreds of paths escaped one by one cost more than
+	// the rest of the page.
+	Shapes template.HTML
+	Legend []legendItem
+	Table  []mapRow
 }
 
 // countClass maps a count to a colour class; the legend names the bounds.
@@ -86,6 +93,22 @@ func (h *Handler) mapView(lang string, stats directory.Stats, selected string) m
 	slices.SortFunc(v.Table, func(a, b mapRow) int {
 		return cmp.Or(strings.Compare(a.Country, b.Country), b.Count-a.Count, strings.Compare(a.Name, b.Name))
 	})
+	var b strings.Builder
+	for _, r := range v.Regions {
+		class := "c" + strconv.Itoa(r.Class)
+		if r.Selected {
+			class += " sel"
+		}
+		// Path data is digits, letters and spaces from loadRegionMap; URLs
+		// and labels are escaped.
+		if r.URL != "" {
+			label := html.EscapeString(r.Label)
+			b.WriteString(`<a href="` + html.EscapeString(r.URL) + `" aria-label="` + label + `"><path d="` + r.D + `" class="` + class + `"><title>` + label + "</title></path></a>\n")
+		} else {
+			b.WriteString(`<path d="` + r.D + `" class="` + class + `" aria-hidden="true"/>` + "\n")
+		}
+	}
+	v.Shapes = template.HTML(b.String())
 	for i, bounds := range []string{"0", "1", "2–3", "4–6", "7+"} {
 		v.Legend = append(v.Legend, legendItem{Class: i, Label: bounds})
 	}

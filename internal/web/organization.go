@@ -74,7 +74,7 @@ func (h *Handler) handleOrganization(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	areas, err := h.dir.FocusAreas(r.Context())
+	areas, err := h.dir.Vocabulary(r.Context())
 	if err != nil {
 		h.fail(w, r, err)
 		return

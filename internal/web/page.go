@@ -83,10 +83,6 @@ func (h *Handler) newPageAt(r *http.Request, lang, title, description, rest stri
 	if lang == directory.LangEN {
 		other = directory.LangRU
 	}
-	versions := make(map[string]string, len(h.assets))
-	for name, a := range h.assets {
-		versions[name] = a.version
-	}
 	p := page{
 		Lang:        lang,
 		Title:       title,
@@ -97,7 +93,7 @@ func (h *Handler) newPageAt(r *http.Request, lang, title, description, rest stri
 		AltEN:       origin + "/en" + rest,
 		Switch:      langPrefix(other) + rest,
 		Home:        langPrefix(lang) + "/",
-		Assets:      versions,
+		Assets:      h.versions,
 		msgs:        h.msgs,
 	}
 	if s, ok := sessionOf(r); ok {

@@ -180,7 +180,7 @@ func (v *listView) focusLabels() map[string]string {
 // draws the map of counts by region from the same totals.
 func (h *Handler) fillFilters(r *http.Request, lang string, v *listView, in url.Values) error {
 	ctx := r.Context()
-	stats, err := h.dir.Stats(ctx)
+	stats, err := h.stats.get(ctx, h.dir)
 	if err != nil {
 		return err
 	}
@@ -208,7 +208,7 @@ func (h *Handler) fillFilters(r *http.Request, lang string, v *listView, in url.
 			v.Regions = append(v.Regions, optionGroup{Label: c.Name(lang), Options: opts})
 		}
 	}
-	areas, err := h.dir.FocusAreas(ctx)
+	areas, err := h.dir.Vocabulary(ctx)
 	if err != nil {
 		return err
 	}

@@ -109,6 +109,9 @@ func loadRegionMap(data []byte) (*regionMap, error) {
 				}
 			}
 		}
+		if strings.Trim(d.String(), "0123456789Mlz -") != "" {
+			return nil, fmt.Errorf("region map %s: path has other characters", g.Properties.Code)
+		}
 		m.Shapes = append(m.Shapes, regionShape{Code: g.Properties.Code, D: d.String()})
 	}
 	slices.SortFunc(m.Shapes, func(a, b regionShape) int { return strings.Compare(a.Code, b.Code) })

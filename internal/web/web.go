@@ -7,6 +7,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
@@ -17,6 +18,8 @@ import (
 	"net/http"
 	"path"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/coalition-directory/coalition/internal/directory"
 )
@@ -33,20 +36,55 @@ type Options struct {
 	// (CSP frame-ancestors sources); empty means any ("*"). Other pages may
 	// never be framed.
 	FrameAncestors []string
+	// StatsMaxAge is how long the counts on the map and in the filters may
+	// be reused before they are tallied again: tallying a large directory
+	// costs more than the search it accompanies. The results and their
+	// totals are never reused. Zero tallies on every page.
+	StatsMaxAge time.Duration
 }
 
 // Handler serves the pages. Build it with New.
 type Handler struct {
-	log     *slog.Logger
-	dir     *directory.Service
-	msgs    catalogue
-	pages   map[string]*template.Template
-	embed   *template.Template
-	assets  map[string]asset
-	embedFA string
+	log    *slog.Logger
+	dir    *directory.Service
+	msgs   catalogue
+	pages  map[string]*template.Template
+	embed  *template.Template
+	assets map[string]asset
+	// versions are the assets' content hashes by name, for their URLs.
+	versions map[string]string
+	embedFA  string
 	// regionMap is the map's outlines, drawn once at start.
 	regionMap *regionMap
 	mux       *http.ServeMux
+	stats     statsCache
+}
+
+// statsCache keeps the directory's counts for the map and the filters for
+// a while (Options.StatsMaxAge).
+type statsCache struct {
+	maxAge time.Duration
+	mu     sync.Mutex
+	at     time.Time
+	stats  directory.Stats
+}
+
+// get returns counts at most maxAge old, tallying them when they are older.
+func (c *statsCache) get(ctx context.Context, dir *directory.Service) (directory.Stats, error) {
+	if c.maxAge <= 0 {
+		return dir.Stats(ctx)
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.at.IsZero() && time.Since(c.at) < c.maxAge {
+		return c.stats, nil
+	}
+	st, err := dir.Stats(ctx)
+	if err != nil {
+		return directory.Stats{}, err
+	}
+	c.stats, c.at = st, time.Now()
+	return st, nil
 }
 
 // asset is an embedded static file with its content hash, which versions
@@ -61,6 +99,7 @@ type asset struct {
 // fails the start rather than a request.
 func New(log *slog.Logger, dir *directory.Service, opts Options) (*Handler, error) {
 	h := &Handler{log: log, dir: dir, msgs: messages(), pages: map[string]*template.Template{}, assets: map[string]asset{}}
+	h.stats.maxAge = opts.StatsMaxAge
 	funcs := template.FuncMap{"add": func(a, b int) int { return a + b }}
 	base, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFiles, "templates/layout.html", "templates/parts.html")
 	if err != nil {
@@ -94,6 +133,10 @@ func New(log *slog.Logger, dir *directory.Service, opts Options) (*Handler, erro
 	}
 	if h.regionMap, err = loadRegionMap(regionsTopoJSON); err != nil {
 		return nil, err
+	}
+	h.versions = make(map[string]string, len(h.assets))
+	for name, a := range h.assets {
+		h.versions[name] = a.version
 	}
 	h.embedFA = "*"
 	if len(opts.FrameAncestors) > 0 {

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/coalition-directory/coalition/api"
 	"github.com/coalition-directory/coalition/internal/demo"
@@ -363,5 +364,34 @@ func TestEmbed(t *testing.T) {
 	// Default: any origin may frame it.
 	if csp := newTestSite(t, web.Options{}).get("/embed").header.Get("Content-Security-Policy"); !strings.HasSuffix(csp, "frame-ancestors *") {
 		t.Errorf("default embed CSP %q", csp)
+	}
+}
+
+// TestStatsMaxAge checks that the map's counts are reused for their
+// configured age and tallied afresh without one.
+func TestStatsMaxAge(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		maxAge time.Duration
+		fresh  bool
+	}{{0, true}, {time.Hour, false}} {
+		s := newTestSite(t, web.Options{StatsMaxAge: tt.maxAge})
+		count := func() string {
+			m := regexp.MustCompile(`<option value="AM"[^>]*>Армения \((\d+)\)`).FindStringSubmatch(s.get("/").body)
+			if m == nil {
+				t.Fatal("no option for Armenia")
+			}
+			return m[1]
+		}
+		before := count()
+		_, err := s.dir.CreateOrganization(context.Background(), directory.Operator("test"), directory.Organization{
+			OriginalLanguage: "ru", Translations: map[string]directory.Text{"ru": {Name: "Новая организация"}}, CountryCode: "AM", MembershipStatus: directory.StatusMember,
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if after := count(); (after != before) != tt.fresh {
+			t.Errorf("max age %v: count %s before a create, %s after", tt.maxAge, before, after)
+		}
 	}
 }
