@@ -104,6 +104,8 @@ func scriptOf(w string) script {
 type Indexer struct {
 	places Places
 	stems  map[string]string
+	// placeTerms are the terms of a country's or region's names, by code.
+	placeTerms map[string][]byte
 }
 
 // maxRememberedStems bounds an Indexer's memory.
@@ -111,7 +113,7 @@ const maxRememberedStems = 1 << 16
 
 // NewIndexer returns an Indexer that names places from places.
 func NewIndexer(places Places) *Indexer {
-	return &Indexer{places: places, stems: make(map[string]string)}
+	return &Indexer{places: places, stems: make(map[string]string), placeTerms: make(map[string][]byte)}
 }
 
 func (ix *Indexer) stem(w string) string {
@@ -173,17 +175,11 @@ func (ix *Indexer) Document(o *Organization) SearchDocument {
 	b = ix.AppendTerms(b, o.Acronym, false)
 	field(FieldAcronym)
 	b = ix.AppendTerms(b, o.City, false)
-	if ix.places != nil {
-		if c, ok := ix.places.Country(o.CountryCode); ok {
-			b = ix.AppendTerms(b, c.NameRU+" "+c.NameEN, false)
-		}
-		for i, code := range append([]string{o.RegionCode}, o.ServiceRegions...) {
-			if code == "" || i > 0 && code == o.RegionCode {
-				continue
-			}
-			if r, ok := ix.places.Region(code); ok {
-				b = ix.AppendTerms(b, r.NameRU+" "+r.NameEN, false)
-			}
+	b = append(b, ix.place(o.CountryCode)...)
+	b = append(b, ix.place(o.RegionCode)...)
+	for _, code := range o.ServiceRegions {
+		if code != o.RegionCode {
+			b = append(b, ix.place(code)...)
 		}
 	}
 	field(FieldPlace)
@@ -198,6 +194,26 @@ func (ix *Indexer) Document(o *Organization) SearchDocument {
 	}
 	field(FieldDescription)
 	return d
+}
+
+// place returns the terms of the Russian and English names of the country
+// or region with code, each followed by a space; none for an unknown code.
+func (ix *Indexer) place(code string) []byte {
+	if code == "" || ix.places == nil {
+		return nil
+	}
+	if terms, ok := ix.placeTerms[code]; ok {
+		return terms
+	}
+	var names string
+	if c, ok := ix.places.Country(code); ok {
+		names = c.NameRU + " " + c.NameEN
+	} else if r, ok := ix.places.Region(code); ok {
+		names = r.NameRU + " " + r.NameEN
+	}
+	terms := ix.AppendTerms(nil, names, false)
+	ix.placeTerms[code] = terms
+	return terms
 }
 
 // VocabularyTerm returns the vocabulary entry of an index term: the term
