@@ -135,7 +135,10 @@ func (ix *Indexer) stem(w string) string {
 // every word, and its marked stem where that differs; with private, every
 // term is marked private. This is the whole of "text to terms".
 func (ix *Indexer) AppendTerms(b []byte, text string, private bool) []byte {
-	for _, w := range strings.Fields(SearchText(text)) {
+	words := SearchText(text)
+	for len(words) > 0 {
+		w, rest, _ := strings.Cut(words, " ")
+		words = rest
 		if private {
 			b = append(b, PrivateMark...)
 		}
