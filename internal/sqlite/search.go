@@ -147,8 +147,22 @@ func (db *DB) VocabularyNear(ctx context.Context, probes []directory.TypoProbe) 
 			"SELECT term FROM search_vocabulary INDEXED BY search_vocabulary_suffix WHERE "+in+" AND reversed >= ? AND reversed < ?")
 		args = append(args, p.Prefix, p.Prefix+"\U0010FFFF", p.ReversedSuffix, p.ReversedSuffix+"\U0010FFFF")
 	}
+	rows, err := db.read.WithContext(ctx).Raw(strings.Join(parts, " UNION ALL "), args...).Rows()
+	if err != nil {
+		return nil, fmt.Errorf("search vocabulary: %w", err)
+	}
+	defer rows.Close()
 	var terms []string
-	if err := db.read.WithContext(ctx).Raw(strings.Join(parts, " UNION "), args...).Scan(&terms).Error; err != nil {
+	for rows.Next() {
+		var t string
+		if err := rows.Scan(&t); err != nil {
+			return nil, fmt.Errorf("search vocabulary: %w", err)
+		}
+		if !slices.Contains(terms, t) {
+			terms = append(terms, t)
+		}
+	}
+	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("search vocabulary: %w", err)
 	}
 	return terms, nil
@@ -180,20 +194,19 @@ type ftsNode struct {
 func term(t string) ftsNode { return ftsNode{term: t} }
 
 // join joins nodes with op, taking in the terms of kids joined by the same
-// operator, and dropping repeats.
+// operator, and dropping repeated terms.
 func join(op string, nodes ...ftsNode) ftsNode {
 	var kids []ftsNode
-	seen := map[string]bool{}
 	for _, n := range nodes {
 		parts := []ftsNode{n}
 		if n.op == op {
 			parts = n.kids
 		}
 		for _, k := range parts {
-			if s := k.String(); !seen[s] {
-				seen[s] = true
-				kids = append(kids, k)
+			if k.op == "" && slices.ContainsFunc(kids, func(o ftsNode) bool { return o.op == "" && o.term == k.term }) {
+				continue
 			}
+			kids = append(kids, k)
 		}
 	}
 	if len(kids) == 1 {
