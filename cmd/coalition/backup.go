@@ -26,7 +26,7 @@ func runBackup(ctx context.Context, args []string, getenv func(string) string, s
 		return usageError{"backup: give exactly one file to write the backup to"}
 	}
 	target := fs.Arg(0)
-	db, err := sqlite.Open(ctx, cfg.dbPath)
+	db, err := sqlite.OpenWith(ctx, cfg.dbPath, cfg.db)
 	if err != nil {
 		return err
 	}

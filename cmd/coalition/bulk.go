@@ -67,7 +67,7 @@ func runImport(ctx context.Context, args []string, getenv func(string) string, s
 		return usageError{fmt.Sprintf("import: unknown format %q: use --format csv or --format ndjson", *format)}
 	}
 
-	db, dir, err := openDirectory(ctx, cfg.dbPath)
+	db, dir, err := openDirectoryWith(ctx, cfg.dbPath, cfg.db)
 	if err != nil {
 		return err
 	}
@@ -144,7 +144,7 @@ func runExport(ctx context.Context, args []string, getenv func(string) string, s
 		return err
 	}
 
-	db, dir, err := openDirectory(ctx, cfg.dbPath)
+	db, dir, err := openDirectoryWith(ctx, cfg.dbPath, cfg.db)
 	if err != nil {
 		return err
 	}

@@ -7,6 +7,8 @@ import (
 	"io"
 	"log/slog"
 	"strings"
+
+	"github.com/coalition-directory/coalition/internal/sqlite"
 )
 
 // config is every setting of the program. Flags override COALITION_*
@@ -20,6 +22,8 @@ type config struct {
 	defaultLang string
 	// frameAncestors are the origins allowed to frame the /embed widget.
 	frameAncestors []string
+	// db are the database's settings (synchronous).
+	db sqlite.Options
 }
 
 // envPrefix starts the name of every environment variable the program reads.
@@ -53,6 +57,7 @@ func parseFlagSet(fs *flag.FlagSet, name string, args []string, getenv func(stri
 	var level, origins, ancestors string
 	fs.StringVar(&cfg.dbPath, "db", env("DB", "coalition.db"), "SQLite database file (env COALITION_DB)")
 	fs.StringVar(&level, "log-level", env("LOG_LEVEL", "info"), "log level: debug, info, warn, error (env COALITION_LOG_LEVEL)")
+	fs.StringVar(&cfg.db.Synchronous, "sync", env("SYNC", "normal"), "when a write is acknowledged: normal (it survives a crash of the process) or full (a power loss too, with a disk flush per write) (env COALITION_SYNC)")
 	if withServer {
 		fs.StringVar(&cfg.addr, "addr", env("ADDR", ":8080"), "address to listen on (env COALITION_ADDR)")
 		fs.StringVar(&origins, "cors-origins", env("CORS_ORIGINS", "*"), "comma-separated origins browsers may call from, * for any (env COALITION_CORS_ORIGINS)")
@@ -65,6 +70,9 @@ func parseFlagSet(fs *flag.FlagSet, name string, args []string, getenv func(stri
 			return cfg, err
 		}
 		return cfg, usageError{fmt.Sprintf("%s: %v", name, err)}
+	}
+	if cfg.db.Synchronous != "normal" && cfg.db.Synchronous != "full" {
+		return cfg, usageError{fmt.Sprintf("%s: --sync: %q is not normal or full", name, cfg.db.Synchronous)}
 	}
 	if err := cfg.logLevel.UnmarshalText([]byte(level)); err != nil {
 		return cfg, usageError{fmt.Sprintf("%s: --log-level: %v", name, err)}

@@ -33,7 +33,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	log := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: cfg.logLevel}))
 
-	db, dir, err := openDirectory(ctx, cfg.dbPath)
+	db, dir, err := openDirectoryWith(ctx, cfg.dbPath, cfg.db)
 	if err != nil {
 		return err
 	}
@@ -94,7 +94,7 @@ func runMigrate(ctx context.Context, args []string, getenv func(string) string, 
 	if err != nil {
 		return err
 	}
-	db, _, err := openDirectory(ctx, cfg.dbPath)
+	db, _, err := openDirectoryWith(ctx, cfg.dbPath, cfg.db)
 	if err != nil {
 		return err
 	}
@@ -103,19 +103,24 @@ func runMigrate(ctx context.Context, args []string, getenv func(string) string, 
 	return nil
 }
 
-// openDirectory opens and migrates the database, makes sure it has a
-// focus-area vocabulary, and builds the service over it and the reference
-// data.
 // cacheEntries bounds the answers kept in memory: a list page is some tens
 // of kilobytes, so at most a few tens of megabytes.
 const cacheEntries = 1000
 
+// openDirectory is openDirectoryWith the default database settings.
 func openDirectory(ctx context.Context, path string) (*sqlite.DB, *directory.Service, error) {
+	return openDirectoryWith(ctx, path, sqlite.Options{})
+}
+
+// openDirectoryWith opens and migrates the database, makes sure it has a
+// focus-area vocabulary, and builds the service over it and the reference
+// data.
+func openDirectoryWith(ctx context.Context, path string, opts sqlite.Options) (*sqlite.DB, *directory.Service, error) {
 	places, err := geo.Load()
 	if err != nil {
 		return nil, nil, fmt.Errorf("load reference data: %w", err)
 	}
-	db, err := sqlite.Open(ctx, path)
+	db, err := sqlite.OpenWith(ctx, path, opts)
 	if err != nil {
 		return nil, nil, err
 	}

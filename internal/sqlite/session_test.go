@@ -176,3 +176,25 @@ func TestUnwritableSaysWhy(t *testing.T) {
 		}
 	}
 }
+
+// TestSynchronousSetting checks that Options.Synchronous reaches every
+// pool's connections: "full" is what makes a commit survive a power loss.
+func TestSynchronousSetting(t *testing.T) {
+	t.Parallel()
+	for setting, want := range map[string]int{"": 1, "normal": 1, "full": 2} {
+		db, err := OpenWith(context.Background(), t.TempDir()+"/s.db", Options{Synchronous: setting})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for name, g := range map[string]*gorm.DB{"write": db.gorm, "read": db.read, "export": db.export} {
+			var got int
+			if err := g.Raw("PRAGMA synchronous").Scan(&got).Error; err != nil || got != want {
+				t.Errorf("synchronous %q: the %s pool has %d (%v), want %d", setting, name, got, err, want)
+			}
+		}
+		db.Close()
+	}
+	if _, err := OpenWith(context.Background(), t.TempDir()+"/s.db", Options{Synchronous: "off"}); err == nil {
+		t.Error("synchronous off was accepted")
+	}
+}
