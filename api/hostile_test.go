@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -351,4 +352,21 @@ func (s *testServer) waitFor(base resources, fds bool) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+}
+
+// TestOversizedHeadersAreRefused sends headers over the server's limit:
+// the server answers 431 and closes the connection without reading on.
+func TestOversizedHeadersAreRefused(t *testing.T) {
+	s, keys, addr := newHostileTestServer(t, api.Timeouts{})
+	base := s.resources()
+	c := dial(t, addr)
+	send(t, c, "GET /api/v1/organizations HTTP/1.1\r\nHost: x\r\nX-Big: "+strings.Repeat("a", 128<<10)+"\r\n\r\n")
+	c.SetReadDeadline(time.Now().Add(10 * time.Second))
+	status, err := bufio.NewReader(c).ReadString('\n')
+	if err != nil || !strings.Contains(status, " 431 ") {
+		t.Errorf("oversized headers: got %q (%v), want a 431 status line", status, err)
+	}
+	c.Close()
+	s.normalRequestsAnswer(keys)
+	s.waitForBaseline(base)
 }
