@@ -147,3 +147,47 @@ func unionKeys(a, b http.Header) []string {
 	slices.Sort(keys)
 	return keys
 }
+
+// TestEveryOperationIsDescribed fails where the linters CI runs
+// (.ci/check.d/50-openapi.sh) would warn, so that a new route is described
+// before it lands: every operation has an operationId, a summary, a
+// description and tags the document defines; every error status is a
+// problem; every operation says what key it takes.
+func TestEveryOperationIsDescribed(t *testing.T) {
+	t.Parallel()
+	doc, err := openapi3.NewLoader().LoadFromFile(filepath.Join("..", "openapi.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tags := map[string]bool{}
+	for _, tag := range doc.Tags {
+		if tag.Description == "" {
+			t.Errorf("tag %s has no description", tag.Name)
+		}
+		tags[tag.Name] = true
+	}
+	for path, item := range doc.Paths.Map() {
+		for method, op := range item.Operations() {
+			where := method + " " + path
+			if op.OperationID == "" || op.Summary == "" || op.Description == "" {
+				t.Errorf("%s: needs @ID, @Summary and @Description", where)
+			}
+			if len(op.Tags) == 0 {
+				t.Errorf("%s: has no @Tags", where)
+			}
+			for _, tag := range op.Tags {
+				if !tags[tag] {
+					t.Errorf("%s: tag %s is not declared in routes.go (@tag.name, @tag.description)", where, tag)
+				}
+			}
+			if op.Security == nil {
+				t.Errorf("%s: says nothing of keys", where)
+			}
+			for status, res := range op.Responses.Map() {
+				if status >= "400" && res.Value.Content != nil && res.Value.Content["application/problem+json"] == nil {
+					t.Errorf("%s: %s is not application/problem+json", where, status)
+				}
+			}
+		}
+	}
+}
