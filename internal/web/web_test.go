@@ -161,7 +161,7 @@ func TestPages(t *testing.T) {
 			`<link rel="canonical" href="` + s.url + `/org/nadezhda-nizhny-novgorod">`}, []string{"только для партнёров"}},
 		{"/en/org/nadezhda-nizhny-novgorod", 200, []string{`<html lang="en">`, "<h1>Hope Centre of Nizhny Novgorod", "Nizhny Novgorod, Russia", "Hotline",
 			`href="/api/v1/organizations/nadezhda-nizhny-novgorod/contacts.vcf?lang=en"`, `href="/org/nadezhda-nizhny-novgorod" lang="ru"`}, nil},
-		{"/country/KZ", 200, []string{"<title>Организации коалиции: Казахстан</title>", "<caption>", `<th scope="row">`, "Алматы", `href="/?region=KZ-ALA#results"`}, nil},
+		{"/country/KZ", 200, []string{"<title>Организации коалиции: Казахстан</title>", "<caption>", `<th scope="row">`, "Алматы", `href="/?region=KZ-ALA#results"`, "область Абай"}, nil},
 		{"/en/country/kz", 200, []string{"Coalition members in Kazakhstan", "Almaty"}, nil},
 		{"/country/XX", 404, []string{"Страница не найдена", `role="search"`}, nil},
 		{"/org/no-such-organization", 404, []string{"Страница не найдена"}, nil},

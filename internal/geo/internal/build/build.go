@@ -68,6 +68,18 @@ type Region struct {
 type Overrides struct {
 	Countries map[string]Override `json:"countries"`
 	Regions   map[string]Override `json:"regions"`
+	// AddedRegions are first-level regions that ISO 3166-2 has and the
+	// sources do not have yet, by code. An addition fails the generation
+	// once the sources have the code, so it is removed rather than kept.
+	AddedRegions map[string]Addition `json:"added_regions"`
+}
+
+// Addition is a region the sources lack, with its names and the reason.
+type Addition struct {
+	Type string `json:"type"`
+	EN   string `json:"en"`
+	RU   string `json:"ru"`
+	Why  string `json:"why"`
 }
 
 // Override replaces the English and/or Russian name of one country or region.
@@ -125,7 +137,7 @@ func Places(share fs.FS, overridesJSON []byte) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	regions, err := src.regions(ov.Regions)
+	regions, err := src.regions(ov.Regions, ov.AddedRegions)
 	if err != nil {
 		return nil, err
 	}
@@ -259,7 +271,7 @@ func (s *sources) countries(ov map[string]Override) ([]Country, error) {
 // msgid names only one region of the country (gettext keys translations by
 // the romanized name, so "Toshkent" the city and "Toshkent" the region share
 // one), else CLDR's. Overrides win.
-func (s *sources) regions(ov map[string]Override) ([]Region, error) {
+func (s *sources) regions(ov map[string]Override, added map[string]Addition) ([]Region, error) {
 	var top []isoSubdivision
 	names := make(map[string]int) // "RU\x00Moskva" -> regions so named
 	for _, sd := range s.iso2 {
@@ -307,6 +319,22 @@ func (s *sources) regions(ov map[string]Override) ([]Region, error) {
 	}
 	if err := unused("region", ov, used); err != nil {
 		return nil, err
+	}
+	for code, a := range added {
+		cc, _, _ := strings.Cut(code, "-")
+		switch {
+		case slices.ContainsFunc(out, func(r Region) bool { return r.Code == code }):
+			return nil, fmt.Errorf("added region %s: the sources have it now: remove the addition", code)
+		case !slices.ContainsFunc(out, func(r Region) bool { return strings.HasPrefix(r.Code, cc+"-") }):
+			return nil, fmt.Errorf("added region %s: the sources have no region of its country", code)
+		case strings.TrimSpace(a.Why) == "":
+			return nil, fmt.Errorf("added region %s: no why", code)
+		case a.Type == "" || a.EN == "" || a.RU == "":
+			return nil, fmt.Errorf("added region %s: needs type, en and ru", code)
+		case !isRussian(a.RU):
+			return nil, fmt.Errorf("added region %s: ru %q is not in Russian Cyrillic", code, a.RU)
+		}
+		out = append(out, Region{Code: code, Type: a.Type, EN: a.EN, RU: a.RU})
 	}
 	slices.SortFunc(out, func(a, b Region) int { return strings.Compare(a.Code, b.Code) })
 	return out, nil

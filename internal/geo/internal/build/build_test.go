@@ -129,7 +129,8 @@ func testSources() fstest.MapFS {
 }
 
 func TestPlaces(t *testing.T) {
-	got, err := Places(testSources(), []byte(`{"regions":{"RU-MOW":{"en":"Moscow City","why":"test"}}}`))
+	got, err := Places(testSources(), []byte(`{"regions":{"RU-MOW":{"en":"Moscow City","why":"test"}},
+		"added_regions":{"UZ-99":{"type":"Region","en":"New Region","ru":"Новая область","why":"test"}}}`))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -140,6 +141,7 @@ func TestPlaces(t *testing.T) {
 ],"regions":[
 {"code":"RU-MOW","type":"Autonomous city","en":"Moscow City","ru":"Москва"},
 {"code":"RU-NIZ","type":"Administrative region","en":"Nizhny Novgorod","ru":"Нижегородская область"},
+{"code":"UZ-99","type":"Region","en":"New Region","ru":"Новая область"},
 {"code":"UZ-TK","type":"City","en":"Tashkent","ru":"Ташкент"},
 {"code":"UZ-TO","type":"Region","en":"Tashkent Province","ru":"Ташкентская область"}
 ]}
@@ -168,6 +170,11 @@ func TestPlacesRejects(t *testing.T) {
 		{name: "unknown region", overrides: `{"regions":{"RU-XXX":{"en":"X","why":"y"}}}`, wantErr: "RU-XXX"},
 		{name: "second-level region", overrides: `{"regions":{"RU-X1":{"en":"X","why":"y"}}}`, wantErr: "RU-X1"},
 		{name: "unknown country", overrides: `{"countries":{"XX":{"en":"X","why":"y"}}}`, wantErr: "XX"},
+		{name: "added region the sources have", overrides: `{"added_regions":{"RU-NIZ":{"type":"Region","en":"X","ru":"Икс","why":"y"}}}`, wantErr: "remove the addition"},
+		{name: "added region without why", overrides: `{"added_regions":{"RU-10":{"type":"Region","en":"X","ru":"Икс"}}}`, wantErr: "no why"},
+		{name: "added region without a name", overrides: `{"added_regions":{"RU-10":{"type":"Region","en":"X","why":"y"}}}`, wantErr: "needs type, en and ru"},
+		{name: "added region not Russian", overrides: `{"added_regions":{"RU-10":{"type":"Region","en":"X","ru":"X","why":"y"}}}`, wantErr: "not in Russian"},
+		{name: "added region of no country", overrides: `{"added_regions":{"XX-10":{"type":"Region","en":"X","ru":"Икс","why":"y"}}}`, wantErr: "no region of its country"},
 		{
 			name:      "missing source",
 			overrides: `{}`,
