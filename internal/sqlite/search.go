@@ -25,7 +25,8 @@ import (
 // searchColumns are the index's columns, in directory.SearchField order.
 var searchColumns = [directory.SearchFields]string{"name", "acronym", "place", "description"}
 
-// searchRow is one organization's row of the search index.
+// searchRowValues are the values of one organization's row of the search
+// index, in the columns of searchTable.
 func searchRowValues(pk int64, d *directory.SearchDocument) []any {
 	return []any{pk, d[directory.FieldName], d[directory.FieldAcronym], d[directory.FieldPlace], d[directory.FieldDescription]}
 }
