@@ -41,8 +41,12 @@ func handleFocusAreaCreate(dir *directory.Service, langs languages) echo.Handler
 			return err
 		}
 		var w FocusAreaWrite
-		if err := decodeStrict(body, &w); err != nil {
+		found, err := decodeWrite(body, &w)
+		if err != nil {
 			return err
+		}
+		if len(found) > 0 {
+			return dir.CheckFocusArea(callerOf(c), w.toDomain(), true, found)
 		}
 		fa, err := dir.CreateFocusArea(c.Request().Context(), callerOf(c), w.toDomain())
 		if err != nil {
@@ -87,11 +91,15 @@ func handleFocusAreaUpdate(dir *directory.Service, langs languages) echo.Handler
 		}
 		fa, err := dir.UpdateFocusArea(c.Request().Context(), callerOf(c), c.Param("slug"), func(fa *directory.FocusArea) error {
 			var w FocusAreaWrite
-			if err := applyPatch(toFocusAreaWrite(*fa), patch, &w); err != nil {
+			found, err := applyPatch(toFocusAreaWrite(*fa), patch, &w)
+			if err != nil {
 				return err
 			}
 			if w.Slug != fa.Slug {
-				return invalid("invalid focus area", "slug", "cannot change")
+				found = append(found, directory.FieldError{Field: "slug", Message: "cannot change"})
+			}
+			if len(found) > 0 {
+				return dir.CheckFocusArea(callerOf(c), w.toDomain(), false, found)
 			}
 			*fa = w.toDomain()
 			return nil

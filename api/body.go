@@ -57,6 +57,14 @@ func readBody(c echo.Context, allowed ...string) ([]byte, error) {
 // trailing data, with errors that name the field.
 func decodeStrict(data []byte, v any) error { return jsondecode.Strict(data, v) }
 
+// decodeWrite decodes a write body into v as jsondecode.Decode does: err
+// when it is not a JSON document within the limits, else found lists the
+// members that do not fit v, and v holds the others, for the domain to
+// validate and report with them.
+func decodeWrite(data []byte, v any) (found []directory.FieldError, err error) {
+	return jsondecode.Decode(data, v)
+}
+
 // mergePatch applies an RFC 7396 JSON merge patch to target.
 func mergePatch(target, patch any) any {
 	p, ok := patch.(map[string]any)
@@ -78,36 +86,37 @@ func mergePatch(target, patch any) any {
 }
 
 // applyPatch merges a JSON merge patch into the JSON form of current and
-// decodes the result strictly into next: the patch may only name fields the
-// write shape has, spelled exactly (a case variant would be merged beside
-// the field it resembles and lost), with values of their types.
-func applyPatch(current any, patch []byte, next any) error {
-	var p any
-	if err := json.Unmarshal(patch, &p); err != nil {
-		return jsondecode.FieldError(err)
+// decodes the result into next as decodeWrite does: the patch may only name
+// fields the write shape has, spelled exactly (a case variant would be
+// merged beside the field it resembles and lost), with values of their
+// types, and found lists every member that does not fit.
+func applyPatch(current any, patch []byte, next any) (found []directory.FieldError, err error) {
+	p, err := jsondecode.Value(patch)
+	if err != nil {
+		return nil, err
 	}
 	if _, ok := p.(map[string]any); !ok {
-		return invalid("invalid merge patch", "body", "must be a JSON object")
+		return nil, invalid("invalid merge patch", "body", "must be a JSON object")
 	}
 	var unknown []directory.FieldError
 	patchMembers(p, reflect.TypeOf(next).Elem(), "", &unknown)
 	if len(unknown) > 0 {
 		slices.SortFunc(unknown, func(a, b directory.FieldError) int { return strings.Compare(a.Field, b.Field) })
-		return &directory.Error{Code: directory.CodeInvalid, Message: "invalid merge patch", Fields: unknown}
+		return nil, &directory.Error{Code: directory.CodeInvalid, Message: "invalid merge patch", Fields: unknown}
 	}
 	cur, err := json.Marshal(current)
 	if err != nil {
-		return fmt.Errorf("encode current state: %w", err)
+		return nil, fmt.Errorf("encode current state: %w", err)
 	}
 	var doc any
 	if err := json.Unmarshal(cur, &doc); err != nil {
-		return fmt.Errorf("decode current state: %w", err)
+		return nil, fmt.Errorf("decode current state: %w", err)
 	}
 	merged, err := json.Marshal(mergePatch(doc, p))
 	if err != nil {
-		return fmt.Errorf("encode merged state: %w", err)
+		return nil, fmt.Errorf("encode merged state: %w", err)
 	}
-	return decodeStrict(merged, next)
+	return decodeWrite(merged, next)
 }
 
 // patchMembers lists in unknown every member of the merge patch value v

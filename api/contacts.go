@@ -100,8 +100,12 @@ func handleContactCreate(dir *directory.Service) echo.HandlerFunc {
 			return err
 		}
 		var w ContactWrite
-		if err := decodeStrict(body, &w); err != nil {
+		found, err := decodeWrite(body, &w)
+		if err != nil {
 			return err
+		}
+		if len(found) > 0 {
+			return dir.CheckContact(c.Request().Context(), callerOf(c), c.Param("id"), w.toDomain(), found)
 		}
 		created, err := dir.CreateContact(c.Request().Context(), callerOf(c), c.Param("id"), w.toDomain())
 		if err != nil {
@@ -153,8 +157,12 @@ func handleContactUpdate(dir *directory.Service) echo.HandlerFunc {
 		updated, err := dir.UpdateContact(c.Request().Context(), callerOf(c), c.Param("id"), c.Param("contact_id"), pre,
 			func(ct *directory.Contact) error {
 				var w ContactWrite
-				if err := applyPatch(toContactWrite(ct), patch, &w); err != nil {
+				found, err := applyPatch(toContactWrite(ct), patch, &w)
+				if err != nil {
 					return err
+				}
+				if len(found) > 0 {
+					return dir.CheckContact(c.Request().Context(), callerOf(c), c.Param("id"), w.toDomain(), found)
 				}
 				*ct = w.toDomain()
 				return nil

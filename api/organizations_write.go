@@ -43,14 +43,15 @@ func handleOrganizationCreate(dir *directory.Service, langs languages) echo.Hand
 			return err
 		}
 		var w OrganizationWrite
-		if err := decodeStrict(body, &w); err != nil {
-			return err
-		}
-		org, err := w.toDomain()
+		found, err := decodeWrite(body, &w)
 		if err != nil {
 			return err
 		}
+		org, unread := w.toDomain()
 		caller := callerOf(c)
+		if found = append(found, unread...); len(found) > 0 {
+			return dir.CheckOrganization(c.Request().Context(), caller, org, found)
+		}
 		created, err := dir.CreateOrganization(c.Request().Context(), caller, org)
 		if err != nil {
 			return err
@@ -108,15 +109,16 @@ func handleOrganizationUpdate(dir *directory.Service, langs languages) echo.Hand
 		updated, err := dir.UpdateOrganization(c.Request().Context(), caller, c.Param("id"), pre,
 			func(o *directory.Organization) error {
 				var w OrganizationWrite
-				if err := applyPatch(toOrganizationWrite(o), patch, &w); err != nil {
+				found, err := applyPatch(toOrganizationWrite(o), patch, &w)
+				if err != nil {
 					return err
 				}
 				if err := checkOriginalTranslation(o.OriginalLanguage, patch); err != nil {
 					return err
 				}
-				next, err := w.toDomain()
-				if err != nil {
-					return err
+				next, unread := w.toDomain()
+				if found = append(found, unread...); len(found) > 0 {
+					return dir.CheckOrganization(c.Request().Context(), caller, next, found)
 				}
 				*o = next
 				return nil

@@ -14,11 +14,15 @@ import (
 // Problem is an RFC 9457 problem detail, the body of every 4xx and 5xx
 // response.
 type Problem struct {
-	Type   string         `json:"type" example:"about:blank"`
-	Title  string         `json:"title" example:"Bad Request"`
-	Status int            `json:"status" example:"400"`
-	Detail string         `json:"detail,omitempty" example:"invalid query parameters"`
+	Type   string `json:"type" example:"about:blank"`
+	Title  string `json:"title" example:"Bad Request"`
+	Status int    `json:"status" example:"400"`
+	Detail string `json:"detail,omitempty" example:"invalid query parameters"`
+	// Errors lists the invalid fields, the first 100 of them.
 	Errors []ProblemField `json:"errors,omitempty"`
+	// ErrorsTotal counts the invalid fields, those beyond the first 100
+	// that errors lists included; present whenever errors is.
+	ErrorsTotal int `json:"errors_total,omitempty" example:"1"`
 } //	@name	Problem
 
 // ProblemField names one invalid field or parameter and what is wrong.
@@ -68,9 +72,7 @@ func errorHandler(log *slog.Logger) echo.HTTPErrorHandler {
 		case errors.As(err, &de):
 			p.Status = statusOf(de.Code)
 			p.Detail = de.Message
-			for _, f := range de.Fields {
-				p.Errors = append(p.Errors, ProblemField{Field: f.Field, Message: f.Message})
-			}
+			p.Errors, p.ErrorsTotal = problemFields(de)
 		case errors.As(err, &he) && he.Code < 500:
 			p.Status = he.Code
 			if msg, ok := he.Message.(string); ok && msg != http.StatusText(he.Code) {

@@ -62,6 +62,7 @@ func NewServer(log *slog.Logger, dir *directory.Service, db Pinger, opts Options
 		requestLogger(log),
 		m.middleware,
 		middleware.RecoverWithConfig(middleware.RecoverConfig{DisablePrintStack: true}),
+		validQuery,
 		middleware.CORSWithConfig(middleware.CORSConfig{
 			AllowOrigins: origins,
 			AllowMethods: []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPatch, http.MethodDelete},

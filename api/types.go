@@ -56,9 +56,12 @@ type Translation struct {
 	Description string `json:"description,omitempty"`
 } //	@name	Translation
 
-// Phone is one of an organization's numbers in E.164.
+// Phone is one of an organization's numbers: in E.164, or a short service
+// number (such as 112) as dialled. An extension written after the number
+// (доб. 123, ext. 456, x123) is moved to extension on write.
 type Phone struct {
 	Number      string `json:"number" example:"+78312000000"`
+	Extension   string `json:"extension,omitempty" pattern:"^[0-9]{1,20}$" example:"123"`
 	Kind        string `json:"kind" enums:"office,hotline,mobile" example:"hotline"`
 	Description string `json:"description,omitempty" example:"24/7"`
 } //	@name	Phone
@@ -198,7 +201,7 @@ func toOrganization(o *directory.Organization, lang string, dir *directory.Servi
 		out.Translations[l] = Translation{Name: t.Name, Description: t.Description}
 	}
 	for _, p := range o.Phones {
-		out.Phones = append(out.Phones, Phone{Number: p.Number, Kind: string(p.Kind), Description: p.Description})
+		out.Phones = append(out.Phones, Phone{Number: p.Number, Extension: p.Extension, Kind: string(p.Kind), Description: p.Description})
 	}
 	for i := range o.Contacts {
 		out.Contacts = append(out.Contacts, toContact(&o.Contacts[i]))

@@ -38,8 +38,9 @@ type OrganizationWrite struct {
 } //	@name	OrganizationWrite
 
 // toDomain converts a write body; original_language defaults to ru, the
-// coalition's working language.
-func (w *OrganizationWrite) toDomain() (directory.Organization, error) {
+// coalition's working language. It returns the fields it could not
+// convert, leaving them empty, for the domain to report with the rules'.
+func (w *OrganizationWrite) toDomain() (directory.Organization, []directory.FieldError) {
 	lang := w.OriginalLanguage
 	if lang == "" {
 		lang = directory.LangRU
@@ -67,24 +68,26 @@ func (w *OrganizationWrite) toDomain() (directory.Organization, error) {
 		MemberSince:      w.MemberSince,
 		MemberUntil:      w.MemberUntil,
 	}
+	var unread []directory.FieldError
 	if w.VerifiedAt != "" {
-		t, err := time.Parse(time.RFC3339, w.VerifiedAt)
-		if err != nil {
-			return o, invalid("invalid organization", "verified_at", "must be an RFC 3339 timestamp such as 2026-10-01T00:00:00Z")
+		if t, err := time.Parse(time.RFC3339, w.VerifiedAt); err != nil {
+			unread = append(unread, directory.FieldError{Field: "verified_at", Message: "must be an RFC 3339 timestamp such as 2026-10-01T00:00:00Z"})
+		} else {
+			t = t.UTC()
+			o.VerifiedAt = &t
 		}
-		t = t.UTC()
-		o.VerifiedAt = &t
 	}
 	for l, t := range w.Translations {
 		if l == lang {
-			return o, invalid("invalid organization", "translations."+l, "is the original language: use name and description")
+			unread = append(unread, directory.FieldError{Field: "translations." + l, Message: "is the original language: use name and description"})
+			continue
 		}
 		o.Translations[l] = directory.Text{Name: t.Name, Description: t.Description}
 	}
 	for _, p := range w.Phones {
-		o.Phones = append(o.Phones, directory.Phone{Number: p.Number, Kind: directory.PhoneKind(p.Kind), Description: p.Description})
+		o.Phones = append(o.Phones, directory.Phone{Number: p.Number, Extension: p.Extension, Kind: directory.PhoneKind(p.Kind), Description: p.Description})
 	}
-	return o, nil
+	return o, unread
 }
 
 // toOrganizationWrite is the write shape of a stored organization, the base
@@ -123,7 +126,7 @@ func toOrganizationWrite(o *directory.Organization) OrganizationWrite {
 		}
 	}
 	for _, p := range o.Phones {
-		w.Phones = append(w.Phones, Phone{Number: p.Number, Kind: string(p.Kind), Description: p.Description})
+		w.Phones = append(w.Phones, Phone{Number: p.Number, Extension: p.Extension, Kind: string(p.Kind), Description: p.Description})
 	}
 	return w
 }

@@ -3692,6 +3692,10 @@ const docTemplate = `{
                     "type": "string",
                     "example": "24/7"
                 },
+                "extension": {
+                    "type": "string",
+                    "example": "123"
+                },
                 "kind": {
                     "type": "string",
                     "enum": [
@@ -3720,10 +3724,16 @@ const docTemplate = `{
                     "example": "invalid query parameters"
                 },
                 "errors": {
+                    "description": "Errors lists the invalid fields, the first 100 of them.",
                     "type": "array",
                     "items": {
                         "$ref": "#/definitions/ProblemField"
                     }
+                },
+                "errors_total": {
+                    "description": "ErrorsTotal counts the invalid fields, those beyond the first 100\nthat errors lists included; present whenever errors is.",
+                    "type": "integer",
+                    "example": 1
                 },
                 "status": {
                     "type": "integer",

@@ -1,6 +1,6 @@
 // Package csvio reads and writes the directory as CSV for spreadsheets: one
 // row per organization, a column per field, numbered column groups for
-// phones (phone_1, phone_1_kind, phone_1_description, ...) and contacts
+// phones (phone_1, phone_1_kind, phone_1_description, phone_1_extension, ...) and contacts
 // (contact_1_name, contact_1_email, ...), and list fields (focus areas,
 // regions, languages) comma-separated within one cell. It reads UTF-8 with
 // or without a byte-order mark, or Windows-1251 (what Excel in a Russian
@@ -54,7 +54,7 @@ func baseColumns() []string {
 
 func phoneColumns(n int) []string {
 	p := "phone_" + strconv.Itoa(n)
-	return []string{p, p + "_kind", p + "_description"}
+	return []string{p, p + "_kind", p + "_description", p + "_extension"}
 }
 
 func contactColumns(n int) []string {
@@ -113,9 +113,9 @@ func (w *Writer) Write(o *directory.Organization) error {
 	for i := range w.phones {
 		if i < len(o.Phones) {
 			p := o.Phones[i]
-			row = append(row, p.Number, string(p.Kind), p.Description)
+			row = append(row, p.Number, string(p.Kind), p.Description, p.Extension)
 		} else {
-			row = append(row, "", "", "")
+			row = append(row, "", "", "", "")
 		}
 	}
 	for i := range w.contacts {
@@ -185,7 +185,7 @@ func formatTime(t *time.Time) string {
 }
 
 var (
-	phoneColumn   = regexp.MustCompile(`^phone_([1-9][0-9]*)(_kind|_description)?$`)
+	phoneColumn   = regexp.MustCompile(`^phone_([1-9][0-9]*)(_kind|_description|_extension)?$`)
 	contactColumn = regexp.MustCompile(`^contact_([1-9][0-9]*)_(id|name|role|email|phone|languages|visibility|primary)$`)
 )
 
@@ -563,6 +563,8 @@ func (h *header) applyPhones(values []string, stored []directory.Phone) []direct
 				p.Kind = directory.PhoneKind(v)
 			case "description":
 				p.Description = v
+			case "extension":
+				p.Extension = v
 			}
 		}
 		out = append(out, p) // validation reports one without a number

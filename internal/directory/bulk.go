@@ -155,6 +155,7 @@ func (s *Service) Import(ctx context.Context, caller Caller, records iter.Seq[Im
 		return report, err
 	}
 	var fe fieldErrors
+	totalErrors := 0 // fe holds the first maxReportedErrors
 	// The entry of a created organization names the import, not each field:
 	// the record itself is what it was created with, and a hundred thousand
 	// copies of it would double an import's cost.
@@ -188,6 +189,7 @@ func (s *Service) Import(ctx context.Context, caller Caller, records iter.Seq[Im
 						f.Field = opts.FieldName(f.Field, p.org.OriginalLanguage)
 						row.Errors[i] = f
 					}
+					totalErrors++
 					if len(fe) < maxReportedErrors {
 						fe.add(fmt.Sprintf("rows[%d].%s", rec.Row, f.Field), "%s", f.Message)
 					}
@@ -206,10 +208,7 @@ func (s *Service) Import(ctx context.Context, caller Caller, records iter.Seq[Im
 	}
 	if len(fe) > 0 {
 		msg := fmt.Sprintf("%d of %d rows are invalid; nothing was imported", report.Invalid, len(report.Rows))
-		if report.Invalid > maxReportedErrors {
-			msg += fmt.Sprintf(" (the first %d errors are listed)", maxReportedErrors)
-		}
-		return report, &Error{Code: CodeInvalid, Message: msg, Fields: fe}
+		return report, &Error{Code: CodeInvalid, Message: msg, Fields: fe, FieldsTotal: totalErrors}
 	}
 	return report, nil
 }
@@ -294,11 +293,7 @@ func (s *Service) applyRecord(rec ImportRecord, base Organization, known map[str
 	if rowErr == nil {
 		return o, err
 	}
-	var invalid *Error
-	if errors.As(err, &invalid) {
-		return o, &Error{Code: CodeInvalid, Message: rowErr.Message, Fields: append(slices.Clone(rowErr.Fields), invalid.Fields...)}
-	}
-	return o, rowErr
+	return o, withFound(rowErr.Fields, err, rowErr.Message)
 }
 
 // ApplyDefaults fills in what an organization gets when the one who wrote

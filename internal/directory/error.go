@@ -38,6 +38,9 @@ type Error struct {
 	Fields  []FieldError
 	// Current is the stored version of the record, on CodePreconditionFailed.
 	Current int
+	// FieldsTotal counts the field errors when Fields lists only the first
+	// of them (an import of many bad rows); 0 when Fields lists all.
+	FieldsTotal int
 }
 
 func (e *Error) Error() string {

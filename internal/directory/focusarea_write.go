@@ -81,8 +81,18 @@ func (s *Service) focusArea(ctx context.Context, slug string) (FocusArea, error)
 	return areas[i], nil
 }
 
+// CheckFocusArea is CheckOrganization for a focus area, with its slug
+// checked when withSlug (a create). It needs the admin role.
+func (s *Service) CheckFocusArea(caller Caller, fa FocusArea, withSlug bool, found []FieldError) error {
+	if err := caller.require(RoleAdmin); err != nil {
+		return err
+	}
+	return withFound(found, checkFocusArea(&fa, withSlug), "invalid focus area")
+}
+
 func checkFocusArea(fa *FocusArea, withSlug bool) error {
 	var fe fieldErrors
+	fa.Slug, fa.LabelEN, fa.LabelRU = normalizeText(fa.Slug), normalizeText(fa.LabelEN), normalizeText(fa.LabelRU)
 	if withSlug && (!slugPattern.MatchString(fa.Slug) || len(fa.Slug) > maxSlugLength) {
 		fe.add("slug", "must be lower-case latin letters, digits and single hyphens, at most %d characters", maxSlugLength)
 	}
@@ -92,9 +102,7 @@ func checkFocusArea(fa *FocusArea, withSlug bool) error {
 		fe.add("group", "must be one of pillar, activity, theme")
 	}
 	for field, v := range map[string]string{"names.en": fa.LabelEN, "names.ru": fa.LabelRU} {
-		if v == "" {
-			fe.add(field, "is required")
-		}
+		checkRequired(&fe, field, v)
 		checkText(&fe, field, v, maxShortText, false)
 	}
 	slices.SortFunc(fe, func(a, b FieldError) int { return strings.Compare(a.Field, b.Field) })

@@ -51,10 +51,8 @@ func (s *Service) CreateKey(ctx context.Context, caller Caller, name string, rol
 		return APIKey{}, "", err
 	}
 	var fe fieldErrors
-	name = strings.TrimSpace(name)
-	if name == "" {
-		fe.add("name", "is required")
-	}
+	name = normalizeText(name)
+	checkRequired(&fe, "name", name)
 	checkText(&fe, "name", name, maxShortText, false)
 	if _, ok := ParseRole(string(role)); !ok {
 		fe.add("role", "must be one of partner, editor, admin")

@@ -59,9 +59,12 @@ const (
 	PhoneMobile  PhoneKind = "mobile"
 )
 
-// Phone is one of an organization's numbers, stored in E.164.
+// Phone is one of an organization's numbers: Number is in E.164, or a
+// short service number (such as 112) as dialled; Extension holds the digits
+// dialled after it (доб. 123, ext. 456), which E.164 has no room for.
 type Phone struct {
 	Number      string
+	Extension   string
 	Kind        PhoneKind
 	Description string
 }

@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 
 	"github.com/nyaruka/phonenumbers"
@@ -152,15 +153,55 @@ func (p *phoneRules) validE164(v string) bool {
 }
 
 // check parses a number, in national format with the country as default
-// region or in international format, and returns it in E.164.
-func (p *phoneRules) check(fe *fieldErrors, field, v, country string) string {
+// region or in international format, and returns it in E.164 with the
+// extension written after it (доб. 123, ext. 456, x123, #123, ;ext=123),
+// which libphonenumber's parser reads and E.164 cannot hold. A number the
+// parser rejects may still be a short service number (112) that the
+// library's short-number data accepts for the country: it is returned as
+// dialled, since it has no international form.
+func (p *phoneRules) check(fe *fieldErrors, field, v, country string) (number, extension string) {
 	if p.validE164(v) {
-		return v
+		return v, ""
 	}
 	num, err := phonenumbers.Parse(v, country)
-	if err != nil || !p.valid(num) {
-		fe.add(field, "must be a valid phone number, such as +7 831 200-00-00")
-		return v
+	switch {
+	case err == nil && p.valid(num):
+		return phonenumbers.Format(num, phonenumbers.E164), num.GetExtension()
+	case err == nil && !strings.HasPrefix(v, "+") && num.GetExtension() == "" &&
+		phonenumbers.IsValidShortNumberForRegion(num, country):
+		return phonenumbers.GetNationalSignificantNumber(num), ""
 	}
-	return phonenumbers.Format(num, phonenumbers.E164)
+	fe.add(field, "must be a valid phone number, such as +7 831 200-00-00 or +7 831 200-00-00 доб. 123")
+	return v, ""
 }
+
+// maxExtensionLength is the longest extension libphonenumber reads after an
+// explicit label such as "ext.".
+const maxExtensionLength = 20
+
+// checkPhone validates one of an organization's phones: the number (with
+// an extension written in it moved to Extension, see check), the extension,
+// the kind (office by default) and the description.
+func checkPhone(fe *fieldErrors, rules *phoneRules, field string, ph *Phone, country string) {
+	number, ext := rules.check(fe, field+".number", ph.Number, country)
+	ph.Number = number
+	switch {
+	case ext != "" && ph.Extension != "" && ext != ph.Extension:
+		fe.add(field+".extension", "is %s, but the number says %s", ph.Extension, ext)
+	case ext != "":
+		ph.Extension = ext
+	}
+	if ph.Extension != "" && !extensionPattern.MatchString(ph.Extension) {
+		fe.add(field+".extension", "must be 1 to %d digits", maxExtensionLength)
+	}
+	switch ph.Kind {
+	case PhoneOffice, PhoneHotline, PhoneMobile:
+	case "":
+		ph.Kind = PhoneOffice
+	default:
+		fe.add(field+".kind", "must be one of office, hotline, mobile")
+	}
+	checkText(fe, field+".description", ph.Description, maxShortText, false)
+}
+
+var extensionPattern = regexp.MustCompile(`^[0-9]{1,20}$`)

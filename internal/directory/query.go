@@ -66,7 +66,7 @@ func ParseListQuery(get func(name string) string) (ListQuery, error) {
 	var fe fieldErrors
 	q := ListQuery{Page: 1, PerPage: DefaultPerPage, Sort: SortName}
 
-	q.Text = strings.TrimSpace(get("q"))
+	q.Text = normalizeText(get("q"))
 	switch {
 	case utf8.RuneCountInString(q.Text) > maxQueryLength:
 		fe.add("q", "must be at most %d characters", maxQueryLength)

@@ -24,7 +24,7 @@ func russianLatin() map[rune]string {
 // other scripts and diacritics handled by gosimple/slug, at most
 // maxSlugLength characters cut at a word boundary.
 func MakeSlug(name string) string {
-	s := slug.Make(slug.SubstituteRune(strings.ToLower(name), russianLatin()))
+	s := slug.Make(slug.SubstituteRune(strings.ToLower(normalizeText(name)), russianLatin()))
 	for len(s) > maxSlugLength-4 { // room for a "-999" suffix
 		cut := strings.LastIndexByte(s[:maxSlugLength-4], '-')
 		if cut <= 0 {

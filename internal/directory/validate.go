@@ -33,6 +33,7 @@ const (
 // *Error listing every field problem, named as in the API's JSON.
 func (s *Service) validate(o *Organization, focusAreas map[string]bool) error {
 	var fe fieldErrors
+	normalizeOrganization(o)
 
 	if o.ID != "" {
 		if _, err := uuid.Parse(o.ID); err != nil {
@@ -45,9 +46,7 @@ func (s *Service) validate(o *Organization, focusAreas map[string]bool) error {
 
 	switch o.OriginalLanguage {
 	case LangRU, LangEN:
-		if o.Translations[o.OriginalLanguage].Name == "" {
-			fe.add("name", "is required")
-		}
+		checkRequired(&fe, "name", o.Translations[o.OriginalLanguage].Name)
 	default:
 		fe.add("original_language", "must be ru or en")
 	}
@@ -59,13 +58,11 @@ func (s *Service) validate(o *Organization, focusAreas map[string]bool) error {
 			fe.add("translations", "unknown language %q: must be ru or en", lang)
 			continue
 		}
-		t.Name, t.Description = strings.TrimSpace(t.Name), strings.TrimSpace(t.Description)
-		if field != "" && t.Name == "" {
-			fe.add(join(field, "name"), "is required in a translation")
+		if field != "" {
+			checkRequired(&fe, join(field, "name"), t.Name)
 		}
 		checkText(&fe, join(field, "name"), t.Name, maxNameLength, false)
 		checkText(&fe, join(field, "description"), t.Description, maxDescriptionLength, true)
-		o.Translations[lang] = t
 	}
 
 	checkText(&fe, "acronym", o.Acronym, maxAcronymLength, false)
@@ -104,17 +101,7 @@ func (s *Service) validate(o *Organization, focusAreas map[string]bool) error {
 		fe.add("phones", "at most %d phone numbers", maxPhones)
 	}
 	for i := range o.Phones {
-		p := &o.Phones[i]
-		field := fmt.Sprintf("phones[%d]", i)
-		p.Number = s.phones().check(&fe, field+".number", p.Number, o.CountryCode)
-		switch p.Kind {
-		case PhoneOffice, PhoneHotline, PhoneMobile:
-		case "":
-			p.Kind = PhoneOffice
-		default:
-			fe.add(field+".kind", "must be one of office, hotline, mobile")
-		}
-		checkText(&fe, field+".description", p.Description, maxShortText, false)
+		checkPhone(&fe, s.phones(), fmt.Sprintf("phones[%d]", i), &o.Phones[i], o.CountryCode)
 	}
 
 	o.Languages = checkLanguages(&fe, "languages", o.Languages)
@@ -157,17 +144,18 @@ func checkContact(fe *fieldErrors, phones *phoneRules, prefix string, c *Contact
 			fe.add(prefix+"id", "must be a UUID")
 		}
 	}
-	c.Name = strings.TrimSpace(c.Name)
-	if c.Name == "" {
-		fe.add(prefix+"name", "is required")
-	}
+	normalizeContact(c)
+	checkRequired(fe, prefix+"name", c.Name)
 	checkText(fe, prefix+"name", c.Name, maxShortText, false)
 	checkText(fe, prefix+"role", c.Role, maxShortText, false)
 	if c.Email != "" {
 		checkEmail(fe, prefix+"email", c.Email)
 	}
 	if c.Phone != "" {
-		c.Phone = phones.check(fe, prefix+"phone", c.Phone, country)
+		var ext string
+		if c.Phone, ext = phones.check(fe, prefix+"phone", c.Phone, country); ext != "" {
+			fe.add(prefix+"phone", "must be a number without an extension: a contact's phone has no room for one (an organization's phones have an extension field)")
+		}
 	}
 	c.Languages = checkLanguages(fe, prefix+"languages", c.Languages)
 	switch c.Visibility {
@@ -186,10 +174,19 @@ func join(prefix, field string) string {
 	return prefix + "." + field
 }
 
-// checkText checks a text's length and that it holds no control
-// characters, which no one types and which break the formats texts travel
-// in (vCard, CSV); only multi-line texts may hold line breaks and tabs.
+// checkText checks that a text is valid UTF-8, its length, and that it
+// holds no control characters, which no one types and which break the
+// formats texts travel in (vCard, CSV); only multi-line texts may hold line
+// breaks and tabs, and only they may hold bidirectional embeddings,
+// overrides and isolates (see bidiControl).
 func checkText(fe *fieldErrors, field, v string, limit int, multiline bool) {
+	if !utf8.ValidString(v) {
+		fe.add(field, "must be valid UTF-8 text")
+		return
+	}
+	if !multiline && bidiControl(v) >= 0 {
+		fe.add(field, "must not contain bidirectional embedding, override or isolate characters (U+202A-U+202E, U+2066-U+2069)")
+	}
 	if utf8.RuneCountInString(v) > limit {
 		fe.add(field, "must be at most %d characters", limit)
 	}

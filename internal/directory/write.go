@@ -320,6 +320,9 @@ func flattenOrganization(o *Organization) map[string]any {
 		phones := make([]any, len(o.Phones))
 		for i, p := range o.Phones {
 			phones[i] = map[string]any{"number": p.Number, "kind": string(p.Kind), "description": p.Description}
+			if p.Extension != "" {
+				phones[i].(map[string]any)["extension"] = p.Extension
+			}
 		}
 		m["phones"] = phones
 	}

@@ -85,6 +85,7 @@ type translation struct {
 
 type phone struct {
 	Number      string `json:"number"`
+	Extension   string `json:"extension,omitempty"`
 	Kind        string `json:"kind,omitempty"`
 	Description string `json:"description,omitempty"`
 }
@@ -137,7 +138,7 @@ func toRecord(o *directory.Organization) *record {
 		r.Translations[lang] = translation{Name: t.Name, Description: t.Description}
 	}
 	for _, p := range o.Phones {
-		r.Phones = append(r.Phones, phone{Number: p.Number, Kind: string(p.Kind), Description: p.Description})
+		r.Phones = append(r.Phones, phone{Number: p.Number, Extension: p.Extension, Kind: string(p.Kind), Description: p.Description})
 	}
 	for _, c := range o.Contacts {
 		r.Contacts = append(r.Contacts, contact{ID: c.ID, Name: c.Name, Role: c.Role, Email: c.Email, Phone: c.Phone,
@@ -228,14 +229,27 @@ func decodeLine(line int, data []byte) directory.ImportRecord {
 		return directory.ImportRecord{Row: line, Err: err}
 	}
 	var r record
-	if err := jsondecode.Strict(data, &r); err != nil {
+	found, err := jsondecode.Decode(data, &r)
+	if err != nil {
 		return directory.ImportRecord{Row: line, ID: r.ID, Slug: r.Slug, Err: err}
 	}
 	o, err := r.toOrganization()
 	if err != nil {
 		return directory.ImportRecord{Row: line, ID: r.ID, Slug: r.Slug, Err: err}
 	}
-	return directory.WholeRecord(line, o)
+	rec := directory.WholeRecord(line, o)
+	if len(found) > 0 {
+		// The values that fit are applied and validated, and the row
+		// reports the others with the rules' errors.
+		apply := rec.Apply
+		rec.Apply = func(dst *directory.Organization) error {
+			if err := apply(dst); err != nil {
+				return err
+			}
+			return &directory.Error{Code: directory.CodeInvalid, Message: "invalid line", Fields: found}
+		}
+	}
+	return rec
 }
 
 // toOrganization converts a decoded line. Name and description, when the
@@ -286,7 +300,7 @@ func (r *record) toOrganization() (directory.Organization, error) {
 		o.UpdatedAt = r.UpdatedAt.UTC()
 	}
 	for _, p := range r.Phones {
-		o.Phones = append(o.Phones, directory.Phone{Number: p.Number, Kind: directory.PhoneKind(p.Kind), Description: p.Description})
+		o.Phones = append(o.Phones, directory.Phone{Number: p.Number, Extension: p.Extension, Kind: directory.PhoneKind(p.Kind), Description: p.Description})
 	}
 	for _, c := range r.Contacts {
 		o.Contacts = append(o.Contacts, directory.Contact{ID: c.ID, Name: c.Name, Role: c.Role, Email: c.Email,

@@ -81,6 +81,7 @@ func (focusAreaRow) TableName() string { return "focus_areas" }
 
 type phoneJSON struct {
 	Number      string `json:"number"`
+	Extension   string `json:"extension,omitempty"`
 	Kind        string `json:"kind"`
 	Description string `json:"description,omitempty"`
 }
@@ -106,7 +107,7 @@ func stringsJSON(list []string) string {
 func toOrganizationRow(o *directory.Organization, pk int64) organizationRow {
 	phones := make([]phoneJSON, len(o.Phones))
 	for i, p := range o.Phones {
-		phones[i] = phoneJSON{Number: p.Number, Kind: string(p.Kind), Description: p.Description}
+		phones[i] = phoneJSON{Number: p.Number, Extension: p.Extension, Kind: string(p.Kind), Description: p.Description}
 	}
 	ru, _ := o.Text(directory.LangRU)
 	en, _ := o.Text(directory.LangEN)
@@ -225,7 +226,7 @@ func (r *organizationRow) toDomain() (directory.Organization, error) {
 	if len(phones) > 0 {
 		o.Phones = make([]directory.Phone, len(phones))
 		for i, p := range phones {
-			o.Phones[i] = directory.Phone{Number: p.Number, Kind: directory.PhoneKind(p.Kind), Description: p.Description}
+			o.Phones[i] = directory.Phone{Number: p.Number, Extension: p.Extension, Kind: directory.PhoneKind(p.Kind), Description: p.Description}
 		}
 	}
 	var err error
