@@ -336,7 +336,8 @@ func TestNestedBodiesTakeLittleMemory(t *testing.T) {
 }
 
 // TestSameBadValueEveryWayIn sends each bad value through every way a
-// record's text comes in, and checks that each answers with the same
+// record's text comes in (the command line's import is checked in
+// cmd/coalition), and checks that each answers with the same
 // message for the same field, as that way names it.
 func TestSameBadValueEveryWayIn(t *testing.T) {
 	t.Parallel()
@@ -375,6 +376,10 @@ func TestSameBadValueEveryWayIn(t *testing.T) {
 		}},
 		{"contact", "name", func(v string) response {
 			return s.send(http.MethodPost, "/api/v1/organizations/zarya/contacts", editor, jsonBody(map[string]any{"name": v}))
+		}},
+		{"focus area", "names.en", func(v string) response {
+			return s.send(http.MethodPost, "/api/v1/focus-areas", admin, jsonBody(map[string]any{"slug": "online-exploitation", "group": "theme",
+				"names": map[string]any{"en": v, "ru": "Онлайн-эксплуатация"}}))
 		}},
 		{"CSV row", "rows[2].name_ru", func(v string) response {
 			return s.importFile(admin, "text/csv", "", csvFile(v))
