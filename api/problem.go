@@ -18,10 +18,10 @@ type Problem struct {
 	Title  string `json:"title" example:"Bad Request"`
 	Status int    `json:"status" example:"400"`
 	Detail string `json:"detail,omitempty" example:"invalid query parameters"`
-	// Errors lists the invalid fields, the first 100 of them.
+	// The invalid fields and parameters, the first 100 of them.
 	Errors []ProblemField `json:"errors,omitempty"`
-	// ErrorsTotal counts the invalid fields, those beyond the first 100
-	// that errors lists included; present whenever errors is.
+	// How many fields and parameters are invalid, those beyond the first
+	// 100 that errors lists included; present whenever errors is.
 	ErrorsTotal int `json:"errors_total,omitempty" example:"1"`
 } //	@name	Problem
 

@@ -60,7 +60,9 @@ type Translation struct {
 // number (such as 112) as dialled. An extension written after the number
 // (доб. 123, ext. 456, x123) is moved to extension on write.
 type Phone struct {
-	Number      string `json:"number" example:"+78312000000"`
+	Number string `json:"number" example:"+78312000000"`
+	// The extension dialled after the number: доб. 123, ext. 456, x123 or
+	// #123 written after a number are moved here on write.
 	Extension   string `json:"extension,omitempty" pattern:"^[0-9]{1,20}$" example:"123"`
 	Kind        string `json:"kind" enums:"office,hotline,mobile" example:"hotline"`
 	Description string `json:"description,omitempty" example:"24/7"`

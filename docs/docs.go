@@ -3693,6 +3693,7 @@ const docTemplate = `{
                     "example": "24/7"
                 },
                 "extension": {
+                    "description": "The extension dialled after the number: доб. 123, ext. 456, x123 or\n#123 written after a number are moved here on write.",
                     "type": "string",
                     "example": "123"
                 },
@@ -3724,14 +3725,14 @@ const docTemplate = `{
                     "example": "invalid query parameters"
                 },
                 "errors": {
-                    "description": "Errors lists the invalid fields, the first 100 of them.",
+                    "description": "The invalid fields and parameters, the first 100 of them.",
                     "type": "array",
                     "items": {
                         "$ref": "#/definitions/ProblemField"
                     }
                 },
                 "errors_total": {
-                    "description": "ErrorsTotal counts the invalid fields, those beyond the first 100\nthat errors lists included; present whenever errors is.",
+                    "description": "How many fields and parameters are invalid, those beyond the first\n100 that errors lists included; present whenever errors is.",
                     "type": "integer",
                     "example": 1
                 },

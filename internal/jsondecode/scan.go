@@ -1,6 +1,7 @@
 package jsondecode
 
 import (
+	"bytes"
 	"fmt"
 	"strconv"
 	"strings"
@@ -25,10 +26,10 @@ const (
 
 // frame is one open array or object of a scan.
 type frame struct {
-	object  bool
-	entries int
-	key     string   // the member being read, in an object
-	keys    []string // the keys read so far, in an object
+	object   bool
+	entries  int
+	key      []byte // the member being read, in an object
+	keysFrom int    // where the object's keys start in scanner.keys
 }
 
 // scanner checks a document's syntax, UTF-8, limits and keys in one pass.
@@ -36,6 +37,7 @@ type scanner struct {
 	data  []byte
 	pos   int
 	stack []frame
+	keys  [][]byte               // the keys of the open objects, read so far
 	found []directory.FieldError // invalid UTF-8 and repeated keys: the scan goes on
 }
 
@@ -94,7 +96,7 @@ func (s *scanner) document() error {
 					}
 				}
 			case c == ']' && !top.object, c == '}' && top.object:
-				s.stack = s.stack[:len(s.stack)-1]
+				s.pop()
 				continue
 			default:
 				s.pos--
@@ -119,12 +121,12 @@ func (s *scanner) value() error {
 				return invalid("body", fmt.Sprintf("nests arrays and objects deeper than %d levels", MaxDepth))
 			}
 			s.pos++
-			s.stack = append(s.stack, frame{object: c == '{'})
+			s.stack = append(s.stack, frame{object: c == '{', keysFrom: len(s.keys)})
 			top := &s.stack[len(s.stack)-1]
 			s.space()
 			if s.pos < len(s.data) && (c == '{' && s.data[s.pos] == '}' || c == '[' && s.data[s.pos] == ']') {
 				s.pos++
-				s.stack = s.stack[:len(s.stack)-1]
+				s.pop()
 				return nil
 			}
 			if top.object {
@@ -150,6 +152,12 @@ func (s *scanner) value() error {
 	}
 }
 
+// pop closes the innermost array or object.
+func (s *scanner) pop() {
+	s.keys = s.keys[:s.stack[len(s.stack)-1].keysFrom]
+	s.stack = s.stack[:len(s.stack)-1]
+}
+
 // key reads `"name":` and checks that the object has no such key yet.
 func (s *scanner) key(top *frame) error {
 	s.space()
@@ -164,18 +172,18 @@ func (s *scanner) key(top *frame) error {
 		return err
 	}
 	top.key = k
-	for _, seen := range top.keys {
-		if strings.EqualFold(seen, k) {
+	for _, seen := range s.keys[top.keysFrom:] {
+		if bytes.EqualFold(seen, k) {
 			what := "appears twice"
-			if seen != k {
-				what = "repeats the key " + strconv.Quote(seen) + " in other case"
+			if !bytes.Equal(seen, k) {
+				what = "repeats the key " + strconv.Quote(string(seen)) + " in other case"
 			}
 			s.found = append(s.found, directory.FieldError{Field: s.path(len(s.stack)),
 				Message: what + "; keys are matched exactly, and a repeated one would be ambiguous"})
 			break
 		}
 	}
-	top.keys = append(top.keys, k)
+	s.keys = append(s.keys, k)
 	s.space()
 	if s.pos == len(s.data) || s.data[s.pos] != ':' {
 		return s.syntax("expected ':' after a key")
@@ -186,13 +194,13 @@ func (s *scanner) key(top *frame) error {
 
 // str reads a string at s.pos. It returns its text when it is a key
 // (what is "key"), checking escapes and UTF-8 either way.
-func (s *scanner) str(what string) (string, error) {
+func (s *scanner) str(what string) ([]byte, error) {
 	start := s.pos
 	s.pos++
 	escaped, bad := false, false
 	for {
 		if s.pos >= len(s.data) {
-			return "", s.syntax("unterminated string")
+			return nil, s.syntax("unterminated string")
 		}
 		c := s.data[s.pos]
 		switch {
@@ -207,21 +215,21 @@ func (s *scanner) str(what string) (string, error) {
 				s.found = append(s.found, directory.FieldError{Field: field, Message: msg})
 			}
 			if what != "key" {
-				return "", nil
+				return nil, nil
 			}
 			raw := s.data[start:s.pos]
 			if !escaped {
-				return string(raw[1 : len(raw)-1]), nil
+				return raw[1 : len(raw)-1], nil
 			}
 			k, err := strconv.Unquote(strings.ReplaceAll(string(raw), `\/`, `/`))
 			if err != nil {
-				return string(raw), nil // a key no field has: the decoder names it
+				return raw, nil // a key no field has: the decoder names it
 			}
-			return k, nil
+			return []byte(k), nil
 		case c == '\\':
 			escaped = true
 			if s.pos+1 >= len(s.data) {
-				return "", s.syntax("unterminated string")
+				return nil, s.syntax("unterminated string")
 			}
 			switch s.data[s.pos+1] {
 			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
@@ -229,7 +237,7 @@ func (s *scanner) str(what string) (string, error) {
 			case 'u':
 				r, ok := s.hex(s.pos + 2)
 				if !ok {
-					return "", s.syntax(`invalid \u escape`)
+					return nil, s.syntax(`invalid \u escape`)
 				}
 				s.pos += 6
 				if utf16.IsSurrogate(r) {
@@ -244,10 +252,10 @@ func (s *scanner) str(what string) (string, error) {
 					}
 				}
 			default:
-				return "", s.syntax("invalid escape in a string")
+				return nil, s.syntax("invalid escape in a string")
 			}
 		case c < 0x20:
-			return "", s.syntax("control character in a string")
+			return nil, s.syntax("control character in a string")
 		case c < utf8.RuneSelf:
 			s.pos++
 		default:
@@ -337,7 +345,7 @@ func (s *scanner) path(n int) string {
 			if b.Len() > 0 {
 				b.WriteByte('.')
 			}
-			b.WriteString(f.key)
+			b.Write(f.key)
 		} else {
 			b.WriteString("[" + strconv.Itoa(f.entries) + "]")
 		}
