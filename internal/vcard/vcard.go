@@ -72,7 +72,7 @@ func card(org *directory.Organization, c *directory.Contact, lang string) govcar
 	}
 	if c.Phone != "" {
 		card.Add(govcard.FieldTelephone, &govcard.Field{
-			Value:  "tel:" + c.Phone,
+			Value:  telURI(c.Phone, org.CountryCode),
 			Params: govcard.Params{govcard.ParamValue: {"uri"}, govcard.ParamType: {govcard.TypeWork, phoneType(c.Phone)}},
 		})
 	}
@@ -93,6 +93,17 @@ func card(org *directory.Organization, c *directory.Contact, lang string) govcar
 		card.SetRevision(c.UpdatedAt.UTC()) // the library writes a "Z" whatever the zone
 	}
 	return card
+}
+
+// telURI is the RFC 3966 URI of a stored number: a global number (E.164)
+// as it is, and a short service number (112), which is dialled only within
+// its country, with that country's calling code as its phone-context.
+func telURI(number, country string) string {
+	cc := phonenumbers.GetCountryCodeForRegion(country)
+	if strings.HasPrefix(number, "+") || cc == 0 {
+		return "tel:" + number
+	}
+	return "tel:" + number + ";phone-context=+" + strconv.Itoa(cc)
 }
 
 // phoneType is "cell" for a mobile number and "voice" for any other, so

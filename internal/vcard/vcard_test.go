@@ -239,3 +239,22 @@ func TestWriteNoContacts(t *testing.T) {
 		t.Errorf("no contacts wrote %q", raw)
 	}
 }
+
+// TestWriteShortNumber checks that a short service number, stored as
+// dialled, is a local tel URI with its country's phone-context (RFC 3966
+// section 5.1.5), and a global number is as it is.
+func TestWriteShortNumber(t *testing.T) {
+	t.Parallel()
+	org := testOrganization()
+	org.CountryCode = "RU"
+	contacts := []directory.Contact{
+		{ID: "0193b8a2-7c1e-7d4a-9f00-5b2c1e9a0c21", Name: "Экстренные службы", Phone: "112", Visibility: directory.VisibilityPublic},
+		{ID: "0193b8a2-7c1e-7d4a-9f00-5b2c1e9a0c22", Name: "Приёмная", Phone: "+78312000099", Visibility: directory.VisibilityPublic},
+	}
+	text := string(write(t, org, contacts, directory.LangRU))
+	for _, want := range []string{":tel:112;phone-context=+7\r\n", ":tel:+78312000099\r\n"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("output lacks %q:\n%s", want, text)
+		}
+	}
+}
