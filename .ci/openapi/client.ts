@@ -20,6 +20,8 @@ if (!base || !editor || !partner) {
 
 const client = createClient<paths>({ baseUrl: base });
 const asEditor = { Authorization: `Bearer ${editor}` };
+// An editor's client: every request carries the editor key.
+const editorClient = createClient<paths>({ baseUrl: base, headers: asEditor });
 const fullETag = /^"v[0-9]+-[A-Za-z0-9_-]+"$/;
 
 function check(ok: unknown, message: string): asserts ok {
@@ -53,20 +55,12 @@ async function main(): Promise<void> {
   console.log(`create: ${created.data.slug} at ${created.response.headers.get("Location")}, ETag ${etag}`);
 
   // 4. A merge patch based on that version (the call the issue asks to compile under --strict).
-  const patched = await client.PATCH("/api/v1/organizations/{id}", {
-    params: { path: { id } },
-    body: { city: "Cahul" },
-    headers: { "If-Match": etag, ...asEditor },
-  });
+  const patched = await editorClient.PATCH("/api/v1/organizations/{id}", { params: { path: { id } }, body: { city: "Cahul" }, headers: { "If-Match": etag } });
   check(patched.data?.city === "Cahul", `patch: ${patched.response.status} ${JSON.stringify(patched.error)}`);
   console.log(`patch: city ${patched.data.city}, ETag ${patched.response.headers.get("ETag")}`);
 
   // 5. The same patch again: the version it is based on is gone.
-  const stale = await client.PATCH("/api/v1/organizations/{id}", {
-    params: { path: { id } },
-    body: { city: "Cahul" },
-    headers: { "If-Match": etag, ...asEditor },
-  });
+  const stale = await editorClient.PATCH("/api/v1/organizations/{id}", { params: { path: { id } }, body: { city: "Cahul" }, headers: { "If-Match": etag } });
   const current = stale.response.headers.get("ETag") ?? "";
   const problem: Problem | undefined = stale.error;
   check(stale.response.status === 412 && problem?.status === 412, `stale patch: ${stale.response.status}`);
