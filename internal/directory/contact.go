@@ -98,7 +98,7 @@ func (s *Service) UpdateContact(ctx context.Context, caller Caller, orgIDOrSlug,
 		return Contact{}, fmt.Errorf("update contact %s: %w", contactID, err)
 	}
 	defer unlock()
-	for {
+	for attempt := 1; ; attempt++ {
 		if err := ctx.Err(); err != nil {
 			return Contact{}, fmt.Errorf("update contact %s: %w", contactID, err)
 		}
@@ -132,7 +132,7 @@ func (s *Service) UpdateContact(ctx context.Context, caller Caller, orgIDOrSlug,
 		entry := s.audit(caller, EntityContact, cur.ID, ActionUpdate, changes)
 		entry.OrganizationID = org.ID
 		err = s.store.UpdateContact(ctx, next, cur.Version, entry)
-		if ErrorCode(err) == CodePreconditionFailed && pre.Unconditional() {
+		if ErrorCode(err) == CodePreconditionFailed && pre.Unconditional() && attempt < maxRewrites {
 			continue
 		}
 		if err != nil {

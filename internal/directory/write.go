@@ -158,6 +158,12 @@ func (s *Service) slugTakenOnRestore(ctx context.Context, id string, cause error
 		Fields:  []FieldError{{Field: "slug", Message: fmt.Sprintf("%q is taken; give a new one, such as %q", cur.Slug, free)}}}
 }
 
+// maxRewrites bounds the attempts of a write without a precondition, which
+// other processes' writes can make start again: only a fault (a version
+// that never reads as stored) reaches it, and then the write must end
+// rather than spin.
+const maxRewrites = 1000
+
 // rewrite is the read-change-write cycle of every organization update:
 // load, check the version, apply, diff, store conditionally on the version
 // read, and retry when another writer came first and the caller gave no
@@ -175,7 +181,7 @@ func (s *Service) rewrite(ctx context.Context, caller Caller, idOrSlug string, p
 			unlock()
 		}
 	}()
-	for {
+	for attempt := 1; ; attempt++ {
 		if err := ctx.Err(); err != nil {
 			return Organization{}, fmt.Errorf("%s organization %q: %w", action, idOrSlug, err)
 		}
@@ -222,7 +228,7 @@ func (s *Service) rewrite(ctx context.Context, caller Caller, idOrSlug string, p
 		entry := s.audit(caller, EntityOrganization, cur.ID, action, changes)
 		entry.OrganizationID = cur.ID
 		err = s.store.UpdateOrganization(ctx, next, cur.Version, entry)
-		if ErrorCode(err) == CodePreconditionFailed && pre.Unconditional() {
+		if ErrorCode(err) == CodePreconditionFailed && pre.Unconditional() && attempt < maxRewrites {
 			continue
 		}
 		if err != nil {
