@@ -44,9 +44,12 @@ func listIn(tx *gorm.DB, q directory.ListQuery, search directory.SearchQuery, pr
 		order = order.publicUpdated()
 	}
 	var keys []int64
-	if q.Sort == directory.SortRelevance && !search.IsEmpty() {
+	switch {
+	case q.Sort == directory.SortRelevance && !search.IsEmpty() && total <= fewMatches:
+		keys, err = l.pageFew(f, newRanker(newSearchExpr(search, private)), order, q.Offset(), q.PerPage)
+	case q.Sort == directory.SortRelevance && !search.IsEmpty():
 		keys, err = l.pageByRelevance(f, newSearchExpr(search, private).levels(), total, order, q.Offset(), q.PerPage)
-	} else {
+	default:
 		keys, err = l.page(f, total, order, q.Offset(), q.PerPage)
 	}
 	if err != nil {

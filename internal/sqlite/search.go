@@ -502,3 +502,175 @@ func (e searchExpr) levelsAt(rank int) []ftsNode {
 	}
 	return out
 }
+
+// fewMatches is the most matches a relevance page ranks in Go from their
+// search rows, rather than by counting levels: a rare combination of
+// words may reach the last of dozens of levels, and each count reads every
+// doclist of its expression, while ranking a few hundred rows reads only
+// those rows.
+const fewMatches = 300
+
+// termHit is what one index term means to a query word.
+type termHit struct {
+	word  int  // index in required; -1 for a stop word
+	stop  int  // index in stops, for a stop word
+	exact bool // the word as typed
+	edits int  // typos; 0 for the word, its prefix or its stem
+}
+
+// ranker ranks the search rows of matches as levels() orders them: its
+// key for a row is the number of levels before the row's own.
+type ranker struct {
+	e          searchExpr
+	hits       map[string][]termHit
+	typoLevels []int
+}
+
+func newRanker(e searchExpr) *ranker {
+	r := &ranker{e: e, hits: map[string][]termHit{}}
+	add := func(term string, h termHit) { r.hits[term] = append(r.hits[term], h) }
+	for i, w := range e.required {
+		add(w.Text, termHit{word: i, exact: true})
+		if w.Stem != w.Text {
+			add(w.Stem, termHit{word: i})
+			add(directory.StemMark+w.Stem, termHit{word: i})
+		}
+		for _, t := range w.Typos {
+			add(t.Term, termHit{word: i, edits: t.Edits})
+			if bare, ok := strings.CutPrefix(t.Term, directory.StemMark); ok {
+				add(bare, termHit{word: i, edits: t.Edits})
+			}
+		}
+	}
+	for i, s := range e.stops {
+		add(s.Text, termHit{word: -1, stop: i})
+	}
+	r.typoLevels = []int{0}
+	for _, t := range []int{1, 2, e.maxTypos()} {
+		if t > r.typoLevels[len(r.typoLevels)-1] && t <= e.maxTypos() {
+			r.typoLevels = append(r.typoLevels, t)
+		}
+	}
+	return r
+}
+
+// noMatch stands for a word a field does not hold.
+const noMatch = 1 << 20
+
+// key returns the rank of a search row, lower first.
+func (r *ranker) key(row [directory.SearchFields]string) int {
+	n := len(r.e.required)
+	edits := make([][directory.SearchFields]int, n) // fewest typos of each word in each field
+	exact := make([][directory.SearchFields]bool, n)
+	for i := range edits {
+		for f := range edits[i] {
+			edits[i][f] = noMatch
+		}
+	}
+	stops := make([]bool, len(r.e.stops))
+	for f, text := range row {
+		for len(text) > 0 {
+			tok, rest, _ := strings.Cut(text, " ")
+			text = rest
+			if bare, ok := strings.CutPrefix(tok, directory.PrivateMark); ok {
+				if !r.e.private {
+					continue
+				}
+				tok = bare
+			}
+			for _, h := range r.hits[tok] {
+				if h.word < 0 {
+					stops[h.stop] = true
+					continue
+				}
+				edits[h.word][f] = min(edits[h.word][f], h.edits)
+				exact[h.word][f] = exact[h.word][f] || h.exact
+			}
+			for i, w := range r.e.required {
+				if strings.HasPrefix(tok, w.Text) {
+					edits[i][f] = 0
+				}
+			}
+		}
+	}
+	// typos is the fewest typos matching every word in the fields up to last.
+	typos := func(last directory.SearchField) int {
+		sum := 0
+		for i := range edits {
+			best := noMatch
+			for f := directory.FieldName; f <= last; f++ {
+				best = min(best, edits[i][f])
+			}
+			sum += best
+		}
+		return sum
+	}
+	allExact := func(last directory.SearchField) bool {
+		for i := range exact {
+			if !slices.Contains(exact[i][:last+1], true) {
+				return false
+			}
+		}
+		return true
+	}
+	level := 0
+	content := func() int {
+		for i, t := range r.typoLevels {
+			for f := directory.FieldName; f < directory.SearchFields; f++ {
+				if t == 0 {
+					if f > directory.FieldName && typos(f-1) == 0 || allExact(f) {
+						return level
+					}
+					level++
+				}
+				if i > 0 && typos(directory.SearchFields-1) <= r.typoLevels[i-1] || typos(f) <= t {
+					return level
+				}
+				level++
+			}
+		}
+		return level
+	}()
+	missing := 0
+	for _, s := range stops {
+		if !s {
+			missing++
+		}
+	}
+	return missing*noMatch + content
+}
+
+// pageFew returns the keys of a page of the few organizations matching f,
+// ranked in Go by r, in order o within a rank.
+func (l *lister) pageFew(f filter, r *ranker, o order, offset, limit int) ([]int64, error) {
+	cond, args := f.where(forCollect)
+	rows, err := l.g.Raw(`SELECT o.pk, s.name, s.acronym, s.place, s.description
+		FROM organizations o JOIN organization_search s ON s.docid = o.pk
+		WHERE `+cond+" ORDER BY "+o.byNoIndex, args...).Rows()
+	if err != nil {
+		return nil, fmt.Errorf("rank organizations: %w", err)
+	}
+	defer rows.Close()
+	type ranked struct {
+		pk  int64
+		key int
+	}
+	var all []ranked
+	for rows.Next() {
+		var pk int64
+		var row [directory.SearchFields]string
+		if err := rows.Scan(&pk, &row[0], &row[1], &row[2], &row[3]); err != nil {
+			return nil, fmt.Errorf("rank organizations: %w", err)
+		}
+		all = append(all, ranked{pk, r.key(row)})
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("rank organizations: %w", err)
+	}
+	slices.SortStableFunc(all, func(a, b ranked) int { return a.key - b.key })
+	keys := make([]int64, 0, limit)
+	for i := offset; i < len(all) && i < offset+limit; i++ {
+		keys = append(keys, all[i].pk)
+	}
+	return keys, nil
+}

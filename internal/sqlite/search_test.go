@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"slices"
 	"testing"
 
 	"github.com/coalition-directory/coalition/internal/directory"
@@ -46,6 +47,45 @@ func TestSearchExpressionsRun(t *testing.T) {
 			q := directory.ListQuery{Text: text, Sort: directory.SortRelevance, Page: 1, PerPage: 100}
 			if _, _, err := db.ListOrganizations(ctx, q, search, private); err != nil {
 				t.Errorf("q=%q private=%v, every level: %v", text, private, err)
+			}
+		}
+	}
+}
+
+// TestRankFewAgreesWithLevels checks that the two ways of ordering by
+// relevance agree: counting the levels' FTS expressions, and ranking a few
+// matches in Go from their search rows.
+func TestRankFewAgreesWithLevels(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db, _ := newListTestDB(t)
+	for _, text := range []string{"центр", "центры помощи", "помощи в", "помощ мигрантам", "прававой помощи", "надежда", "в для",
+		"центр и для детей", "реабилитацыя", "помощь москва"} {
+		for _, private := range []bool{false, true} {
+			search := directory.ParseSearch(text)
+			near, err := db.VocabularyNear(ctx, search.TypoProbes())
+			if err != nil {
+				t.Fatal(err)
+			}
+			search.AddTypos(near)
+			q := directory.ListQuery{Text: text, Sort: directory.SortRelevance, Lang: directory.LangRU, Page: 1, PerPage: 100}
+			f := newFilter(q, search, private)
+			l := &lister{g: db.gorm.WithContext(ctx), live: -1}
+			total, err := l.count(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			e := newSearchExpr(search, private)
+			byLevels, err := l.pageByRelevance(f, e.levels(), total, orderOf(q), 0, total)
+			if err != nil {
+				t.Fatal(err)
+			}
+			few, err := l.pageFew(f, newRanker(e), orderOf(q), 0, total)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(byLevels, few) {
+				t.Errorf("q=%q private=%v: %d matches, by levels %v,\nranked in Go %v", text, private, total, byLevels, few)
 			}
 		}
 	}
