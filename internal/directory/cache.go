@@ -22,8 +22,18 @@ type Cache struct {
 	maxEntries int
 
 	mu      sync.Mutex
-	at      uint64         // the data version the entries were read at
-	entries map[string]any // answers by cacheKey
+	at      uint64            // the data version the entries were read at
+	entries map[string]*entry // answers by key
+}
+
+// entry is one answer, or the read of it in flight: the first reader of a
+// key reads it, and those that ask meanwhile wait for that answer rather
+// than read the same again (after every write, popular answers are asked
+// for by many clients at once).
+type entry struct {
+	done   chan struct{} // closed when answer and err are set
+	answer any
+	err    error
 }
 
 // NewCache returns a Cache of at most maxEntries answers over store.
@@ -31,7 +41,7 @@ type Cache struct {
 // the stored directory, whichever process made it (the SQLite store's
 // DataVersion).
 func NewCache(store Store, version func(context.Context) (uint64, error), maxEntries int) *Cache {
-	return &Cache{Store: store, version: version, maxEntries: maxEntries, entries: map[string]any{}}
+	return &Cache{Store: store, version: version, maxEntries: maxEntries, entries: map[string]*entry{}}
 }
 
 // cached returns the answer stored under key at the current data version,
@@ -46,30 +56,48 @@ func cached[T any](ctx context.Context, c *Cache, key string, read func() (T, er
 	}
 	c.mu.Lock()
 	if v > c.at {
-		c.at, c.entries = v, make(map[string]any, len(c.entries))
+		c.at, c.entries = v, make(map[string]*entry, len(c.entries))
+	}
+	if v != c.at { // a reader that saw an older version than another
+		c.mu.Unlock()
+		return read()
 	}
 	e, ok := c.entries[key]
-	current := v == c.at
-	c.mu.Unlock()
-	if ok && current {
-		return e.(T), nil
-	}
-	answer, err := read()
-	if err != nil || !current {
-		return answer, err
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.at == v {
+	if !ok {
 		if len(c.entries) >= c.maxEntries {
 			for k := range c.entries { // an arbitrary one: map order is random
 				delete(c.entries, k)
 				break
 			}
 		}
-		c.entries[key] = answer
+		e = &entry{done: make(chan struct{})}
+		c.entries[key] = e
 	}
-	return answer, nil
+	c.mu.Unlock()
+
+	if ok {
+		select {
+		case <-e.done:
+			if e.err == nil {
+				return e.answer.(T), nil
+			}
+			return read() // the read failed for its own caller (its context ended): try ours
+		case <-ctx.Done():
+			var zero T
+			return zero, ctx.Err()
+		}
+	}
+	answer, err := read()
+	e.answer, e.err = answer, err
+	close(e.done)
+	if err != nil {
+		c.mu.Lock()
+		if c.entries[key] == e {
+			delete(c.entries, key)
+		}
+		c.mu.Unlock()
+	}
+	return answer, err
 }
 
 // page is a cached list answer.
