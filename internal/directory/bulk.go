@@ -313,13 +313,65 @@ func ApplyDefaults(o *Organization) {
 }
 
 // fieldSet returns, as bits in the order of organizationFields followed by
-// contacts, the fields of o that are not empty: what creating o sets.
+// contacts, the fields of o that are not empty: what creating o sets. It
+// says what flattenOrganization would, without building its map: it runs
+// for every row of an import.
 func fieldSet(o *Organization) uint64 {
-	flat := flattenOrganization(o)
+	orig := o.Translations[o.OriginalLanguage]
+	_, hasOrig := o.Translations[o.OriginalLanguage]
 	var set uint64
 	fields := organizationFields()
 	for i, f := range fields {
-		if _, ok := flat[f]; ok {
+		var given bool
+		switch f {
+		case "slug":
+			given = o.Slug != ""
+		case "original_language":
+			given = o.OriginalLanguage != ""
+		case "name":
+			given = orig.Name != ""
+		case "description":
+			given = orig.Description != ""
+		case "translations":
+			given = len(o.Translations) > 1 || len(o.Translations) == 1 && !hasOrig
+		case "acronym":
+			given = o.Acronym != ""
+		case "website":
+			given = o.Website != ""
+		case "email":
+			given = o.Email != ""
+		case "phones":
+			given = len(o.Phones) > 0
+		case "country_code":
+			given = o.CountryCode != ""
+		case "region_code":
+			given = o.RegionCode != ""
+		case "city":
+			given = o.City != ""
+		case "address":
+			given = o.Address != ""
+		case "address_hidden":
+			given = o.AddressHidden
+		case "service_regions":
+			given = len(o.ServiceRegions) > 0
+		case "languages":
+			given = len(o.Languages) > 0
+		case "focus_areas":
+			given = len(o.FocusAreas) > 0
+		case "membership_status":
+			given = o.MembershipStatus != ""
+		case "member_since":
+			given = o.MemberSince != ""
+		case "member_until":
+			given = o.MemberUntil != ""
+		case "verified_at":
+			given = o.VerifiedAt != nil
+		case "archived_at":
+			given = o.ArchivedAt != nil
+		default: // a field this switch does not know yet
+			_, given = flattenOrganization(o)[f]
+		}
+		if given {
 			set |= 1 << i
 		}
 	}
