@@ -134,12 +134,13 @@ func TestTypoProbesReachOneEdit(t *testing.T) {
 
 func TestAddTypos(t *testing.T) {
 	q := ParseSearch("реабилитацыя")
-	q.AddTypos([]string{"реабилитация", "реабилитации", "§реабилитац", "реабилитацыями", "реорганизация"})
+	q.AddTypos([]string{"реабилитация", "реабилитации", "§реабилитац", "реабилитацыями", "реорганизация", "реабилитацыю"})
 	var got []string
 	for _, ty := range q.Words[0].Typos {
 		got = append(got, ty.Term)
 	}
-	// "реабилитацыями" begins with the word: its prefix matches it already.
+	// "реабилитацыями" begins with the word, and "реабилитацыю" has its stem:
+	// they match already.
 	if want := []string{"§реабилитац", "реабилитация", "реабилитации"}; !slices.Equal(got, want) {
 		t.Errorf("got %v, want %v", got, want)
 	}

@@ -160,7 +160,9 @@ func (q *SearchQuery) AddTypos(vocabulary []string) {
 				}
 				d = Edits(w.Stem, bare, w.MaxEdits)
 			} else {
-				if strings.HasPrefix(bare, w.Text) || bare == w.Stem {
+				// A word the query word begins, or of the same stem, is no
+				// typo: its prefix or its stem matches it already.
+				if strings.HasPrefix(bare, w.Text) || bare == w.Stem || Stem(bare) == w.Stem {
 					continue
 				}
 				d = Edits(w.Text, bare, w.MaxEdits)
