@@ -135,6 +135,8 @@ func TestEveryErrorAtOnce(t *testing.T) {
 	r = s.importFile(admin, "application/x-ndjson", "",
 		`{"original_language":"ru","translations":{"ru":{"name":"Ц"}},"country_code":"XX","verified_at":"15.03.2025","email":"x@","member_since":"2003-13-45","membership_status":"member"}`+"\n")
 	wantProblem(t, r, "rows[1].country_code", "rows[1].verified_at", "rows[1].email", "rows[1].member_since")
+	r = s.importFile(admin, "application/x-ndjson", "?mode=merge", `{"slug":"zarya","address_hidden":"yes","email":"x@","phones":[{"number":"12"}]}`+"\n")
+	wantProblem(t, r, "rows[1].address_hidden", "rows[1].email", "rows[1].phones[0].number")
 	r = s.importFile(admin, "text/csv", "", "name_ru,country_code,verified_at,email,member_since,address_hidden\r\nЦ,XX,15.03.2025,x@,2003-13-45,maybe\r\n")
 	wantProblem(t, r, "rows[2].country_code", "rows[2].verified_at", "rows[2].email", "rows[2].member_since", "rows[2].address_hidden")
 

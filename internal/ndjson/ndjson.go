@@ -344,14 +344,21 @@ func decodePatch(line int, data []byte) directory.ImportRecord {
 			return fmt.Errorf("encode merged line: %w", err)
 		}
 		var r record
-		if err := jsondecode.Strict(merged, &r); err != nil {
+		found, err := jsondecode.Decode(merged, &r)
+		if err != nil {
 			return err
 		}
 		next, err := r.toOrganization()
 		if err != nil {
 			return err
 		}
-		return directory.WholeRecord(line, next).Apply(o)
+		if err := directory.WholeRecord(line, next).Apply(o); err != nil {
+			return err
+		}
+		if len(found) > 0 { // reported with the rules' errors, as in replace mode
+			return &directory.Error{Code: directory.CodeInvalid, Message: "invalid line", Fields: found}
+		}
+		return nil
 	}
 	return rec
 }
