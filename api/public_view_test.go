@@ -18,7 +18,7 @@ import (
 func TestPartnersOnlyEditsDoNotShow(t *testing.T) {
 	t.Parallel()
 	s := newTestServer(t, searchFixtures())
-	editor := s.key(directory.RoleEditor)
+	editor, admin := s.key(directory.RoleEditor), s.key(directory.RoleAdmin)
 	shelter := validOrganization("shelter")
 	shelter["address"], shelter["address_hidden"] = "ул. Тайная, 1", true
 	wantStatus(t, s.send(http.MethodPost, "/api/v1/organizations", editor, shelter), http.StatusCreated)
@@ -56,12 +56,19 @@ func TestPartnersOnlyEditsDoNotShow(t *testing.T) {
 		{"the partners-only contact", http.MethodPatch, "{contact}", map[string]any{"role": "Директор"}, http.StatusOK},
 		{"the hidden address, removed", http.MethodPatch, org, map[string]any{"address": nil}, http.StatusOK},
 		{"the flag of an empty address", http.MethodPatch, org, map[string]any{"address_hidden": false}, http.StatusOK},
+		{"the flag again", http.MethodPatch, org, map[string]any{"address_hidden": true}, http.StatusOK},
+		{"the hidden address, by import", http.MethodPost, "/api/v1/import", "slug,address\r\nshelter,\"ул. Тайная, 3\"\r\n", http.StatusOK},
 	} {
 		path := edit.path
 		if path == "{contact}" {
 			path = contact
 		}
-		r := s.send(edit.method, path, editor, edit.body)
+		var r response
+		if csv, ok := edit.body.(string); ok {
+			r = s.importFile(admin, "text/csv", "", csv)
+		} else {
+			r = s.send(edit.method, path, editor, edit.body)
+		}
 		wantStatus(t, r, edit.status)
 		if edit.status == http.StatusCreated {
 			contact = r.Header.Get("Location")
@@ -78,8 +85,8 @@ func TestPartnersOnlyEditsDoNotShow(t *testing.T) {
 
 	// Editors see the real version, and its ETag holds for If-Match.
 	r := s.do(http.MethodGet, org, bearer(editor), nil)
-	if got := decode[api.Organization](t, r); got.Version != 4 {
-		t.Errorf("editors see version %d, want 4", got.Version)
+	if got := decode[api.Organization](t, r); got.Version != 6 || got.Address != "ул. Тайная, 3" {
+		t.Errorf("editors see version %d, address %q; want 6, the imported one", got.Version, got.Address)
 	}
 	h := bearer(editor)
 	h.Set("Content-Type", "application/json")
@@ -90,7 +97,13 @@ func TestPartnersOnlyEditsDoNotShow(t *testing.T) {
 	// A public change shows, with the real version.
 	r = s.get(org)
 	got := decode[api.Organization](t, r)
-	if got.Version != 5 || got.City != "Дзержинск" || r.Header.Get("ETag") == before[org].Header.Get("ETag") {
+	if got.Version != 7 || got.City != "Дзержинск" || r.Header.Get("ETag") == before[org].Header.Get("ETag") {
 		t.Errorf("after a public change: version %d, city %q, ETag %s", got.Version, got.City, r.Header.Get("ETag"))
+	}
+	// So does one by import.
+	wantStatus(t, s.importFile(admin, "text/csv", "", "slug,city\r\nshelter,Арзамас\r\n"), http.StatusOK)
+	got = decode[api.Organization](t, s.get(org))
+	if got.Version != 8 || got.City != "Арзамас" {
+		t.Errorf("after a public change by import: version %d, city %q", got.Version, got.City)
 	}
 }

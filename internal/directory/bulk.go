@@ -585,6 +585,10 @@ func (s *Service) importUpdate(ctx context.Context, session ImportSession, calle
 	}
 	now := s.now().UTC().Truncate(time.Microsecond)
 	o.Version, o.UpdatedAt = cur.Version+1, now
+	o.PublicVersion, o.PublicUpdatedAt = cur.PublicVersion, cur.PublicUpdatedAt
+	if publicChanged(&cur, &o) {
+		o.PublicVersion, o.PublicUpdatedAt = o.Version, now
+	}
 	for i := range o.Contacts {
 		c := &o.Contacts[i]
 		c.OrganizationID, c.UpdatedAt = o.ID, now
