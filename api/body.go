@@ -18,6 +18,7 @@ import (
 
 	"github.com/coalition-directory/coalition/internal/directory"
 	"github.com/coalition-directory/coalition/internal/jsondecode"
+	"github.com/coalition-directory/coalition/internal/mergepatch"
 )
 
 // maxBodyBytes limits request bodies of single-record writes.
@@ -65,26 +66,6 @@ func decodeWrite(data []byte, v any) (found []directory.FieldError, err error) {
 	return jsondecode.Decode(data, v)
 }
 
-// mergePatch applies an RFC 7396 JSON merge patch to target.
-func mergePatch(target, patch any) any {
-	p, ok := patch.(map[string]any)
-	if !ok {
-		return patch
-	}
-	t, ok := target.(map[string]any)
-	if !ok {
-		t = map[string]any{}
-	}
-	for k, v := range p {
-		if v == nil {
-			delete(t, k)
-			continue
-		}
-		t[k] = mergePatch(t[k], v)
-	}
-	return t
-}
-
 // applyPatch merges a JSON merge patch into the JSON form of current and
 // decodes the result into next as decodeWrite does: the patch may only name
 // fields the write shape has, spelled exactly (a case variant would be
@@ -112,7 +93,7 @@ func applyPatch(current any, patch []byte, next any) (found []directory.FieldErr
 	if err := json.Unmarshal(cur, &doc); err != nil {
 		return nil, fmt.Errorf("decode current state: %w", err)
 	}
-	merged, err := json.Marshal(mergePatch(doc, p))
+	merged, err := json.Marshal(mergepatch.Apply(doc, p))
 	if err != nil {
 		return nil, fmt.Errorf("encode merged state: %w", err)
 	}

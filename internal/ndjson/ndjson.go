@@ -23,6 +23,7 @@ import (
 
 	"github.com/coalition-directory/coalition/internal/directory"
 	"github.com/coalition-directory/coalition/internal/jsondecode"
+	"github.com/coalition-directory/coalition/internal/mergepatch"
 )
 
 // ContentType is the media type of the format.
@@ -339,7 +340,7 @@ func decodePatch(line int, data []byte) directory.ImportRecord {
 		if err != nil {
 			return err
 		}
-		merged, err := json.Marshal(mergePatch(base, p))
+		merged, err := json.Marshal(mergepatch.Apply(base, p))
 		if err != nil {
 			return fmt.Errorf("encode merged line: %w", err)
 		}
@@ -418,24 +419,4 @@ func liftOriginal(patch, base map[string]any) (map[string]any, error) {
 		out[f] = v
 	}
 	return out, nil
-}
-
-// mergePatch applies an RFC 7396 JSON merge patch to target.
-func mergePatch(target, patch any) any {
-	p, ok := patch.(map[string]any)
-	if !ok {
-		return patch
-	}
-	t, ok := target.(map[string]any)
-	if !ok {
-		t = map[string]any{}
-	}
-	for k, v := range p {
-		if v == nil {
-			delete(t, k)
-			continue
-		}
-		t[k] = mergePatch(t[k], v)
-	}
-	return t
 }
