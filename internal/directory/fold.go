@@ -54,6 +54,12 @@ func SearchText(s string) string {
 	if text, ok := searchTextSimple(s); ok {
 		return text
 	}
+	// Bytes that are not UTF-8 separate words. Text the directory stores or
+	// is asked for is valid UTF-8 already (the API refuses anything else);
+	// this keeps SearchText a function of the words alone on any input, as
+	// the normalizer can treat the characters after an invalid byte
+	// differently from the same characters after a space.
+	s = strings.ToValidUTF8(s, " ")
 	return strings.Join(strings.FieldsFunc(FoldText(s), func(r rune) bool {
 		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
 	}), " ")
