@@ -39,13 +39,20 @@ async function open(options = {}) {
   const errors = [];
   page.on("console", (m) => { if (m.type() === "error") errors.push(`console: ${m.text()}`); });
   page.on("pageerror", (e) => errors.push(`page error: ${e.message}`));
-  page.on("requestfailed", (r) => errors.push(`request failed: ${r.url()} ${r.failure()?.errorText}`));
+  // net::ERR_ABORTED is the browser cancelling a request itself (a new
+  // navigation, a closed page), never an answer of the server's: 5xx answers
+  // are caught below.
+  page.on("requestfailed", (r) => {
+    const reason = r.failure()?.errorText;
+    if (reason !== "net::ERR_ABORTED") errors.push(`request failed: ${r.url()} ${reason}`);
+  });
   page.on("response", (r) => { if (r.status() >= 500) errors.push(`${r.status()} ${r.url()}`); });
   return {
     page, context, errors,
     async finish() {
+      const seen = [...errors]; // closing the context aborts what is still loading
       await context.close();
-      assert.deepEqual(errors, [], "no console errors or failed requests");
+      assert.deepEqual(seen, [], "no console errors or failed requests");
     },
   };
 }
