@@ -135,19 +135,7 @@ func fieldPath(path string) string {
 // decoder quotes the JSON text from that value on.
 func valueKind(value string) string {
 	if text, err := strconv.Unquote(value); err == nil && text != "" {
-		switch text[0] {
-		case '"':
-			return "a string"
-		case '[':
-			return "an array"
-		case '{':
-			return "an object"
-		case 't', 'f':
-			return "true or false"
-		case 'n':
-			return "null"
-		}
-		return "a number"
+		return jsonKind([]byte(text))
 	}
 	switch kind, _, _ := strings.Cut(value, " "); kind {
 	case "string":
