@@ -24,10 +24,12 @@ import (
 	"github.com/getkin/kin-openapi/routers/gorillamux"
 
 	"github.com/coalition-directory/coalition/api"
+	"github.com/coalition-directory/coalition/internal/dbtest"
 	"github.com/coalition-directory/coalition/internal/demo"
 	"github.com/coalition-directory/coalition/internal/directory"
 	"github.com/coalition-directory/coalition/internal/geo"
 	"github.com/coalition-directory/coalition/internal/sqlite"
+	"github.com/coalition-directory/coalition/internal/sqlstore"
 )
 
 // spec is the repository's openapi.yaml and a router over it, loaded once
@@ -48,13 +50,14 @@ var spec = sync.OnceValues(func() (routers.Router, error) {
 	return gorillamux.NewRouter(doc)
 })
 
-// testServer is the API on a real SQLite file of its own, with a client
-// that checks every response against openapi.yaml.
+// testServer is the API on a real database of its own (an SQLite file, or
+// a PostgreSQL database when the environment says so: see dbtest), with a
+// client that checks every response against openapi.yaml.
 type testServer struct {
 	t   *testing.T
 	url string
 	dir *directory.Service
-	db  *sqlite.DB
+	db  *sqlstore.DB
 	// serverErrorsExpected lets a test check 5xx answers itself.
 	serverErrorsExpected bool
 }
@@ -73,17 +76,16 @@ func newTestServerWith(t *testing.T, orgs []directory.Organization, opts api.Opt
 }
 
 // newTestServerOn is newTestServerWith whose listener is wrap's, when set,
-// and whose database has dbOpts.
+// and whose database has dbOpts: settings other than the defaults are
+// SQLite's, and a test that sets them runs on SQLite only.
 func newTestServerOn(t *testing.T, orgs []directory.Organization, opts api.Options, wrap func(net.Listener) net.Listener, dbOpts sqlite.Options) *testServer {
 	t.Helper()
 	ctx := context.Background()
-	db, err := sqlite.OpenWith(ctx, filepath.Join(t.TempDir(), "test.db"), dbOpts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if err := db.Migrate(ctx); err != nil {
-		t.Fatal(err)
+	var db *sqlstore.DB
+	if dbOpts == (sqlite.Options{}) {
+		db = dbtest.Open(t)
+	} else {
+		db = dbtest.OpenSQLite(t, dbOpts, "a disk that fills fails writes with SQLSTATE 53100 (disk_full), which the store maps to the same 507").DB
 	}
 	places, err := geo.Load()
 	if err != nil {

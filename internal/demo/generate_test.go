@@ -2,7 +2,6 @@ package demo
 
 import (
 	"context"
-	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
@@ -10,9 +9,9 @@ import (
 
 	"github.com/nyaruka/phonenumbers"
 
+	"github.com/coalition-directory/coalition/internal/dbtest"
 	"github.com/coalition-directory/coalition/internal/directory"
 	"github.com/coalition-directory/coalition/internal/geo"
-	"github.com/coalition-directory/coalition/internal/sqlite"
 )
 
 func TestGenerateIsDeterministic(t *testing.T) {
@@ -34,14 +33,7 @@ func TestGenerateIsDeterministic(t *testing.T) {
 func TestGeneratedOrganizationsAreValid(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "generated.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if err := db.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	db := dbtest.Open(t)
 	places, err := geo.Load()
 	if err != nil {
 		t.Fatal(err)

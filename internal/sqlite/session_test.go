@@ -53,7 +53,7 @@ func TestInterruptedWorkLeavesConnectionsClean(t *testing.T) {
 			return db.Import(ctx, entry, func(directory.ImportSession) error { return errStop })
 		}},
 		{"write whose client goes away", func(ctx context.Context, cancel func()) error {
-			return db.write(ctx, "test", func(tx *gorm.DB) error {
+			return db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 				if err := tx.Exec("UPDATE organizations SET city = 'x' WHERE pk = 1").Error; err != nil {
 					return err
 				}

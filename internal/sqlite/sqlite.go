@@ -1,6 +1,7 @@
-// Package sqlite stores the directory in an SQLite file through GORM. It
-// implements directory.Store, translates driver errors into directory error
-// codes, and keeps GORM row types to itself.
+// Package sqlite stores the directory in an SQLite file: it opens the file
+// with its settings (WAL, pragmas, pools), and gives internal/sqlstore, which
+// holds the queries, what SQLite does its own way (FTS4 search, JSON
+// functions, error codes, data_version); backups are VACUUM INTO.
 package sqlite
 
 import (
@@ -11,12 +12,9 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"math"
 	"net/url"
 	"os"
-	"path"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -27,30 +25,20 @@ import (
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
 
-	"github.com/coalition-directory/coalition/internal/directory"
 	"github.com/coalition-directory/coalition/internal/geo"
+	"github.com/coalition-directory/coalition/internal/sqlstore"
 )
 
-// DB is the directory stored in one SQLite file.
+// DB is the directory stored in one SQLite file: a sqlstore.DB, with what
+// only SQLite offers.
 type DB struct {
+	*sqlstore.DB
+	// gorm is the write handle, for backups and checks.
 	gorm *gorm.DB
-	// bulk shares gorm's connections without prepared statements: the
-	// multi-row INSERTs of imports bind thousands of parameters, and kept
-	// prepared they would hold hundreds of megabytes for one-off work.
-	bulk *gorm.DB
-	// read is a pool of read-only connections whose transactions are
-	// deferred, so that the statements of one answer (a list's count and
-	// its page) read one snapshot without taking the write lock.
-	read *gorm.DB
-	// export is a small pool of read-only connections of its own for
-	// exports: a stream lasts as long as its client takes to read it, and a
-	// client that stalls must not hold a connection that other requests
-	// wait for. Its connections read without the memory map: an export
-	// reads every page once, and mapping them would only grow the process.
-	export *gorm.DB
-	// places names the countries and regions the search index holds.
-	places directory.Places
-	file   string
+	// read and export are the read-only handles, for checks of their
+	// settings.
+	read, export *gorm.DB
+	file         string
 	// version tells caches whether anything was written (DataVersion).
 	version *dataVersion
 }
@@ -268,56 +256,29 @@ func OpenWith(ctx context.Context, file string, opts Options) (*DB, error) {
 		exportDB.Close()
 		return nil, fmt.Errorf("open sqlite %s: %w", file, err)
 	}
-	version := newDataVersion("file:" + file + "?" + params.Encode())
-	return &DB{gorm: g, bulk: bulk, read: read, export: export, places: places, file: file, version: version}, nil
+	db := &DB{gorm: g, read: read, export: export, file: file, version: newDataVersion("file:" + file + "?" + params.Encode())}
+	db.DB = sqlstore.New(sqlstore.Config{Write: g, Bulk: bulk, Read: read, Export: export, Places: places, Dialect: db.dialect()})
+	return db, nil
 }
 
-// Close closes the database.
-func (db *DB) Close() error {
-	var errs []error
-	for _, g := range []*gorm.DB{db.export, db.read, db.gorm} {
-		sqlDB, err := g.DB()
-		if err == nil {
-			err = sqlDB.Close()
-		}
-		if err != nil {
-			errs = append(errs, fmt.Errorf("close sqlite: %w", err))
-		}
-	}
-	if err := db.version.close(); err != nil {
-		errs = append(errs, fmt.Errorf("close sqlite: %w", err))
-	}
-	return errors.Join(errs...)
-}
-
-// ConnectionsInUse returns how many connections of each pool ("write",
-// "read", "export") are in use: what slow requests hold, for tests and
-// operators.
-func (db *DB) ConnectionsInUse() map[string]int {
-	out := map[string]int{}
-	for name, g := range map[string]*gorm.DB{"write": db.gorm, "read": db.read, "export": db.export} {
-		if sqlDB, err := g.DB(); err == nil {
-			out[name] = sqlDB.Stats().InUse
-		}
-	}
-	return out
-}
-
-// Ping checks that the database answers a query and has room to grow, for
+// ping checks that the database answers a query and has room to grow, for
 // readiness probes: a database that can take no write is CodeStorageFull.
-func (db *DB) Ping(ctx context.Context) error {
+func (db *DB) ping(ctx context.Context) error {
 	var room struct{ Pages, MaxPages, PageSize int64 }
 	err := db.gorm.WithContext(ctx).Raw(`SELECT (SELECT page_count FROM pragma_page_count) AS pages,
 		(SELECT max_page_count FROM pragma_max_page_count) AS max_pages,
 		(SELECT page_size FROM pragma_page_size) AS page_size`).Scan(&room).Error
 	if err != nil {
-		return fmt.Errorf("ping sqlite: %w", translate(err, "ping"))
+		if isFull(err) {
+			return sqlstore.ErrStorageFull
+		}
+		return fmt.Errorf("ping sqlite: %w", err)
 	}
 	if (room.MaxPages-room.Pages)*room.PageSize < minFreeBytes {
-		return errStorageFull
+		return sqlstore.ErrStorageFull
 	}
 	if free, ok := freeBytes(filepath.Dir(db.file)); ok && free < minFreeBytes {
-		return errStorageFull
+		return sqlstore.ErrStorageFull
 	}
 	return nil
 }
@@ -326,18 +287,11 @@ func (db *DB) Ping(ctx context.Context) error {
 // the database counts as full for readiness: a few writes' worth.
 const minFreeBytes = 1 << 20
 
-// errStorageFull is what a write gets when the database cannot grow.
-var errStorageFull = &directory.Error{Code: directory.CodeStorageFull,
-	Message: "the database's storage is full: writes are refused until an operator frees space"}
-
-// full returns errStorageFull for an error of a write the database or its
-// disk had no room for (SQLITE_FULL), and err itself otherwise.
-func full(err error) error {
+// isFull says whether err is of a write the database or its disk had no
+// room for (SQLITE_FULL).
+func isFull(err error) bool {
 	var se sqlite3.Error
-	if errors.As(err, &se) && se.Code == sqlite3.ErrFull {
-		return errStorageFull
-	}
-	return err
+	return errors.As(err, &se) && se.Code == sqlite3.ErrFull
 }
 
 // checkPath says why the database cannot live at file, if it cannot: its
@@ -387,145 +341,24 @@ func unwritable(dir string, err error) string {
 	return fmt.Sprintf("no new file can be created in its directory %s (%v); choose a writable path", dir, err)
 }
 
+// migrationFiles are SQLite's numbered migrations (sqlstore.DB.Migrate).
+//
 //go:embed migrations/*.sql
 var migrationFiles embed.FS
 
-// Migrate applies, in order and each in its own transaction, the numbered
-// SQL files of migrations/ that the database has not seen yet, with their
-// Go steps (migrationStep). New schema changes are new files; applied files
-// are never edited.
-func (db *DB) Migrate(ctx context.Context) error {
-	return db.migrate(ctx, math.MaxInt)
-}
-
-// migrationStep is what a migration does after its SQL, in its
-// transaction, because SQL alone cannot; nil for most.
-// Migration 3's step, which wrote its index again, is migration 4's now:
-// migration 4 replaces that index, so writing it twice would be wasted.
-func (db *DB) migrationStep(version int) func(tx *gorm.DB) error {
-	switch version {
-	case 4:
-		return db.rebuildSearch
-	}
-	return nil
-}
-
-// migrate applies the migrations up to version upTo.
-func (db *DB) migrate(ctx context.Context, upTo int) error {
-	if err := db.bulk.WithContext(ctx).Exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
-		version    INTEGER PRIMARY KEY,
-		name       TEXT NOT NULL,
-		applied_at TEXT NOT NULL)`).Error; err != nil {
-		return fmt.Errorf("create schema_migrations: %w", err)
-	}
-	names, err := fs.Glob(migrationFiles, "migrations/*.sql")
-	if err != nil {
-		return fmt.Errorf("list migrations: %w", err)
-	}
-	slices.Sort(names)
-	for _, name := range names {
-		base := path.Base(name)
-		version, err := strconv.Atoi(strings.SplitN(base, "_", 2)[0])
-		if err != nil {
-			return fmt.Errorf("migration %s: name must start with a number", base)
-		}
-		if version > upTo {
-			break
-		}
-		body, err := migrationFiles.ReadFile(name)
-		if err != nil {
-			return fmt.Errorf("read migration %s: %w", base, err)
-		}
-		if err := db.applyMigration(ctx, version, base, string(body)); err != nil {
-			return fmt.Errorf("apply migration %s: %w", base, err)
-		}
-	}
-	return nil
-}
-
-// applyMigration runs one migration unless it ran before, and records it,
-// in one transaction: a failed migration leaves no trace. It runs on the
-// handle without prepared statements, which would cut a migration's
-// several statements to the first.
-func (db *DB) applyMigration(ctx context.Context, version int, name, body string) error {
-	return db.bulk.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		var applied int64
-		if err := tx.Raw("SELECT count(*) FROM schema_migrations WHERE version = ?", version).Scan(&applied).Error; err != nil {
-			return err
-		}
-		if applied > 0 {
-			return nil
-		}
-		if err := tx.Exec(body).Error; err != nil {
-			return err
-		}
-		if step := db.migrationStep(version); step != nil {
-			if err := step(tx); err != nil {
-				return err
-			}
-		}
-		return tx.Exec("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
-			version, name, formatTime(time.Now())).Error
-	})
-}
-
-// timeLayout is fixed-width so that text order in SQL is time order.
-const timeLayout = "2006-01-02T15:04:05.000000Z"
-
-func formatTime(t time.Time) string { return t.UTC().Format(timeLayout) }
-
-func formatTimePtr(t *time.Time) *string {
-	if t == nil {
-		return nil
-	}
-	s := formatTime(*t)
-	return &s
-}
-
-func parseTime(s string) (time.Time, error) {
-	t, err := time.Parse(timeLayout, s)
-	if err != nil {
-		return time.Time{}, fmt.Errorf("parse stored time %q: %w", s, err)
-	}
-	return t, nil
-}
-
-func parseTimePtr(s *string) (*time.Time, error) {
-	if s == nil {
-		return nil, nil
-	}
-	t, err := parseTime(*s)
-	return &t, err
-}
-
-// translate maps driver errors to directory error codes where the caller can
-// act on them, and wraps the rest with what was being done.
-func translate(err error, doing string) error {
-	if err == nil {
-		return nil
-	}
-	if errors.Is(full(err), errStorageFull) {
-		return errStorageFull
-	}
+// conflict says whether err is a unique violation and names the field whose
+// value is taken.
+func conflict(err error) (string, bool) {
 	var se sqlite3.Error
-	if errors.As(err, &se) && se.Code == sqlite3.ErrConstraint {
-		switch se.ExtendedCode {
-		case sqlite3.ErrConstraintUnique, sqlite3.ErrConstraintPrimaryKey:
-			return conflict(se.Error())
-		}
+	if !errors.As(err, &se) || se.Code != sqlite3.ErrConstraint ||
+		se.ExtendedCode != sqlite3.ErrConstraintUnique && se.ExtendedCode != sqlite3.ErrConstraintPrimaryKey {
+		return "", false
 	}
-	return fmt.Errorf("%s: %w", doing, err)
-}
-
-// conflict names the field whose unique value is taken.
-func conflict(msg string) error {
-	switch {
+	switch msg := se.Error(); {
 	case strings.Contains(msg, "organizations.slug"):
-		return &directory.Error{Code: directory.CodeConflict, Message: "a live organization has this slug",
-			Fields: []directory.FieldError{{Field: "slug", Message: "is taken"}}}
+		return "slug", true
 	case strings.Contains(msg, ".id"):
-		return &directory.Error{Code: directory.CodeConflict, Message: "a record with this id exists",
-			Fields: []directory.FieldError{{Field: "id", Message: "is taken"}}}
+		return "id", true
 	}
-	return directory.Errorf(directory.CodeConflict, "a record with the same unique value exists")
+	return "", true
 }

@@ -29,10 +29,10 @@ func newDataVersion(dsn string) *dataVersion {
 	return &dataVersion{db: db}
 }
 
-// DataVersion returns a number that grows with every write committed to
+// dataVersion returns a number that grows with every write committed to
 // the database by any connection or process, for caches of what was read
 // (directory.Cache).
-func (db *DB) DataVersion(ctx context.Context) (uint64, error) {
+func (db *DB) dataVersion(ctx context.Context) (uint64, error) {
 	d := db.version
 	d.mu.Lock()
 	defer d.mu.Unlock()

@@ -10,7 +10,6 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -18,10 +17,10 @@ import (
 	"time"
 
 	"github.com/coalition-directory/coalition/api"
+	"github.com/coalition-directory/coalition/internal/dbtest"
 	"github.com/coalition-directory/coalition/internal/demo"
 	"github.com/coalition-directory/coalition/internal/directory"
 	"github.com/coalition-directory/coalition/internal/geo"
-	"github.com/coalition-directory/coalition/internal/sqlite"
 	"github.com/coalition-directory/coalition/internal/web"
 )
 
@@ -38,14 +37,7 @@ type testSite struct {
 func newTestSite(t *testing.T, opts web.Options) *testSite {
 	t.Helper()
 	ctx := context.Background()
-	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "test.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if err := db.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	db := dbtest.Open(t)
 	places, err := geo.Load()
 	if err != nil {
 		t.Fatal(err)

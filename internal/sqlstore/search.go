@@ -1,4 +1,4 @@
-package sqlite
+package sqlstore
 
 import (
 	"context"
@@ -22,11 +22,8 @@ import (
 // process sees the same ones. Terms are never removed from it: a term no
 // longer in the index only matches nothing.
 
-// searchColumns are the index's columns, in directory.SearchField order.
-var searchColumns = [directory.SearchFields]string{"name", "acronym", "place", "description"}
-
 // searchRowValues are the values of one organization's row of the search
-// index, in the columns of searchTable.
+// index: its key and its fields in directory.SearchField order.
 func searchRowValues(pk int64, d *directory.SearchDocument) []any {
 	return []any{pk, d[directory.FieldName], d[directory.FieldAcronym], d[directory.FieldPlace], d[directory.FieldDescription]}
 }
@@ -56,7 +53,7 @@ func (v *vocabulary) add(d *directory.SearchDocument) {
 }
 
 // take returns the statement arguments that write the gathered entries
-// (see writeVocabulary) and forgets them; nil for none.
+// (see Dialect.WriteVocabulary) and forgets them; nil for none.
 func (v *vocabulary) take() []any {
 	if len(v.new) == 0 {
 		return nil
@@ -69,11 +66,6 @@ func (v *vocabulary) take() []any {
 	return []any{mustJSON(rows)}
 }
 
-// writeVocabulary is the statement that adds entries, given as a JSON array
-// of [term, length, reversed].
-const writeVocabulary = `INSERT OR IGNORE INTO search_vocabulary (term, length, reversed)
-	SELECT value->>0, value->>1, value->>2 FROM json_each(?)`
-
 func reverse(s string) string {
 	r := []rune(s)
 	slices.Reverse(r)
@@ -82,7 +74,7 @@ func reverse(s string) string {
 
 // reindex rebuilds the search row of one organization from what is stored,
 // and adds its terms to the vocabulary.
-func reindex(tx *gorm.DB, ix *directory.Indexer, pk int64) error {
+func (db *DB) reindex(tx *gorm.DB, ix *directory.Indexer, pk int64) error {
 	if err := tx.Exec("DELETE FROM organization_search WHERE docid = ?", pk).Error; err != nil {
 		return fmt.Errorf("reindex: %w", err)
 	}
@@ -104,7 +96,7 @@ func reindex(tx *gorm.DB, ix *directory.Indexer, pk int64) error {
 	}
 	v := newVocabulary()
 	v.add(&d)
-	if err := tx.Exec(writeVocabulary, v.take()...).Error; err != nil {
+	if err := tx.Exec(db.d.WriteVocabulary, v.take()...).Error; err != nil {
 		return fmt.Errorf("reindex vocabulary: %w", err)
 	}
 	return nil
@@ -119,7 +111,7 @@ func (db *DB) rebuildSearch(tx *gorm.DB) error {
 	}
 	ix := db.indexer()
 	for _, pk := range pks {
-		if err := reindex(tx, ix, pk); err != nil {
+		if err := db.reindex(tx, ix, pk); err != nil {
 			return err
 		}
 	}
@@ -144,8 +136,8 @@ func (db *DB) VocabularyNear(ctx context.Context, probes []directory.TypoProbe) 
 		}
 		in := "length IN (" + strings.Join(lengths, ",") + ")"
 		parts = append(parts,
-			"SELECT term FROM search_vocabulary INDEXED BY search_vocabulary_prefix WHERE "+in+" AND term >= ? AND term < ?",
-			"SELECT term FROM search_vocabulary INDEXED BY search_vocabulary_suffix WHERE "+in+" AND reversed >= ? AND reversed < ?")
+			"SELECT term FROM search_vocabulary"+db.d.IndexedBy("search_vocabulary_prefix")+" WHERE "+in+" AND term >= ? AND term < ?",
+			"SELECT term FROM search_vocabulary"+db.d.IndexedBy("search_vocabulary_suffix")+" WHERE "+in+" AND reversed >= ? AND reversed < ?")
 		args = append(args, p.Prefix, p.Prefix+"\U0010FFFF", p.ReversedSuffix, p.ReversedSuffix+"\U0010FFFF")
 	}
 	rows, err := db.read.WithContext(ctx).Raw(strings.Join(parts, " UNION ALL "), args...).Rows()
@@ -185,26 +177,44 @@ func (db *DB) VocabularyNear(ctx context.Context, probes []directory.TypoProbe) 
 // refinement: typos 0, 1, 2 and more become none and some, then stop words
 // stop counting, then fields, until its levels fit.
 
-// ftsNode is an FTS expression: a term, or terms joined by AND or OR.
-type ftsNode struct {
-	op   string // "AND", "OR"; "" for a term
-	term string
-	kids []ftsNode
+// SearchNode is a search expression: a term, or terms joined by AND or
+// OR. The dialect renders it (Dialect.RenderSearch).
+type SearchNode struct {
+	// Op is "AND" or "OR" for terms joined, "" for a term.
+	Op string
+	// Term is an index term as directory.Indexer writes it.
+	Term string
+	// Prefix matches every term that starts with Term.
+	Prefix bool
+	// Field is the one field the term must be in; directory.SearchFields
+	// for any.
+	Field directory.SearchField
+	// Kids are the joined expressions.
+	Kids []SearchNode
 }
 
-func term(t string) ftsNode { return ftsNode{term: t} }
+// isTerm reports whether n is the same term as o.
+func (n SearchNode) isTerm(o SearchNode) bool {
+	return n.Op == "" && o.Op == "" && n.Term == o.Term && n.Prefix == o.Prefix && n.Field == o.Field
+}
+
+func term(t string) SearchNode { return SearchNode{Term: t, Field: directory.SearchFields} }
+
+func prefix(t string) SearchNode {
+	return SearchNode{Term: t, Prefix: true, Field: directory.SearchFields}
+}
 
 // join joins nodes with op, taking in the terms of kids joined by the same
 // operator, and dropping repeated terms.
-func join(op string, nodes ...ftsNode) ftsNode {
-	var kids []ftsNode
+func join(op string, nodes ...SearchNode) SearchNode {
+	var kids []SearchNode
 	for _, n := range nodes {
-		parts := []ftsNode{n}
-		if n.op == op {
-			parts = n.kids
+		parts := []SearchNode{n}
+		if n.Op == op {
+			parts = n.Kids
 		}
 		for _, k := range parts {
-			if k.op == "" && slices.ContainsFunc(kids, func(o ftsNode) bool { return o.op == "" && o.term == k.term }) {
+			if slices.ContainsFunc(kids, k.isTerm) {
 				continue
 			}
 			kids = append(kids, k)
@@ -213,77 +223,71 @@ func join(op string, nodes ...ftsNode) ftsNode {
 	if len(kids) == 1 {
 		return kids[0]
 	}
-	return ftsNode{op: op, kids: kids}
+	return SearchNode{Op: op, Kids: kids}
 }
 
-func anyOf(nodes ...ftsNode) ftsNode { return join("OR", nodes...) }
-func allOf(nodes ...ftsNode) ftsNode { return join("AND", nodes...) }
-
-// String renders n in FTS4's enhanced query syntax.
-func (n ftsNode) String() string {
-	if n.op == "" {
-		return n.term
-	}
-	parts := make([]string, len(n.kids))
-	for i, k := range n.kids {
-		parts[i] = k.String()
-	}
-	return "(" + strings.Join(parts, " "+n.op+" ") + ")"
-}
+func anyOf(nodes ...SearchNode) SearchNode { return join("OR", nodes...) }
+func allOf(nodes ...SearchNode) SearchNode { return join("AND", nodes...) }
 
 // depth is n's depth as FTS4 counts it once it has balanced each chain of
-// one operator into a binary tree.
-func (n ftsNode) depth() int {
-	if n.op == "" {
+// one operator into a binary tree. Every backend ranks within FTS4's
+// limit, so that both order results alike.
+func (n SearchNode) depth() int {
+	if n.Op == "" {
 		return 1
 	}
 	d := 0
-	for _, k := range n.kids {
+	for _, k := range n.Kids {
 		d = max(d, k.depth())
 	}
-	return d + bits.Len(uint(len(n.kids)-1))
+	return d + bits.Len(uint(len(n.Kids)-1))
 }
 
 // maxFTSDepth is the deepest expression FTS4 takes (SQLITE_FTS3_MAX_EXPR_DEPTH).
 const maxFTSDepth = 12
 
-// searchExpr builds the FTS expressions of one search.
+// searchExpr builds the search expressions of one search, rendered by
+// render.
 type searchExpr struct {
 	required, stops []directory.QueryWord
 	private         bool
+	render          func(SearchNode) string
 }
 
 // maxRankedStops is how many of a query's stop words relevance counts; a
 // match of any of the others ranks as a match of none.
 const maxRankedStops = 3
 
-func newSearchExpr(q directory.SearchQuery, private bool) searchExpr {
-	e := searchExpr{required: q.Required(), stops: q.Stops(), private: private}
+func (db *DB) newSearchExpr(q directory.SearchQuery, private bool) searchExpr {
+	e := searchExpr{required: q.Required(), stops: q.Stops(), private: private, render: db.d.RenderSearch}
 	if len(e.stops) > maxRankedStops {
 		e.stops = e.stops[:maxRankedStops]
 	}
 	return e
 }
 
-// tokens returns the FTS terms t stands for: t itself and, for partners,
-// its private form.
-func (e searchExpr) tokens(t string) []ftsNode {
+// tokens returns the index terms t stands for: t itself and, for
+// partners, its private form.
+func (e searchExpr) tokens(t SearchNode) []SearchNode {
 	if e.private {
-		return []ftsNode{term(t), term(directory.PrivateMark + t)}
+		private := t
+		private.Term = directory.PrivateMark + t.Term
+		return []SearchNode{t, private}
 	}
-	return []ftsNode{term(t)}
+	return []SearchNode{t}
 }
 
 // inFields restricts each of terms to the fields up to last; the last
 // field needs no restriction, being all of them.
-func inFields(terms []ftsNode, last directory.SearchField) ftsNode {
+func inFields(terms []SearchNode, last directory.SearchField) SearchNode {
 	if last == directory.SearchFields-1 {
 		return anyOf(terms...)
 	}
-	out := make([]ftsNode, 0, len(terms)*int(last+1))
+	out := make([]SearchNode, 0, len(terms)*int(last+1))
 	for f := directory.FieldName; f <= last; f++ {
 		for _, t := range terms {
-			out = append(out, term(searchColumns[f]+":"+t.term))
+			t.Field = f
+			out = append(out, t)
 		}
 	}
 	return anyOf(out...)
@@ -291,19 +295,19 @@ func inFields(terms []ftsNode, last directory.SearchField) ftsNode {
 
 // wordTerms returns the index terms that match w with at most edits typos:
 // its prefix, its stem, marked or as a word, and its typos.
-func (e searchExpr) wordTerms(w directory.QueryWord, edits int) []ftsNode {
-	var terms []ftsNode
-	add := func(t string) { terms = append(terms, e.tokens(t)...) }
-	add(w.Text + "*")
+func (e searchExpr) wordTerms(w directory.QueryWord, edits int) []SearchNode {
+	var terms []SearchNode
+	add := func(t SearchNode) { terms = append(terms, e.tokens(t)...) }
+	add(prefix(w.Text))
 	if w.Stem != w.Text {
-		add(w.Stem)
-		add(directory.StemMark + w.Stem)
+		add(term(w.Stem))
+		add(term(directory.StemMark + w.Stem))
 	}
 	for _, t := range w.Typos {
 		if t.Edits <= edits {
-			add(t.Term)
+			add(term(t.Term))
 			if bare, ok := strings.CutPrefix(t.Term, directory.StemMark); ok {
-				add(bare)
+				add(term(bare))
 			}
 		}
 	}
@@ -312,8 +316,8 @@ func (e searchExpr) wordTerms(w directory.QueryWord, edits int) []ftsNode {
 
 // matchAll is the expression of records matching every required word in
 // the fields up to last, each with the typos budget gives it.
-func (e searchExpr) matchAll(budget []int, last directory.SearchField) ftsNode {
-	parts := make([]ftsNode, len(e.required))
+func (e searchExpr) matchAll(budget []int, last directory.SearchField) SearchNode {
+	parts := make([]SearchNode, len(e.required))
 	for i, w := range e.required {
 		parts[i] = inFields(e.wordTerms(w, budget[i]), last)
 	}
@@ -322,10 +326,10 @@ func (e searchExpr) matchAll(budget []int, last directory.SearchField) ftsNode {
 
 // exactAll is the expression of records holding every required word as
 // it is, in the fields up to last.
-func (e searchExpr) exactAll(last directory.SearchField) ftsNode {
-	parts := make([]ftsNode, len(e.required))
+func (e searchExpr) exactAll(last directory.SearchField) SearchNode {
+	parts := make([]SearchNode, len(e.required))
 	for i, w := range e.required {
-		parts[i] = inFields(e.tokens(w.Text), last)
+		parts[i] = inFields(e.tokens(term(w.Text)), last)
 	}
 	return allOf(parts...)
 }
@@ -333,8 +337,8 @@ func (e searchExpr) exactAll(last directory.SearchField) ftsNode {
 // withTypos is the expression of records matching every required word
 // with at most total typos in all, in the fields up to last: one
 // alternative for each way of sharing the typos among the words.
-func (e searchExpr) withTypos(total int, last directory.SearchField) ftsNode {
-	var alts []ftsNode
+func (e searchExpr) withTypos(total int, last directory.SearchField) SearchNode {
+	var alts []SearchNode
 	budget := make([]int, len(e.required))
 	var share func(i, left int)
 	share = func(i, left int) {
@@ -374,28 +378,28 @@ func (e searchExpr) maxTypos() int {
 
 // full is the expression every result matches.
 func (e searchExpr) full() string {
-	return e.fullNode().String()
+	return e.render(e.fullNode())
 }
 
-func (e searchExpr) fullNode() ftsNode {
+func (e searchExpr) fullNode() SearchNode {
 	return e.withTypos(e.maxTypos(), directory.SearchFields-1)
 }
 
 // atLeastStops is the expression of records holding at least n of the
 // stop words; false when n is 0 (every record).
-func (e searchExpr) atLeastStops(n int) (ftsNode, bool) {
+func (e searchExpr) atLeastStops(n int) (SearchNode, bool) {
 	if n == 0 || n > len(e.stops) {
-		return ftsNode{}, false
+		return SearchNode{}, false
 	}
-	var alts []ftsNode
-	var pick func(from int, chosen []ftsNode)
-	pick = func(from int, chosen []ftsNode) {
+	var alts []SearchNode
+	var pick func(from int, chosen []SearchNode)
+	pick = func(from int, chosen []SearchNode) {
 		if len(chosen) == n {
 			alts = append(alts, allOf(chosen...))
 			return
 		}
 		for i := from; i < len(e.stops); i++ {
-			pick(i+1, append(slices.Clip(chosen), anyOf(e.tokens(e.stops[i].Text)...)))
+			pick(i+1, append(slices.Clip(chosen), anyOf(e.tokens(term(e.stops[i].Text))...)))
 		}
 	}
 	pick(0, nil)
@@ -426,7 +430,7 @@ func (e searchExpr) levels() []string {
 		if fits || rank == rankNone {
 			out := make([]string, 0, len(nodes))
 			for _, n := range nodes {
-				if s := n.String(); len(out) == 0 || out[len(out)-1] != s {
+				if s := e.render(n); len(out) == 0 || out[len(out)-1] != s {
 					out = append(out, s)
 				}
 			}
@@ -438,10 +442,10 @@ func (e searchExpr) levels() []string {
 }
 
 // levelsAt returns the levels ranked as rank allows.
-func (e searchExpr) levelsAt(rank int) []ftsNode {
+func (e searchExpr) levelsAt(rank int) []SearchNode {
 	full := e.fullNode()
 	if rank == rankNone {
-		return []ftsNode{full}
+		return []SearchNode{full}
 	}
 	typoLevels := []int{0}
 	steps := []int{1, 2, e.maxTypos()}
@@ -457,9 +461,9 @@ func (e searchExpr) levelsAt(rank int) []ftsNode {
 	if rank >= rankNoFields {
 		fields = []directory.SearchField{directory.FieldDescription}
 	}
-	var content []ftsNode // levels of the required words alone
+	var content []SearchNode // levels of the required words alone
 	for i, t := range typoLevels {
-		var before ftsNode // every record with fewer typos
+		var before SearchNode // every record with fewer typos
 		if i > 0 {
 			before = e.withTypos(typoLevels[i-1], directory.SearchFields-1)
 		}
@@ -482,7 +486,7 @@ func (e searchExpr) levelsAt(rank int) []ftsNode {
 	if rank >= rankNoStops {
 		stops = 0
 	}
-	var out []ftsNode
+	var out []SearchNode
 	for j := stops; j >= 0; j-- {
 		more, hasMore := e.atLeastStops(j + 1)
 		if j == stops {

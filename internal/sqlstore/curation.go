@@ -1,4 +1,4 @@
-package sqlite
+package sqlstore
 
 import (
 	"context"
@@ -32,7 +32,7 @@ func (db *DB) SlugTaken(ctx context.Context, slug string) (bool, error) {
 // CreateOrganization implements directory.Store.
 func (db *DB) CreateOrganization(ctx context.Context, o directory.Organization, entry directory.AuditEntry) error {
 	return db.write(ctx, "create organization", func(tx *gorm.DB) error {
-		if err := insertOrganizations(tx, db.indexer(), []directory.Organization{o}); err != nil {
+		if err := db.insertOrganizations(tx, db.indexer(), []directory.Organization{o}); err != nil {
 			return err
 		}
 		return insertAudit(tx, entry)
@@ -54,7 +54,7 @@ func (db *DB) UpdateOrganization(ctx context.Context, o directory.Organization, 
 		row := toOrganizationRow(&o, pk)
 		res := tx.Model(&organizationRow{}).Where("pk = ? AND version = ?", pk, version).Select("*").Omit("pk").Updates(&row)
 		if err := res.Error; err != nil {
-			return translate(err, "update organization")
+			return db.translate(err, "update organization")
 		}
 		for _, q := range []string{
 			"DELETE FROM organization_regions WHERE org_pk = ?",
@@ -65,10 +65,10 @@ func (db *DB) UpdateOrganization(ctx context.Context, o directory.Organization, 
 				return fmt.Errorf("clear filter rows: %w", err)
 			}
 		}
-		if err := writeFilterRows(tx, "o.pk = ?", pk); err != nil {
+		if err := db.writeFilterRows(tx, "o.pk = ?", pk); err != nil {
 			return err
 		}
-		if err := reindex(tx, db.indexer(), pk); err != nil {
+		if err := db.reindex(tx, db.indexer(), pk); err != nil {
 			return err
 		}
 		return insertAudit(tx, entry)
@@ -143,9 +143,9 @@ func (db *DB) CreateContact(ctx context.Context, c directory.Contact, entry dire
 		}
 		row := toContactRow(&c, 0, orgPK)
 		if err := tx.Create(&row).Error; err != nil {
-			return translate(err, "insert contact")
+			return db.translate(err, "insert contact")
 		}
-		if err := reindex(tx, db.indexer(), orgPK); err != nil {
+		if err := db.reindex(tx, db.indexer(), orgPK); err != nil {
 			return err
 		}
 		return insertAudit(tx, entry)
@@ -165,9 +165,9 @@ func (db *DB) UpdateContact(ctx context.Context, c directory.Contact, version in
 		}
 		row := toContactRow(&c, pk, orgPK)
 		if err := tx.Model(&contactRow{}).Where("pk = ?", pk).Select("*").Omit("pk", "created_at").Updates(&row).Error; err != nil {
-			return translate(err, "update contact")
+			return db.translate(err, "update contact")
 		}
-		if err := reindex(tx, db.indexer(), orgPK); err != nil {
+		if err := db.reindex(tx, db.indexer(), orgPK); err != nil {
 			return err
 		}
 		return insertAudit(tx, entry)
@@ -188,7 +188,7 @@ func (db *DB) DeleteContact(ctx context.Context, organizationID, contactID strin
 		if err := tx.Exec("DELETE FROM contacts WHERE pk = ?", pk).Error; err != nil {
 			return fmt.Errorf("delete contact: %w", err)
 		}
-		if err := reindex(tx, db.indexer(), orgPK); err != nil {
+		if err := db.reindex(tx, db.indexer(), orgPK); err != nil {
 			return err
 		}
 		return insertAudit(tx, entry)
@@ -202,7 +202,7 @@ func (db *DB) CreateFocusArea(ctx context.Context, fa directory.FocusArea, entry
 			VALUES (?, ?, ?, ?, (SELECT coalesce(max(position), 0) + 1 FROM focus_areas))`,
 			fa.Slug, string(fa.Group), fa.LabelEN, fa.LabelRU).Error
 		if err != nil {
-			if directory.ErrorCode(translate(err, "")) == directory.CodeConflict {
+			if directory.ErrorCode(db.translate(err, "")) == directory.CodeConflict {
 				return &directory.Error{Code: directory.CodeConflict, Message: "the focus area exists",
 					Fields: []directory.FieldError{{Field: "slug", Message: "is taken"}}}
 			}
@@ -246,15 +246,6 @@ func (db *DB) DeleteFocusArea(ctx context.Context, slug string, entry directory.
 		}
 		return insertAudit(tx, entry)
 	})
-}
-
-// write runs fn in one transaction, wrapping its error with what was done
-// while keeping domain errors recognisable.
-func (db *DB) write(ctx context.Context, doing string, fn func(tx *gorm.DB) error) error {
-	if err := db.gorm.WithContext(ctx).Transaction(fn); err != nil {
-		return fmt.Errorf("%s: %w", doing, full(err))
-	}
-	return nil
 }
 
 type auditRow struct {
@@ -393,7 +384,7 @@ func (db *DB) CreateKey(ctx context.Context, k directory.APIKey, entry directory
 	return db.write(ctx, "create key", func(tx *gorm.DB) error {
 		row := keyRow{ID: k.ID, Name: k.Name, Role: string(k.Role), Hash: k.Hash, Prefix: k.Prefix, CreatedAt: formatTime(k.CreatedAt)}
 		if err := tx.Create(&row).Error; err != nil {
-			return translate(err, "insert key")
+			return db.translate(err, "insert key")
 		}
 		return insertAudit(tx, entry)
 	})
@@ -458,7 +449,7 @@ func (db *DB) RevokeKey(ctx context.Context, id string, at time.Time, entry dire
 // TouchKey implements directory.Store.
 func (db *DB) TouchKey(ctx context.Context, id string, at time.Time) error {
 	if err := db.gorm.WithContext(ctx).Exec("UPDATE api_keys SET last_used_at = ? WHERE id = ?", formatTime(at), id).Error; err != nil {
-		return fmt.Errorf("touch key: %w", full(err))
+		return fmt.Errorf("touch key: %w", db.full(err))
 	}
 	return nil
 }

@@ -1,4 +1,4 @@
-package sqlite
+package sqlstore
 
 import (
 	"context"
@@ -19,17 +19,17 @@ import (
 func (db *DB) listLive(ctx context.Context, q directory.ListQuery, search directory.SearchQuery, private bool) (orgs []directory.Organization, total int, err error) {
 	// One read transaction: the count and the page see the same snapshot,
 	// so a concurrent write cannot make them disagree.
-	err = db.read.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		orgs, total, err = listIn(tx, q, search, private)
+	err = db.readTransaction(db.read.WithContext(ctx), func(tx *gorm.DB) error {
+		orgs, total, err = db.listIn(tx, q, search, private)
 		return err
 	})
 	return orgs, total, err
 }
 
 // listIn lists live organizations with the statements of tx.
-func listIn(tx *gorm.DB, q directory.ListQuery, search directory.SearchQuery, private bool) ([]directory.Organization, int, error) {
-	l := &lister{g: tx, live: -1}
-	f := newFilter(q, search, private)
+func (db *DB) listIn(tx *gorm.DB, q directory.ListQuery, search directory.SearchQuery, private bool) ([]directory.Organization, int, error) {
+	l := &lister{g: tx, d: db.d, live: -1}
+	f := db.newFilter(q, search, private)
 	total, err := l.count(f)
 	if err != nil {
 		return nil, 0, err
@@ -38,17 +38,17 @@ func listIn(tx *gorm.DB, q directory.ListQuery, search directory.SearchQuery, pr
 		return nil, total, nil
 	}
 
-	order := orderOf(q)
+	order := orderOf(q, db.d)
 	if q.Sort == directory.SortUpdatedAtDesc && !private {
 		// Anonymous callers see the time of the last public change.
-		order = order.publicUpdated()
+		order = order.publicUpdated(db.d)
 	}
 	var keys []int64
 	switch {
 	case q.Sort == directory.SortRelevance && !search.IsEmpty() && total <= fewMatches:
-		keys, err = l.pageFew(f, newRanker(newSearchExpr(search, private)), order, q.Offset(), q.PerPage)
+		keys, err = l.pageFew(f, newRanker(db.newSearchExpr(search, private)), order, q.Offset(), q.PerPage)
 	case q.Sort == directory.SortRelevance && !search.IsEmpty():
-		keys, err = l.pageByRelevance(f, newSearchExpr(search, private).levels(), total, order, q.Offset(), q.PerPage)
+		keys, err = l.pageByRelevance(f, db.newSearchExpr(search, private).levels(), total, order, q.Offset(), q.PerPage)
 	default:
 		keys, err = l.page(f, total, order, q.Offset(), q.PerPage)
 	}
@@ -101,13 +101,14 @@ func (l *lister) pageByRelevance(f filter, levels []string, total int, o order, 
 // filter is what a list matches, apart from liveness, which every list
 // requires.
 type filter struct {
+	d             *Dialect
 	countries     []string
 	statuses      []string
 	links         []link // filter-table conditions, all of which must hold
 	modifiedAfter string // formatted; "" for none
 	updated       string // the column modifiedAfter compares: public_updated_at for anonymous callers
-	match         string // FTS expression the organization must match; "" for none
-	notMatch      string // FTS expression it must not match; "" for none
+	match         string // search expression the organization must match; "" for none
+	notMatch      string // search expression it must not match; "" for none
 }
 
 // link is a condition on a filter table: a row with one of values.
@@ -116,8 +117,8 @@ type link struct {
 	values        []string
 }
 
-func newFilter(q directory.ListQuery, search directory.SearchQuery, private bool) filter {
-	f := filter{countries: q.Countries, updated: "o.updated_at"}
+func (db *DB) newFilter(q directory.ListQuery, search directory.SearchQuery, private bool) filter {
+	f := filter{d: db.d, countries: q.Countries, updated: "o.updated_at"}
 	if !private {
 		f.updated = "o.public_updated_at" // what anonymous callers see as updated_at
 	}
@@ -137,21 +138,21 @@ func newFilter(q directory.ListQuery, search directory.SearchQuery, private bool
 		f.modifiedAfter = formatTime(q.ModifiedAfter)
 	}
 	if !search.IsEmpty() {
-		f.match = newSearchExpr(search, private).full()
+		f.match = db.newSearchExpr(search, private).full()
 	}
 	return f
 }
 
 // Ways of evaluating a filter's conditions on organizations o.
 const (
-	// forCount leaves the plan to SQLite.
+	// forCount leaves the plan to the database.
 	forCount = iota
 	// forWalk tests each entry of a sort index in turn: filter tables are
 	// probed for the one organization, rather than read whole.
 	forWalk
 	// forCollect drives from the filter or search matches, which are few:
-	// the organization's own columns are kept from driving (a unary +
-	// hides a column from the planner).
+	// the organization's own columns are kept from driving where the
+	// dialect can (Dialect.NoIndex).
 	forCollect
 )
 
@@ -161,7 +162,7 @@ func (f filter) where(way int) (string, []any) {
 	drives := len(f.links) > 0 || f.match != ""
 	column := func(c string) string {
 		if way == forCollect && drives {
-			return "+" + c
+			return f.d.NoIndex(c)
 		}
 		return c
 	}
@@ -191,11 +192,11 @@ func (f filter) where(way int) (string, []any) {
 		}
 	}
 	if f.match != "" {
-		conds = append(conds, "o.pk IN (SELECT docid FROM organization_search WHERE organization_search MATCH ?)")
+		conds = append(conds, "o.pk IN (SELECT docid FROM organization_search WHERE "+f.d.SearchMatch+")")
 		args = append(args, f.match)
 	}
 	if f.notMatch != "" {
-		conds = append(conds, "o.pk NOT IN (SELECT docid FROM organization_search WHERE organization_search MATCH ?)")
+		conds = append(conds, "o.pk NOT IN (SELECT docid FROM organization_search WHERE "+f.d.SearchMatch+")")
 		args = append(args, f.notMatch)
 	}
 	return strings.Join(conds, " AND "), args
@@ -207,28 +208,29 @@ type order struct {
 	index, by, byNoIndex string
 }
 
-func orderOf(q directory.ListQuery) order {
+func orderOf(q directory.ListQuery, d *Dialect) order {
 	if q.Sort == directory.SortUpdatedAtDesc {
-		return order{"organizations_live_updated", "o.updated_at DESC, o.pk DESC", "+o.updated_at DESC, o.pk DESC"}
+		return order{"organizations_live_updated", "o.updated_at DESC, o.pk DESC", d.NoIndex("o.updated_at") + " DESC, o.pk DESC"}
 	}
 	switch q.Lang {
 	case directory.LangRU:
-		return order{"organizations_live_sort_ru", "o.sort_ru, o.pk", "+o.sort_ru, o.pk"}
+		return order{"organizations_live_sort_ru", "o.sort_ru, o.pk", d.NoIndex("o.sort_ru") + ", o.pk"}
 	case directory.LangEN:
-		return order{"organizations_live_sort_en", "o.sort_en, o.pk", "+o.sort_en, o.pk"}
+		return order{"organizations_live_sort_en", "o.sort_en, o.pk", d.NoIndex("o.sort_en") + ", o.pk"}
 	}
-	return order{"organizations_live_sort_original", "o.sort_original, o.pk", "+o.sort_original, o.pk"}
+	return order{"organizations_live_sort_original", "o.sort_original, o.pk", d.NoIndex("o.sort_original") + ", o.pk"}
 }
 
 // publicUpdated is the -updated_at order over the time anonymous callers
 // see as updated_at, the last public change.
-func (o order) publicUpdated() order {
-	return order{"organizations_live_public_updated", "o.public_updated_at DESC, o.pk DESC", "+o.public_updated_at DESC, o.pk DESC"}
+func (o order) publicUpdated(d *Dialect) order {
+	return order{"organizations_live_public_updated", "o.public_updated_at DESC, o.pk DESC", d.NoIndex("o.public_updated_at") + " DESC, o.pk DESC"}
 }
 
 // lister runs the queries of one list request.
 type lister struct {
 	g    *gorm.DB
+	d    *Dialect
 	live int // the number of live organizations, -1 until counted
 }
 
@@ -252,7 +254,7 @@ func (l *lister) liveCount() (int, error) {
 //   - a search alone: the search index's matches, less archived ones;
 //   - one filter table, with country and status: that table alone, whose
 //     rows carry both, and whether the organization is archived;
-//   - anything else: the organizations, by SQLite's plan.
+//   - anything else: the organizations, by the database's plan.
 func (l *lister) count(f filter) (int, error) {
 	var query string
 	var args []any
@@ -263,7 +265,7 @@ func (l *lister) count(f filter) (int, error) {
 		len(f.links) == 0 && f.modifiedAfter == "":
 		return l.liveCount()
 	case onlySearch:
-		query = `SELECT count(*) FROM organization_search WHERE organization_search MATCH ?
+		query = `SELECT count(*) FROM organization_search WHERE ` + f.d.SearchMatch + `
 			AND docid NOT IN (SELECT pk FROM organizations WHERE archived_at IS NOT NULL)`
 		args = []any{f.match}
 	case len(f.links) == 1 && f.match == "" && f.notMatch == "" && f.modifiedAfter == "":
@@ -337,7 +339,7 @@ func (l *lister) page(f filter, n int, o order, offset, limit int) ([]int64, err
 func pageQuery(walk bool, f filter, o order) (string, []any) {
 	if walk {
 		cond, args := f.where(forWalk)
-		return "SELECT o.pk FROM organizations o INDEXED BY " + o.index + " WHERE " + cond + " ORDER BY " + o.by, args
+		return "SELECT o.pk FROM organizations o" + f.d.IndexedBy(o.index) + " WHERE " + cond + " ORDER BY " + o.by, args
 	}
 	cond, args := f.where(forCollect)
 	return "SELECT o.pk FROM organizations o WHERE " + cond + " ORDER BY " + o.byNoIndex, args
@@ -370,7 +372,7 @@ func (l *lister) organizations(keys []int64) ([]directory.Organization, error) {
 	if len(keys) == 0 {
 		return nil, nil
 	}
-	rows, err := l.g.Raw("SELECT "+organizationColumns+" FROM organizations o WHERE o.pk IN (SELECT value FROM json_each(?))",
+	rows, err := l.g.Raw("SELECT "+organizationColumns+" FROM organizations o WHERE o.pk IN ("+l.d.KeysIn+")",
 		mustJSON(keys)).Rows()
 	if err != nil {
 		return nil, fmt.Errorf("read organizations: %w", err)

@@ -1,4 +1,4 @@
-package sqlite
+package sqlstore_test
 
 import (
 	"context"
@@ -30,10 +30,10 @@ func TestSearchExpressionsRun(t *testing.T) {
 				t.Fatal(err)
 			}
 			search.AddTypos(near)
-			levels := newSearchExpr(search, private).levels()
+			levels := db.SearchLevels(search, private)
 			for i, level := range levels {
 				var n int
-				if err := db.gorm.Raw("SELECT count(*) FROM organization_search WHERE organization_search MATCH ?", level).Row().Scan(&n); err != nil {
+				if err := db.Gorm().Raw("SELECT count(*) FROM organization_search WHERE "+db.SearchMatch(), level).Row().Scan(&n); err != nil {
 					t.Errorf("q=%q private=%v level %d of %d (%d bytes): %v", text, private, i, len(levels), len(level), err)
 				}
 			}
@@ -69,23 +69,12 @@ func TestRankFewAgreesWithLevels(t *testing.T) {
 			}
 			search.AddTypos(near)
 			q := directory.ListQuery{Text: text, Sort: directory.SortRelevance, Lang: directory.LangRU, Page: 1, PerPage: 100}
-			f := newFilter(q, search, private)
-			l := &lister{g: db.gorm.WithContext(ctx), live: -1}
-			total, err := l.count(f)
-			if err != nil {
-				t.Fatal(err)
-			}
-			e := newSearchExpr(search, private)
-			byLevels, err := l.pageByRelevance(f, e.levels(), total, orderOf(q), 0, total)
-			if err != nil {
-				t.Fatal(err)
-			}
-			few, err := l.pageFew(f, newRanker(e), orderOf(q), 0, total)
+			byLevels, few, err := db.RankBothWays(ctx, q, search, private)
 			if err != nil {
 				t.Fatal(err)
 			}
 			if !slices.Equal(byLevels, few) {
-				t.Errorf("q=%q private=%v: %d matches, by levels %v,\nranked in Go %v", text, private, total, byLevels, few)
+				t.Errorf("q=%q private=%v: %d matches, by levels %v,\nranked in Go %v", text, private, len(few), byLevels, few)
 			}
 		}
 	}

@@ -1,4 +1,4 @@
-package sqlite
+package sqlstore_test
 
 import (
 	"context"
@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/coalition-directory/coalition/internal/directory"
+	"github.com/coalition-directory/coalition/internal/sqlstore"
 )
 
 // listCase is a list request: the query, the words typed and whether the
@@ -27,12 +28,12 @@ func (c listCase) search() directory.SearchQuery {
 // referenceList is the list as one plain query states it, which SQLite
 // plans alone: the meaning the planned queries of ListOrganizations must
 // keep.
-func referenceList(t *testing.T, db *DB, c listCase) ([]string, int) {
+func referenceList(t *testing.T, db *sqlstore.DB, c listCase) ([]string, int) {
 	t.Helper()
 	q, search := c.q, c.search()
-	cond, args := listConditions(q, search, c.private)
+	cond, args := db.ListConditions(q, search, c.private)
 	var total int
-	if err := db.gorm.Raw("SELECT count(*) FROM organizations o WHERE "+cond, args...).Row().Scan(&total); err != nil {
+	if err := db.Gorm().Raw("SELECT count(*) FROM organizations o WHERE "+cond, args...).Row().Scan(&total); err != nil {
 		t.Fatal(err)
 	}
 	sortColumn := map[string]string{directory.LangRU: "o.sort_ru", directory.LangEN: "o.sort_en"}[q.Lang]
@@ -46,13 +47,13 @@ func referenceList(t *testing.T, db *DB, c listCase) ([]string, int) {
 	case q.Sort == directory.SortRelevance && !search.IsEmpty():
 		// Each relevance level, best first, then the name.
 		var by []string
-		for _, level := range newSearchExpr(search, c.private).levels() {
-			by = append(by, "o.pk IN (SELECT docid FROM organization_search WHERE organization_search MATCH ?) DESC")
+		for _, level := range db.SearchLevels(search, c.private) {
+			by = append(by, "o.pk IN (SELECT docid FROM organization_search WHERE "+db.SearchMatch()+") DESC")
 			args = append(args, level)
 		}
 		order = strings.Join(by, ", ") + ", " + order
 	}
-	rows, err := db.gorm.Raw("SELECT o.id FROM organizations o WHERE "+cond+" ORDER BY "+order+" LIMIT ? OFFSET ?",
+	rows, err := db.Gorm().Raw("SELECT o.id FROM organizations o WHERE "+cond+" ORDER BY "+order+" LIMIT ? OFFSET ?",
 		append(args, q.PerPage, q.Offset())...).Rows()
 	if err != nil {
 		t.Fatal(err)
@@ -72,7 +73,7 @@ func referenceList(t *testing.T, db *DB, c listCase) ([]string, int) {
 // newListTestDB is a directory of 2,000 generated organizations, some of
 // them archived and some changed since they were stored, so that the filter
 // rows have been rewritten. It returns the time of the changes.
-func newListTestDB(t *testing.T) (*DB, time.Time) {
+func newListTestDB(t *testing.T) (*sqlstore.DB, time.Time) {
 	t.Helper()
 	ctx := context.Background()
 	db, svc := newTestDB(t)
@@ -192,14 +193,8 @@ func TestListMatchesReference(t *testing.T) {
 			if c.q.Sort == directory.SortRelevance {
 				return // two pages, each checked by the other cases
 			}
-			l := &lister{g: db.gorm.WithContext(ctx), live: -1}
-			f := newFilter(c.q, c.search(), c.private)
 			for _, walk := range []bool{true, false} {
-				keys, err := l.pageBy(walk, f, orderOf(c.q), c.q.Offset(), c.q.PerPage)
-				if err != nil {
-					t.Fatal(err)
-				}
-				page, err := l.organizations(keys)
+				page, err := db.PageBy(ctx, walk, c.q, c.search(), c.private)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -229,10 +224,9 @@ func TestListPlans(t *testing.T) {
 		Languages:     []string{"ru"},
 		ModifiedAfter: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC),
 	}
-	plan := func(walk bool, f filter, o order) string {
+	plan := func(query string, args []any) string {
 		t.Helper()
-		query, args := pageQuery(walk, f, o)
-		rows, err := db.gorm.Raw("EXPLAIN QUERY PLAN "+query+" LIMIT 20 OFFSET 0", args...).Rows()
+		rows, err := db.Gorm().Raw("EXPLAIN QUERY PLAN "+query+" LIMIT 20 OFFSET 0", args...).Rows()
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -256,21 +250,19 @@ func TestListPlans(t *testing.T) {
 	} {
 		q := all
 		q.Sort, q.Lang = sorted.Sort, sorted.Lang
-		o := orderOf(q)
-		search := directory.ParseSearch("центр")
-		f := newFilter(q, search, false)
-		f.notMatch = newSearchExpr(search, false).levels()[0]
-		got := plan(true, f, o)
-		if !strings.HasPrefix(got, "SCAN o USING INDEX "+o.index) && !strings.HasPrefix(got, "SEARCH o USING INDEX "+o.index+" ") ||
+		query, args, index, by := db.PageQuery(true, q, directory.ParseSearch("центр"), true)
+		got := plan(query, args)
+		if !strings.HasPrefix(got, "SCAN o USING INDEX "+index) && !strings.HasPrefix(got, "SEARCH o USING INDEX "+index+" ") ||
 			strings.Contains(got, "TEMP B-TREE") {
-			t.Errorf("walk in %s: got plan %q, want a scan of %s without a sort", o.by, got, o.index)
+			t.Errorf("walk in %s: got plan %q, want a scan of %s without a sort", by, got, index)
 		}
 	}
 	for _, q := range []directory.ListQuery{
 		{FocusAreas: []string{"shelter"}, Countries: []string{"RU"}},
 		{Regions: []string{"RU-NIZ"}, Statuses: []directory.MembershipStatus{directory.StatusMember}},
 	} {
-		if got := plan(false, newFilter(q, directory.SearchQuery{}, false), orderOf(q)); !strings.HasPrefix(got, "SEARCH o USING INTEGER PRIMARY KEY") {
+		query, args, _, _ := db.PageQuery(false, q, directory.SearchQuery{}, false)
+		if got := plan(query, args); !strings.HasPrefix(got, "SEARCH o USING INTEGER PRIMARY KEY") {
 			t.Errorf("collecting %v: got plan %q, want lookups of the filter rows' organizations", q, got)
 		}
 	}
@@ -278,14 +270,14 @@ func TestListPlans(t *testing.T) {
 
 // checkCounts checks the tallies against plain queries over the
 // organizations.
-func checkCounts(t *testing.T, db *DB) {
+func checkCounts(t *testing.T, db *sqlstore.DB) {
 	got, err := db.Counts(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
 	tally := func(query string) map[string]int {
 		t.Helper()
-		rows, err := db.gorm.Raw(query).Rows()
+		rows, err := db.Gorm().Raw(query).Rows()
 		if err != nil {
 			t.Fatal(err)
 		}

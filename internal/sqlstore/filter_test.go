@@ -1,4 +1,4 @@
-package sqlite
+package sqlstore_test
 
 import (
 	"context"
@@ -11,6 +11,7 @@ import (
 
 	"github.com/coalition-directory/coalition/internal/demo"
 	"github.com/coalition-directory/coalition/internal/directory"
+	"github.com/coalition-directory/coalition/internal/sqlstore"
 )
 
 // TestFilterRowsFollowRecords writes organizations by every path that
@@ -79,10 +80,10 @@ func TestFilterRowsFollowRecords(t *testing.T) {
 	}
 }
 
-func lookupPK(t *testing.T, db *DB, id string) int64 {
+func lookupPK(t *testing.T, db *sqlstore.DB, id string) int64 {
 	t.Helper()
 	var pk int64
-	if err := db.gorm.Raw("SELECT pk FROM organizations WHERE id = ?", id).Row().Scan(&pk); err != nil {
+	if err := db.Gorm().Raw("SELECT pk FROM organizations WHERE id = ?", id).Row().Scan(&pk); err != nil {
 		t.Fatal(err)
 	}
 	return pk
@@ -90,9 +91,9 @@ func lookupPK(t *testing.T, db *DB, id string) int64 {
 
 // filterRowsByOrganization returns every filter row as text, sorted, by
 // organization key.
-func filterRowsByOrganization(t *testing.T, db *DB) map[int64][]string {
+func filterRowsByOrganization(t *testing.T, db *sqlstore.DB) map[int64][]string {
 	t.Helper()
-	rows, err := db.gorm.Raw(`
+	rows, err := db.Gorm().Raw(`
 		SELECT org_pk, 'region ' || region_code, country_code, membership_status, archived FROM organization_regions
 		UNION ALL SELECT org_pk, 'focus ' || focus_area, country_code, membership_status, archived FROM organization_focus_areas
 		UNION ALL SELECT org_pk, 'language ' || language, country_code, membership_status, archived FROM organization_languages`).Rows()
@@ -118,10 +119,10 @@ func filterRowsByOrganization(t *testing.T, db *DB) map[int64][]string {
 
 // expectedFilterRows computes, in Go, the filter rows each stored
 // organization should have.
-func expectedFilterRows(t *testing.T, db *DB) map[int64][]string {
+func expectedFilterRows(t *testing.T, db *sqlstore.DB) map[int64][]string {
 	t.Helper()
-	var orgs []organizationRow
-	if err := db.gorm.Find(&orgs).Error; err != nil {
+	var orgs []sqlstore.OrganizationRow
+	if err := db.Gorm().Find(&orgs).Error; err != nil {
 		t.Fatal(err)
 	}
 	out := map[int64][]string{}
@@ -177,7 +178,7 @@ func TestImportIntoEmpty(t *testing.T) {
 		t.Errorf("%d search rows, want %d", n, len(orgs))
 	}
 	var entries, ids int
-	if err := db.gorm.Raw("SELECT count(*), count(DISTINCT id) FROM audit_entries").Row().Scan(&entries, &ids); err != nil {
+	if err := db.Gorm().Raw("SELECT count(*), count(DISTINCT id) FROM audit_entries").Row().Scan(&entries, &ids); err != nil {
 		t.Fatal(err)
 	}
 	if entries != len(orgs) || ids != len(orgs) {

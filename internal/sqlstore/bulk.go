@@ -1,4 +1,4 @@
-package sqlite
+package sqlstore
 
 import (
 	"context"
@@ -16,43 +16,29 @@ import (
 // writing them in multi-row inserts.
 const importBatch = 1000
 
-// Import implements directory.Store: fn's session writes in one IMMEDIATE
-// transaction, committed only when fn returns nil, so a failed or killed
-// import leaves the database as it was. New rows are written by a goroutine
-// of the session while the caller prepares the next ones.
+// Import implements directory.Store: fn's session writes in one write
+// transaction (Dialect.RunImport), committed only when fn returns nil, so a
+// failed or killed import leaves the database as it was. New rows are
+// written by a goroutine of the session while the caller prepares the next
+// ones.
 func (db *DB) Import(ctx context.Context, created directory.AuditEntry, fn func(directory.ImportSession) error) error {
-	// The session numbers every new row itself, so references hold by
-	// construction; checking each of a million foreign keys would only
-	// cost time. The pragma is per connection and cannot change inside a
-	// transaction, hence one dedicated connection, closed afterwards so
-	// that no other work inherits the settings, however the import ends.
-	return full(discardConn(ctx, db.bulk, func(conn *gorm.DB) error {
-		if err := conn.Exec("PRAGMA foreign_keys = OFF").Error; err != nil {
-			return fmt.Errorf("import: %w", err)
+	return db.full(db.d.RunImport(ctx, db.bulk, func(tx *gorm.DB) error {
+		if db.d.BeginWrite != nil {
+			if err := db.d.BeginWrite(tx); err != nil {
+				return fmt.Errorf("import: %w", err)
+			}
 		}
-		// The map speeds scattered reads; a writer filling new pages gains
-		// nothing from it and pays to remap the growing file.
-		if err := conn.Exec("PRAGMA mmap_size = 0").Error; err != nil {
-			return fmt.Errorf("import: %w", err)
-		}
-		return conn.Transaction(func(tx *gorm.DB) error {
-			return db.importIn(tx, created, fn)
-		})
+		return db.importIn(tx, created, fn)
 	}))
 }
 
 // importIn runs an import in the transaction tx.
 func (db *DB) importIn(tx *gorm.DB, created directory.AuditEntry, fn func(directory.ImportSession) error) error {
-	// A large import touches far more pages than the usual cache holds.
-	if err := tx.Exec("PRAGMA cache_size = -131072").Error; err != nil {
-		return fmt.Errorf("size the import cache: %w", err)
-	}
-	defer tx.Exec("PRAGMA cache_size = -32000") // back to the connection's default
 	var n int64
 	if err := tx.Raw("SELECT count(*) FROM organizations").Scan(&n).Error; err != nil {
 		return fmt.Errorf("count organizations: %w", err)
 	}
-	s := &importSession{tx: tx, places: db.places, empty: n == 0, created: created, builds: make(chan buildJob, 1), writes: make(chan insertBatch, 1), written: make(chan error, 1)}
+	s := &importSession{db: db, tx: tx, places: db.places, empty: n == 0, created: created, builds: make(chan buildJob, 1), writes: make(chan insertBatch, 1), written: make(chan error, 1)}
 	if err := s.keys.load(tx); err != nil {
 		return err
 	}
@@ -60,14 +46,17 @@ func (db *DB) importIn(tx *gorm.DB, created directory.AuditEntry, fn func(direct
 	if s.empty {
 		// Loading an empty directory: build the secondary indexes once at
 		// the end, from sorted data, instead of updating them row by row.
-		// DDL is transactional in SQLite, so a failed import restores them.
+		// DDL is transactional, so a failed import restores them.
 		if err := s.dropIndexes(); err != nil {
 			return err
 		}
-		// Likewise the search index: no merging of its segments as they
-		// are written, one merge of them all at Flush.
-		if err := tx.Exec("INSERT INTO organization_search (organization_search) VALUES ('automerge=0')").Error; err != nil {
-			return fmt.Errorf("search index: %w", err)
+		// Likewise the search index, as the dialect can (with SQLite's
+		// FTS4: no merging of its segments as they are written, one merge
+		// of them all at Flush).
+		for _, stmt := range db.d.SearchLoadStart {
+			if err := tx.Exec(stmt).Error; err != nil {
+				return fmt.Errorf("search index: %w", err)
+			}
 		}
 	}
 	go s.build()
@@ -83,6 +72,7 @@ func (db *DB) importIn(tx *gorm.DB, created directory.AuditEntry, fn func(direct
 // inserts. When the database had no organizations at the start, nothing
 // can match, and lookups are skipped.
 type importSession struct {
+	db     *DB
 	tx     *gorm.DB
 	places directory.Places
 	empty  bool
@@ -132,7 +122,7 @@ func (s *importSession) build() {
 // write executes batches until writes closes, then reports the first error.
 // After an error it drains the channel, so senders never block.
 func (s *importSession) write() {
-	in := newInserter(s.tx)
+	in := s.db.newInserter(s.tx)
 	var first error
 	for b := range s.writes {
 		if first != nil {
@@ -159,10 +149,11 @@ func (s *importSession) stopWriting() error {
 // dropIndexes drops the secondary indexes of the tables an import fills and
 // remembers them for Flush to create again.
 func (s *importSession) dropIndexes() error {
-	var indexes []struct{ Name, SQL string }
-	err := s.tx.Raw(`SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN
-		('organizations', 'contacts', 'organization_regions', 'organization_focus_areas', 'organization_languages', 'audit_entries')`).
-		Scan(&indexes).Error
+	if s.db.d.DroppableIndexes == nil {
+		return nil
+	}
+	indexes, err := s.db.d.DroppableIndexes(s.tx, []string{"organizations", "contacts",
+		"organization_regions", "organization_focus_areas", "organization_languages", "audit_entries"})
 	if err != nil {
 		return fmt.Errorf("list indexes: %w", err)
 	}
@@ -269,7 +260,7 @@ func (s *importSession) Replace(ctx context.Context, o directory.Organization, v
 	}
 	row := toOrganizationRow(&o, pk)
 	if err := tx.Model(&organizationRow{}).Where("pk = ?", pk).Select("*").Omit("pk").Updates(&row).Error; err != nil {
-		return translate(err, "update organization")
+		return s.db.translate(err, "update organization")
 	}
 	for _, q := range []string{
 		"DELETE FROM organization_regions WHERE org_pk = ?",
@@ -281,7 +272,7 @@ func (s *importSession) Replace(ctx context.Context, o directory.Organization, v
 			return fmt.Errorf("replace organization rows: %w", err)
 		}
 	}
-	if err := writeFilterRows(tx, "o.pk = ?", pk); err != nil {
+	if err := s.db.writeFilterRows(tx, "o.pk = ?", pk); err != nil {
 		return err
 	}
 	if len(o.Contacts) > 0 {
@@ -294,10 +285,10 @@ func (s *importSession) Replace(ctx context.Context, o directory.Organization, v
 			rows[i] = toContactRow(&o.Contacts[i], s.keys.Contact, pk)
 		}
 		if err := tx.Create(&rows).Error; err != nil {
-			return translate(err, "insert contacts")
+			return s.db.translate(err, "insert contacts")
 		}
 	}
-	return reindex(tx, directory.NewIndexer(s.places), pk)
+	return s.db.reindex(tx, directory.NewIndexer(s.places), pk)
 }
 
 // Audit implements directory.ImportSession.
@@ -336,7 +327,7 @@ func (s *importSession) Flush(ctx context.Context) error {
 	if err := s.stopWriting(); err != nil {
 		return err
 	}
-	if err := writeFilterRows(s.tx.WithContext(ctx), "o.pk >= ?", s.firstNew); err != nil {
+	if err := s.db.writeFilterRows(s.tx.WithContext(ctx), "o.pk >= ?", s.firstNew); err != nil {
 		return err
 	}
 	if err := s.auditCreated(ctx); err != nil {
@@ -344,13 +335,13 @@ func (s *importSession) Flush(ctx context.Context) error {
 	}
 	for _, create := range s.dropped {
 		if err := s.tx.WithContext(ctx).Exec(create).Error; err != nil {
-			return translate(err, "create index")
+			return s.db.translate(err, "create index")
 		}
 	}
 	if s.empty {
-		for _, cmd := range []string{"optimize", "automerge=4"} {
-			if err := s.tx.WithContext(ctx).Exec("INSERT INTO organization_search (organization_search) VALUES (?)", cmd).Error; err != nil {
-				return fmt.Errorf("search index %s: %w", cmd, err)
+		for _, stmt := range s.db.d.SearchLoadEnd {
+			if err := s.tx.WithContext(ctx).Exec(stmt).Error; err != nil {
+				return fmt.Errorf("search index: %w", err)
 			}
 		}
 	}
@@ -375,7 +366,7 @@ func (s *importSession) auditCreated(ctx context.Context) error {
 	}
 	err = s.tx.WithContext(ctx).Exec(`INSERT INTO audit_entries
 		(id, at, key_id, actor, entity_type, entity_id, organization_id, action, changes)
-		SELECT ? || printf('%012x', o.pk), ?, ?, ?, ?, o.id, o.id, ?, ?
+		SELECT ? || `+s.db.d.HexKey+`, ?, ?, ?, ?, o.id, o.id, ?, ?
 		FROM organizations o WHERE o.pk >= ? ORDER BY o.pk`,
 		row.ID[:24], row.At, row.KeyID, row.Actor, row.EntityType, row.Action, row.Changes, s.firstNew).Error
 	if err != nil {
@@ -392,7 +383,7 @@ func (s *importSession) auditCreated(ctx context.Context) error {
 // The transaction is database/sql's, so it ends however the export does,
 // a cancelled context included.
 func (db *DB) EachOrganization(ctx context.Context, q directory.ListQuery, search directory.SearchQuery, private bool, fn func(*directory.Organization) error) error {
-	cond, args := listConditions(q, search, private)
+	cond, args := db.listConditions(q, search, private)
 	contactCond := "o.archived_at IS NULL"
 	if q.Archived {
 		contactCond = "o.archived_at IS NOT NULL"
@@ -400,7 +391,7 @@ func (db *DB) EachOrganization(ctx context.Context, q directory.ListQuery, searc
 	if !private {
 		contactCond += " AND c.visibility = 'public'"
 	}
-	return db.export.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return db.readTransaction(db.export.WithContext(ctx), func(tx *gorm.DB) error {
 		orgRows, err := tx.Raw("SELECT "+organizationColumns+" FROM organizations o WHERE "+cond+" ORDER BY o.slug, o.pk", args...).Rows()
 		if err != nil {
 			return fmt.Errorf("export organizations: %w", err)
@@ -490,9 +481,9 @@ func (c *contactCursor) of(orgID, slug string, pk int64) ([]directory.Contact, e
 func (db *DB) Widths(ctx context.Context) (phones, contacts int, err error) {
 	var w struct{ Phones, Contacts int }
 	err = db.export.WithContext(ctx).Raw(`SELECT
-			(SELECT coalesce(max(json_array_length(phones)), 0) FROM organizations WHERE archived_at IS NULL) AS phones,
+			(SELECT coalesce(max(` + db.d.JSONArrayLength("phones") + `), 0) FROM organizations WHERE archived_at IS NULL) AS phones,
 			(SELECT coalesce(max(n), 0) FROM (SELECT count(*) AS n FROM contacts c JOIN organizations o ON o.pk = c.org_pk
-				WHERE o.archived_at IS NULL GROUP BY c.org_pk)) AS contacts`).Scan(&w).Error
+				WHERE o.archived_at IS NULL GROUP BY c.org_pk) AS per_organization) AS contacts`).Scan(&w).Error
 	if err != nil {
 		return 0, 0, fmt.Errorf("measure widths: %w", err)
 	}

@@ -1,4 +1,4 @@
-package sqlite
+package sqlstore
 
 import (
 	"context"
@@ -10,7 +10,8 @@ import (
 )
 
 // rowsPerInsert is the most rows one multi-row INSERT carries, well under
-// SQLite's limit of 32,766 parameters for the widest table. Statements are
+// SQLite's limit of 32,766 parameters (PostgreSQL's is 65,535) for the
+// widest table. Statements are
 // prepared once and kept, so the row counts are powers of two: a table
 // needs at most nine statement shapes, however its batches vary.
 const rowsPerInsert = 256
@@ -24,9 +25,9 @@ type table struct {
 	// several rows; written a row at a time, it does so once a megabyte of
 	// terms has gathered, a tenth as often, and merges fewer segments.
 	rowByRow bool
-	// statement, when set, writes all the values at once instead of
-	// INSERTs of the columns (see vocabularyTable).
-	statement string
+	// vocabulary writes all the values at once with the dialect's
+	// WriteVocabulary instead of INSERTs of the columns.
+	vocabulary bool
 }
 
 func organizationsTable() table {
@@ -62,10 +63,8 @@ func searchTable() table {
 }
 
 // vocabularyTable adds entries to the search vocabulary: its values are the
-// arguments of writeVocabulary.
-func vocabularyTable() table {
-	return table{name: "search_vocabulary", statement: writeVocabulary}
-}
+// arguments of Dialect.WriteVocabulary.
+var vocabularyTable = table{name: "search_vocabulary", vocabulary: true}
 
 func auditTable() table {
 	return table{name: "audit_entries", columns: []string{"id", "at", "key_id", "actor", "entity_type", "entity_id",
@@ -81,6 +80,7 @@ func (r *auditRow) values() []any {
 // Each statement shape is prepared once on the transaction and reused:
 // parsing an INSERT of thousands of parameters costs more than running it.
 type inserter struct {
+	db    *DB
 	tx    *gorm.DB
 	stmts map[shape]*sql.Stmt
 }
@@ -96,7 +96,9 @@ type preparer interface {
 	PrepareContext(ctx context.Context, query string) (*sql.Stmt, error)
 }
 
-func newInserter(tx *gorm.DB) *inserter { return &inserter{tx: tx, stmts: map[shape]*sql.Stmt{}} }
+func (db *DB) newInserter(tx *gorm.DB) *inserter {
+	return &inserter{db: db, tx: tx, stmts: map[shape]*sql.Stmt{}}
+}
 
 // close releases the prepared statements.
 func (in *inserter) close() {
@@ -109,12 +111,12 @@ func (in *inserter) close() {
 // insert writes rows into t; values holds the rows one after another,
 // len(t.columns) each.
 func (in *inserter) insert(t table, values []any) error {
-	if t.statement != "" {
+	if t.vocabulary {
 		if len(values) == 0 {
 			return nil
 		}
-		if err := in.tx.Exec(t.statement, values...).Error; err != nil {
-			return translate(err, "insert "+t.name)
+		if err := in.tx.Exec(in.db.d.WriteVocabulary, values...).Error; err != nil {
+			return in.db.translate(err, "insert "+t.name)
 		}
 		return nil
 	}
@@ -136,7 +138,7 @@ func (in *inserter) insert(t table, values []any) error {
 			return err
 		}
 		if _, err := st.ExecContext(in.tx.Statement.Context, values[start:end]...); err != nil {
-			return translate(err, "insert "+t.name)
+			return in.db.translate(err, "insert "+t.name)
 		}
 		start = end
 	}
@@ -151,14 +153,28 @@ func (in *inserter) statement(t table, rows int) (*sql.Stmt, error) {
 	if st, ok := in.stmts[key]; ok {
 		return st, nil
 	}
-	one := "(" + strings.TrimSuffix(strings.Repeat("?,", len(t.columns)), ",") + ")"
-	query := "INSERT INTO " + t.name + " (" + strings.Join(t.columns, ", ") + ") VALUES " +
-		strings.TrimSuffix(strings.Repeat(one+",", rows), ",")
+	var query strings.Builder
+	query.WriteString("INSERT INTO " + t.name + " (" + strings.Join(t.columns, ", ") + ") VALUES ")
+	n := 0
+	for r := range rows {
+		if r > 0 {
+			query.WriteString(",")
+		}
+		query.WriteString("(")
+		for c := range t.columns {
+			if c > 0 {
+				query.WriteString(",")
+			}
+			n++
+			query.WriteString(in.db.d.BindVar(n))
+		}
+		query.WriteString(")")
+	}
 	p, ok := in.tx.Statement.ConnPool.(preparer)
 	if !ok {
 		return nil, fmt.Errorf("insert %s: the connection cannot prepare statements", t.name)
 	}
-	st, err := p.PrepareContext(in.tx.Statement.Context, query)
+	st, err := p.PrepareContext(in.tx.Statement.Context, query.String())
 	if err != nil {
 		return nil, fmt.Errorf("prepare insert into %s: %w", t.name, err)
 	}

@@ -1,4 +1,4 @@
-package sqlite
+package sqlstore
 
 import (
 	"context"
@@ -21,7 +21,7 @@ const organizationColumns = `o.pk, o.id, o.slug, o.original_language, o.name_ru,
 
 // listConditions returns the WHERE clause (over organizations o) and its
 // arguments for the filters and search words of q.
-func listConditions(q directory.ListQuery, search directory.SearchQuery, private bool) (string, []any) {
+func (db *DB) listConditions(q directory.ListQuery, search directory.SearchQuery, private bool) (string, []any) {
 	var where []string
 	var args []any
 	if q.Archived {
@@ -62,8 +62,8 @@ func listConditions(q directory.ListQuery, search directory.SearchQuery, private
 		args = append(args, formatTime(q.ModifiedAfter))
 	}
 	if !search.IsEmpty() {
-		where = append(where, "o.pk IN (SELECT docid FROM organization_search WHERE organization_search MATCH ?)")
-		args = append(args, newSearchExpr(search, private).full())
+		where = append(where, "o.pk IN (SELECT docid FROM organization_search WHERE "+db.d.SearchMatch+")")
+		args = append(args, db.newSearchExpr(search, private).full())
 	}
 	return strings.Join(where, " AND "), args
 }
@@ -74,7 +74,7 @@ func (db *DB) ListOrganizations(ctx context.Context, q directory.ListQuery, sear
 	if !q.Archived {
 		return db.listLive(ctx, q, search, private)
 	}
-	cond, args := listConditions(q, search, private)
+	cond, args := db.listConditions(q, search, private)
 
 	g := db.gorm.WithContext(ctx)
 	var total int64
@@ -101,8 +101,8 @@ func (db *DB) ListOrganizations(ctx context.Context, q directory.ListQuery, sear
 		// Archived organizations are few, and searched by admins: the best
 		// relevance level first, then name order.
 		if !search.IsEmpty() {
-			order = "o.pk IN (SELECT docid FROM organization_search WHERE organization_search MATCH ?) DESC, " + order
-			pageArgs = append(append([]any{}, args...), newSearchExpr(search, private).levels()[0])
+			order = "o.pk IN (SELECT docid FROM organization_search WHERE " + db.d.SearchMatch + ") DESC, " + order
+			pageArgs = append(append([]any{}, args...), db.newSearchExpr(search, private).levels()[0])
 		}
 	}
 	pageArgs = append(pageArgs, q.PerPage, q.Offset())
@@ -204,30 +204,31 @@ func (db *DB) Contacts(ctx context.Context, organizationID string, private bool)
 
 // CreateOrganizations implements directory.Store.
 func (db *DB) CreateOrganizations(ctx context.Context, orgs []directory.Organization) error {
-	err := db.bulk.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		return insertOrganizations(tx, db.indexer(), orgs)
+	err := db.transaction(db.bulk.WithContext(ctx), func(tx *gorm.DB) error {
+		return db.insertOrganizations(tx, db.indexer(), orgs)
 	})
 	if err != nil {
-		return fmt.Errorf("create organizations: %w", full(err))
+		return fmt.Errorf("create organizations: %w", db.full(err))
 	}
 	return nil
 }
 
 // insertOrganizations writes new organizations with their contacts, filter
-// rows and search rows. It must run in an IMMEDIATE transaction: keys are
-// numbered up front, so rows can be written in multi-row batches.
-func insertOrganizations(tx *gorm.DB, ix *directory.Indexer, orgs []directory.Organization) error {
+// rows and search rows. It must run in a write transaction (which holds
+// the write lock: see Dialect.BeginWrite): keys are numbered up front, so
+// rows can be written in multi-row batches.
+func (db *DB) insertOrganizations(tx *gorm.DB, ix *directory.Indexer, orgs []directory.Organization) error {
 	var keys rowKeys
 	if err := keys.load(tx); err != nil {
 		return err
 	}
 	first := keys.Org + 1
-	in := newInserter(tx)
+	in := db.newInserter(tx)
 	defer in.close()
 	if err := newInsertBatch(orgs, &keys, ix, newVocabulary()).exec(in); err != nil {
 		return err
 	}
-	return writeFilterRows(tx, "o.pk >= ?", first)
+	return db.writeFilterRows(tx, "o.pk >= ?", first)
 }
 
 // rowKeys are the last primary keys used, for numbering new rows.
@@ -281,7 +282,7 @@ func newInsertBatch(orgs []directory.Organization, keys *rowKeys, ix *directory.
 		{organizationsTable(), orgValues},
 		{contactsTable(), contactValues},
 		{searchTable(), searchValues},
-		{vocabularyTable(), vocab.take()},
+		{vocabularyTable, vocab.take()},
 	}
 }
 
@@ -295,32 +296,17 @@ func (b insertBatch) exec(in *inserter) error {
 	return nil
 }
 
-// filterRowInserts derive the filter rows of organizations from their stored
-// rows, for the organizations a condition on o picks: the seat region and
-// the service regions (the seat is often among them, hence DISTINCT), the
-// focus areas and the languages, each row with what it repeats of its
-// organization. Deriving them in SQL keeps one source of truth, the row,
-// and spares a bulk load millions of bound parameters.
-var filterRowInserts = []string{
-	`INSERT INTO organization_regions (region_code, org_pk, country_code, membership_status, archived)
-	SELECT DISTINCT v.value, o.pk, o.country_code, o.membership_status, o.archived_at IS NOT NULL
-	FROM organizations o, json_each(json_insert(o.service_regions, '$[#]', o.region_code)) v
-	WHERE v.value != '' AND %s`,
-	`INSERT INTO organization_focus_areas (focus_area, org_pk, country_code, membership_status, archived)
-	SELECT v.value, o.pk, o.country_code, o.membership_status, o.archived_at IS NOT NULL
-	FROM organizations o, json_each(o.focus_areas) v WHERE %s`,
-	`INSERT INTO organization_languages (language, org_pk, country_code, membership_status, archived)
-	SELECT v.value, o.pk, o.country_code, o.membership_status, o.archived_at IS NOT NULL
-	FROM organizations o, json_each(o.languages) v WHERE %s`,
-}
-
 // writeFilterRows writes the filter rows of the organizations matching cond,
-// an SQL condition on o (the organizations table) with one parameter, arg.
+// an SQL condition on o (the organizations table) with one parameter, arg:
+// the seat region and the service regions, the focus areas and the
+// languages, each row with what it repeats of its organization (see
+// Dialect.FilterRowInserts). Deriving them in SQL keeps one source of
+// truth, the row, and spares a bulk load millions of bound parameters.
 // They must have none yet.
-func writeFilterRows(tx *gorm.DB, cond string, arg any) error {
-	for _, q := range filterRowInserts {
+func (db *DB) writeFilterRows(tx *gorm.DB, cond string, arg any) error {
+	for _, q := range db.d.FilterRowInserts {
 		if err := tx.Exec(fmt.Sprintf(q, cond), arg).Error; err != nil {
-			return translate(err, "write filter rows")
+			return db.translate(err, "write filter rows")
 		}
 	}
 	return nil
@@ -386,7 +372,7 @@ func (db *DB) FocusAreas(ctx context.Context) ([]directory.FocusArea, error) {
 
 // AddFocusAreas implements directory.Store.
 func (db *DB) AddFocusAreas(ctx context.Context, areas []directory.FocusArea) error {
-	err := db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := db.transaction(db.gorm.WithContext(ctx), func(tx *gorm.DB) error {
 		for i, a := range areas {
 			err := tx.Exec(`INSERT INTO focus_areas (slug, grp, label_en, label_ru, position)
 				VALUES (?, ?, ?, ?, ?) ON CONFLICT (slug) DO NOTHING`,

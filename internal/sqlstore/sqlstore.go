@@ -1,0 +1,375 @@
+// Package sqlstore is the directory.Store over a SQL database through GORM,
+// shared by the SQLite and PostgreSQL adapters (internal/sqlite,
+// internal/postgres). It holds the row types and their conversions, the
+// list, filter, search, curation, bulk and session queries, transactions
+// and the audit trail; what the two databases do differently (opening
+// connections, migrations, the search index's syntax, JSON functions,
+// error codes, readiness, the data version) comes from the adapter as a
+// Dialect. GORM row types never leave the package.
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io/fs"
+	"math"
+	"path"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/coalition-directory/coalition/internal/directory"
+)
+
+// DB is the directory stored in one SQL database. It implements
+// directory.Store; the adapter that opened it adds what only its database
+// offers (backups, file settings).
+type DB struct {
+	// gorm writes and reads single records.
+	gorm *gorm.DB
+	// bulk writes without prepared statements: the multi-row INSERTs of
+	// imports bind thousands of parameters, and kept prepared they would
+	// hold hundreds of megabytes for one-off work. It may share gorm's
+	// connections.
+	bulk *gorm.DB
+	// read answers lists: the statements of one answer (a list's count and
+	// its page) run in one read transaction, so they read one snapshot.
+	read *gorm.DB
+	// export is a small pool of its own for exports: a stream lasts as long
+	// as its client takes to read it, and a client that stalls must not
+	// hold a connection that other requests wait for.
+	export *gorm.DB
+	// places names the countries and regions the search index holds.
+	places directory.Places
+	d      *Dialect
+}
+
+// Config is what New needs: the database's handles, the reference data and
+// the dialect.
+type Config struct {
+	Write, Bulk, Read, Export *gorm.DB
+	Places                    directory.Places
+	Dialect                   *Dialect
+}
+
+// New returns the store over the handles of c; Close closes them.
+func New(c Config) *DB {
+	return &DB{gorm: c.Write, bulk: c.Bulk, read: c.Read, export: c.Export, places: c.Places, d: c.Dialect}
+}
+
+// Dialect is what one SQL database does its own way: the adapter that
+// opens the database fills it in. SQL fragments use ? for parameters, as
+// GORM does.
+type Dialect struct {
+	// Name names the database in errors and logs: "sqlite", "postgres".
+	Name string
+	// Migrations holds the numbered migrations, NNNN_name.sql, at its root.
+	Migrations fs.FS
+	// ReindexAfter is the migration after whose SQL the search index is
+	// written again from the stored records, in its transaction; 0 for none.
+	ReindexAfter int
+
+	// ReadTx are the options of the read transactions of lists and
+	// exports, which must each read one snapshot; nil for the default.
+	ReadTx *sql.TxOptions
+	// BeginWrite, when set, runs first in every write transaction.
+	BeginWrite func(tx *gorm.DB) error
+	// RunImport runs fn in the one transaction of an import, on bulk.
+	RunImport func(ctx context.Context, bulk *gorm.DB, fn func(tx *gorm.DB) error) error
+	// DroppableIndexes, when set, returns the secondary indexes of tables,
+	// which an import into an empty directory drops and builds again at the
+	// end from sorted data.
+	DroppableIndexes func(tx *gorm.DB, tables []string) ([]Index, error)
+	// SearchLoadStart and SearchLoadEnd are statements run before and after
+	// an import into an empty directory writes the search index.
+	SearchLoadStart, SearchLoadEnd []string
+
+	// SearchMatch is the condition on organization_search rows that match
+	// one parameter, a search expression rendered by RenderSearch.
+	SearchMatch string
+	// RenderSearch renders a search expression in the syntax SearchMatch
+	// takes.
+	RenderSearch func(SearchNode) string
+	// WriteVocabulary adds search vocabulary entries, given as one
+	// parameter, a JSON array of [term, length, reversed], skipping those
+	// the vocabulary holds.
+	WriteVocabulary string
+	// KeysIn is a subquery of the integers in one parameter, a JSON array.
+	KeysIn string
+	// FilterRowInserts write the filter rows of the organizations o that a
+	// condition (%s, with one parameter) picks; see writeFilterRows.
+	FilterRowInserts []string
+	// JSONArrayLength is the expression of the length of the JSON array in
+	// column.
+	JSONArrayLength func(column string) string
+	// HexKey is the expression of o.pk in 12 lower-case hex digits.
+	HexKey string
+	// IndexedBy is the clause that makes a query walk index, after a
+	// table's alias; "" leaves the plan to the database.
+	IndexedBy func(index string) string
+	// NoIndex is column kept from driving a query's plan.
+	NoIndex func(column string) string
+	// BindVar is the placeholder of the i-th (from 1) parameter of a
+	// statement prepared without GORM.
+	BindVar func(i int) string
+
+	// Conflict says whether err is a unique violation and, if it is, the
+	// field whose value is taken ("slug", "id", "" for another).
+	Conflict func(err error) (field string, ok bool)
+	// Full says whether err is a write the storage had no room for.
+	Full func(err error) bool
+	// Ping checks that the database answers and can take writes.
+	Ping func(ctx context.Context) error
+	// DataVersion returns a number that grows with every committed write.
+	DataVersion func(ctx context.Context) (uint64, error)
+	// Close, when set, releases what the dialect holds beside the handles.
+	Close func() error
+}
+
+// Index is a secondary index: its name and the statement that creates it.
+type Index struct{ Name, SQL string }
+
+// Close closes the database's connection pools.
+func (db *DB) Close() error {
+	var errs []error
+	seen := map[any]bool{}
+	for _, g := range []*gorm.DB{db.export, db.read, db.bulk, db.gorm} {
+		sqlDB, err := g.DB()
+		if err == nil && seen[sqlDB] {
+			continue
+		}
+		seen[sqlDB] = true
+		if err == nil {
+			err = sqlDB.Close()
+		}
+		if err != nil {
+			errs = append(errs, fmt.Errorf("close %s: %w", db.d.Name, err))
+		}
+	}
+	if db.d.Close != nil {
+		if err := db.d.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("close %s: %w", db.d.Name, err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Ping checks that the database answers a query and has room to grow, for
+// readiness probes: a database that can take no write is CodeStorageFull.
+func (db *DB) Ping(ctx context.Context) error { return db.d.Ping(ctx) }
+
+// DataVersion returns a number that grows with every write committed to
+// the database by any connection or process, for caches of what was read
+// (directory.Cache).
+func (db *DB) DataVersion(ctx context.Context) (uint64, error) { return db.d.DataVersion(ctx) }
+
+// Backend names the database: "sqlite" or "postgres".
+func (db *DB) Backend() string { return db.d.Name }
+
+// ConnectionsInUse returns how many connections of each pool ("write",
+// "read", "export") are in use: what slow requests hold, for tests and
+// operators.
+func (db *DB) ConnectionsInUse() map[string]int {
+	out := map[string]int{}
+	for name, g := range map[string]*gorm.DB{"write": db.gorm, "read": db.read, "export": db.export} {
+		if sqlDB, err := g.DB(); err == nil {
+			out[name] = sqlDB.Stats().InUse
+		}
+	}
+	return out
+}
+
+// Migrate applies, in order and each in its own transaction, the numbered
+// SQL files of the dialect's migrations that the database has not seen yet,
+// with their Go steps (migrationStep). New schema changes are new files;
+// applied files are never edited.
+func (db *DB) Migrate(ctx context.Context) error {
+	return db.MigrateTo(ctx, math.MaxInt)
+}
+
+// migrationStep is what a migration does after its SQL, in its
+// transaction, because SQL alone cannot; nil for most.
+func (db *DB) migrationStep(version int) func(tx *gorm.DB) error {
+	if version == db.d.ReindexAfter {
+		return db.rebuildSearch
+	}
+	return nil
+}
+
+// MigrateTo applies the migrations up to version upTo, for tests of a
+// migration.
+func (db *DB) MigrateTo(ctx context.Context, upTo int) error {
+	if err := db.bulk.WithContext(ctx).Exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+		version    INTEGER PRIMARY KEY,
+		name       TEXT NOT NULL,
+		applied_at TEXT NOT NULL)`).Error; err != nil {
+		return fmt.Errorf("create schema_migrations: %w", err)
+	}
+	names, err := MigrationNames(db.d.Migrations)
+	if err != nil {
+		return err
+	}
+	for _, base := range names {
+		version, err := strconv.Atoi(strings.SplitN(base, "_", 2)[0])
+		if err != nil {
+			return fmt.Errorf("migration %s: name must start with a number", base)
+		}
+		if version > upTo {
+			break
+		}
+		body, err := fs.ReadFile(db.d.Migrations, base)
+		if err != nil {
+			return fmt.Errorf("read migration %s: %w", base, err)
+		}
+		if err := db.applyMigration(ctx, version, base, string(body)); err != nil {
+			return fmt.Errorf("apply migration %s: %w", base, err)
+		}
+	}
+	return nil
+}
+
+// MigrationNames returns the names of the migrations in migrations, in
+// order.
+func MigrationNames(migrations fs.FS) ([]string, error) {
+	names, err := fs.Glob(migrations, "*.sql")
+	if err != nil {
+		return nil, fmt.Errorf("list migrations: %w", err)
+	}
+	for i, n := range names {
+		names[i] = path.Base(n)
+	}
+	slices.Sort(names)
+	return names, nil
+}
+
+// applyMigration runs one migration unless it ran before, and records it,
+// in one transaction: a failed migration leaves no trace. It runs on the
+// handle without prepared statements, which would cut a migration's
+// several statements to the first.
+func (db *DB) applyMigration(ctx context.Context, version int, name, body string) error {
+	return db.bulk.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var applied int64
+		if err := tx.Raw("SELECT count(*) FROM schema_migrations WHERE version = ?", version).Scan(&applied).Error; err != nil {
+			return err
+		}
+		if applied > 0 {
+			return nil
+		}
+		if err := tx.Exec(body).Error; err != nil {
+			return err
+		}
+		if step := db.migrationStep(version); step != nil {
+			if err := step(tx); err != nil {
+				return err
+			}
+		}
+		return tx.Exec("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+			version, name, formatTime(time.Now())).Error
+	})
+}
+
+// write runs fn in one write transaction, wrapping its error with what was
+// done while keeping domain errors recognisable.
+func (db *DB) write(ctx context.Context, doing string, fn func(tx *gorm.DB) error) error {
+	if err := db.transaction(db.gorm.WithContext(ctx), fn); err != nil {
+		return fmt.Errorf("%s: %w", doing, db.full(err))
+	}
+	return nil
+}
+
+// transaction runs fn in a write transaction on g, begun as the dialect
+// begins writes.
+func (db *DB) transaction(g *gorm.DB, fn func(tx *gorm.DB) error) error {
+	return g.Transaction(func(tx *gorm.DB) error {
+		if db.d.BeginWrite != nil {
+			if err := db.d.BeginWrite(tx); err != nil {
+				return fmt.Errorf("begin write: %w", err)
+			}
+		}
+		return fn(tx)
+	})
+}
+
+// readTransaction runs fn in a read transaction on g that reads one
+// snapshot.
+func (db *DB) readTransaction(g *gorm.DB, fn func(tx *gorm.DB) error) error {
+	if db.d.ReadTx == nil {
+		return g.Transaction(fn)
+	}
+	return g.Transaction(fn, db.d.ReadTx)
+}
+
+// timeLayout is fixed-width so that text order in SQL is time order.
+const timeLayout = "2006-01-02T15:04:05.000000Z"
+
+func formatTime(t time.Time) string { return t.UTC().Format(timeLayout) }
+
+func formatTimePtr(t *time.Time) *string {
+	if t == nil {
+		return nil
+	}
+	s := formatTime(*t)
+	return &s
+}
+
+func parseTime(s string) (time.Time, error) {
+	t, err := time.Parse(timeLayout, s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("parse stored time %q: %w", s, err)
+	}
+	return t, nil
+}
+
+func parseTimePtr(s *string) (*time.Time, error) {
+	if s == nil {
+		return nil, nil
+	}
+	t, err := parseTime(*s)
+	return &t, err
+}
+
+// ErrStorageFull is what a write gets when the database cannot grow.
+var ErrStorageFull = &directory.Error{Code: directory.CodeStorageFull,
+	Message: "the database's storage is full: writes are refused until an operator frees space"}
+
+// full returns ErrStorageFull for an error of a write the database or its
+// disk had no room for, and err itself otherwise.
+func (db *DB) full(err error) error {
+	if err != nil && db.d.Full(err) {
+		return ErrStorageFull
+	}
+	return err
+}
+
+// translate maps driver errors to directory error codes where the caller can
+// act on them, and wraps the rest with what was being done.
+func (db *DB) translate(err error, doing string) error {
+	if err == nil {
+		return nil
+	}
+	if db.d.Full(err) {
+		return ErrStorageFull
+	}
+	if field, ok := db.d.Conflict(err); ok {
+		return conflict(field)
+	}
+	return fmt.Errorf("%s: %w", doing, err)
+}
+
+// conflict names the field whose unique value is taken.
+func conflict(field string) error {
+	switch field {
+	case "slug":
+		return &directory.Error{Code: directory.CodeConflict, Message: "a live organization has this slug",
+			Fields: []directory.FieldError{{Field: "slug", Message: "is taken"}}}
+	case "id":
+		return &directory.Error{Code: directory.CodeConflict, Message: "a record with this id exists",
+			Fields: []directory.FieldError{{Field: "id", Message: "is taken"}}}
+	}
+	return directory.Errorf(directory.CodeConflict, "a record with the same unique value exists")
+}
