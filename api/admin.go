@@ -280,7 +280,7 @@ func handleHistory(dir *directory.Service) echo.HandlerFunc {
 //	@Tags			audit
 //	@Produce		json,application/problem+json
 //	@Security		bearer
-//	@Param			entity_type	query		string	false	"Only entries about this kind of entity"						Enums(organization, contact, focus_area, key)	example(organization)
+//	@Param			entity_type	query		string	false	"Only entries about this kind of entity"						Enums(organization, contact, focus_area, key, webhook)	example(organization)
 //	@Param			entity_id	query		string	false	"Only entries about this entity (UUID, or a focus-area slug)"	example(3e98c4f6-40e1-4c96-9f1c-9935719f9212)
 //	@Param			key_id		query		string	false	"Only writes made with this key"								example(0193c0de-1a2b-7c3d-8e4f-5a6b7c8d9e0f)
 //	@Param			since		query		string	false	"Only entries at or after this RFC 3339 time"					format(date-time)	example(2026-11-01T00:00:00Z)

@@ -49,6 +49,8 @@ func statusOf(code directory.Code) int {
 		return http.StatusUnauthorized
 	case directory.CodeForbidden:
 		return http.StatusForbidden
+	case directory.CodeGone:
+		return http.StatusGone
 	case directory.CodeStorageFull:
 		return http.StatusInsufficientStorage
 	}

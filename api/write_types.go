@@ -208,7 +208,7 @@ type AuditEntry struct {
 	At             time.Time     `json:"at" format:"date-time" example:"2026-11-25T14:30:00Z"`
 	KeyID          string        `json:"key_id,omitempty" format:"uuid" example:"0193c0de-1a2b-7c3d-8e4f-5a6b7c8d9e0f"`
 	Actor          string        `json:"actor,omitempty" example:"Editor Anna"`
-	EntityType     string        `json:"entity_type" enums:"organization,contact,focus_area,key"`
+	EntityType     string        `json:"entity_type" enums:"organization,contact,focus_area,key,webhook"`
 	EntityID       string        `json:"entity_id" example:"3e98c4f6-40e1-4c96-9f1c-9935719f9212"`
 	OrganizationID string        `json:"organization_id,omitempty" format:"uuid" example:"3e98c4f6-40e1-4c96-9f1c-9935719f9212"`
 	Action         string        `json:"action" enums:"create,update,archive,restore,delete,import,revoke"`

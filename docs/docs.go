@@ -44,7 +44,8 @@ const docTemplate = `{
                             "organization",
                             "contact",
                             "focus_area",
-                            "key"
+                            "key",
+                            "webhook"
                         ],
                         "type": "string",
                         "example": "organization",
@@ -2782,7 +2783,8 @@ const docTemplate = `{
                         "organization",
                         "contact",
                         "focus_area",
-                        "key"
+                        "key",
+                        "webhook"
                     ]
                 },
                 "id": {

@@ -18,6 +18,7 @@ const (
 	EntityContact      EntityType = "contact"
 	EntityFocusArea    EntityType = "focus_area"
 	EntityKey          EntityType = "key"
+	EntityWebhook      EntityType = "webhook"
 )
 
 // Action is what a write did.
@@ -55,6 +56,11 @@ type AuditEntry struct {
 	OrganizationID string // the organization the entity belongs to, if any
 	Action         Action
 	Changes        []Change
+	// PartnersOnly marks a write that changed only what partners see
+	// (a partners-only contact, a hidden address): its change event is
+	// not shown to callers who do not see partners-only data. It is not
+	// stored with the entry.
+	PartnersOnly bool
 }
 
 // AuditQuery selects audit entries, newest first.
@@ -129,10 +135,10 @@ func ParseAuditQuery(get func(name string) string) (AuditQuery, error) {
 	var fe fieldErrors
 	q := AuditQuery{EntityID: get("entity_id"), KeyID: get("key_id")}
 	switch t := EntityType(get("entity_type")); t {
-	case "", EntityOrganization, EntityContact, EntityFocusArea, EntityKey:
+	case "", EntityOrganization, EntityContact, EntityFocusArea, EntityKey, EntityWebhook:
 		q.EntityType = t
 	default:
-		fe.add("entity_type", "must be one of organization, contact, focus_area, key")
+		fe.add("entity_type", "must be one of organization, contact, focus_area, key, webhook")
 	}
 	if v := get("since"); v != "" {
 		t, err := time.Parse(time.RFC3339, v)

@@ -602,6 +602,7 @@ func (s *Service) importUpdate(ctx context.Context, session ImportSession, calle
 	if !readOnly {
 		entry := s.audit(caller, EntityOrganization, o.ID, ActionImport, changes)
 		entry.OrganizationID = o.ID
+		entry.PartnersOnly = o.PublicVersion != o.Version && slices.EqualFunc(publicContacts(cur.Contacts), publicContacts(o.Contacts), sameContact)
 		if err := session.Replace(ctx, o, cur.Version); err != nil {
 			return ImportRow{}, err
 		}
@@ -698,4 +699,15 @@ func (s *Service) Export(ctx context.Context, caller Caller, q ListQuery, fn fun
 		redact(o, caller)
 		return fn(o)
 	})
+}
+
+// publicContacts returns the contacts anonymous callers see.
+func publicContacts(cs []Contact) []Contact {
+	var out []Contact
+	for _, c := range cs {
+		if c.Visibility == VisibilityPublic {
+			out = append(out, c)
+		}
+	}
+	return out
 }

@@ -47,6 +47,7 @@ func (s *Service) CreateContact(ctx context.Context, caller Caller, orgIDOrSlug 
 	c.OrganizationID, c.CreatedAt, c.UpdatedAt, c.Version = org.ID, now, now, 1
 	entry := s.audit(caller, EntityContact, c.ID, ActionCreate, diff(contactFields(), nil, flattenContact(&c)))
 	entry.OrganizationID = org.ID
+	entry.PartnersOnly = c.Visibility != VisibilityPublic
 	if err := s.store.CreateContact(ctx, c, entry); err != nil {
 		return Contact{}, fmt.Errorf("create contact: %w", err)
 	}
@@ -131,6 +132,7 @@ func (s *Service) UpdateContact(ctx context.Context, caller Caller, orgIDOrSlug,
 		next.UpdatedAt = s.now().UTC().Truncate(time.Microsecond)
 		entry := s.audit(caller, EntityContact, cur.ID, ActionUpdate, changes)
 		entry.OrganizationID = org.ID
+		entry.PartnersOnly = cur.Visibility != VisibilityPublic && next.Visibility != VisibilityPublic
 		err = s.store.UpdateContact(ctx, next, cur.Version, entry)
 		if ErrorCode(err) == CodePreconditionFailed && pre.Unconditional() && attempt < maxRewrites {
 			continue
@@ -157,6 +159,7 @@ func (s *Service) DeleteContact(ctx context.Context, caller Caller, orgIDOrSlug,
 	}
 	entry := s.audit(caller, EntityContact, cur.ID, ActionDelete, diff(contactFields(), flattenContact(&cur), nil))
 	entry.OrganizationID = org.ID
+	entry.PartnersOnly = cur.Visibility != VisibilityPublic
 	version := cur.Version
 	if pre.Unconditional() {
 		version = 0

@@ -18,6 +18,9 @@ const (
 	CodePreconditionFailed Code = "precondition_failed"
 	CodeUnauthorized       Code = "unauthorized"
 	CodeForbidden          Code = "forbidden"
+	// CodeGone is a request for what is no longer kept: a change-feed
+	// cursor older than the log's retention.
+	CodeGone Code = "gone"
 	// CodeStorageFull is a write the storage has no room for; it is the
 	// operator's problem, not the caller's, and passes when space is freed.
 	CodeStorageFull Code = "storage_full"

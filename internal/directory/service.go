@@ -3,6 +3,7 @@ package directory
 import (
 	"context"
 	"fmt"
+	"net/netip"
 	"slices"
 	"strings"
 	"time"
@@ -117,12 +118,41 @@ type Service struct {
 	phones func() *phoneRules
 	now    func() time.Time
 	locks  recordLocks
+
+	retention      time.Duration
+	webhookTargets []netip.Prefix
+}
+
+// Option configures a Service.
+type Option func(*Service)
+
+// WithRetention keeps change events for d (DefaultRetention when d is not
+// positive).
+func WithRetention(d time.Duration) Option {
+	return func(s *Service) {
+		if d > 0 {
+			s.retention = d
+		}
+	}
+}
+
+// WithWebhookTargets allows webhook endpoints in the private, loopback or
+// link-local prefixes listed (none by default).
+func WithWebhookTargets(allow []netip.Prefix) Option {
+	return func(s *Service) { s.webhookTargets = slices.Clone(allow) }
 }
 
 // NewService returns a Service over store, validating places against places.
-func NewService(store Store, places Places) *Service {
-	return &Service{store: store, places: places, phones: sharedPhoneRules, now: time.Now}
+func NewService(store Store, places Places, opts ...Option) *Service {
+	s := &Service{store: store, places: places, phones: sharedPhoneRules, now: time.Now, retention: DefaultRetention}
+	for _, o := range opts {
+		o(s)
+	}
+	return s
 }
+
+// WebhookTargets returns the private prefixes webhooks may be sent to.
+func (s *Service) WebhookTargets() []netip.Prefix { return slices.Clone(s.webhookTargets) }
 
 // OrganizationPage is one page of a list with the number of all matches.
 type OrganizationPage struct {

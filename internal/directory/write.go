@@ -222,11 +222,13 @@ func (s *Service) rewrite(ctx context.Context, caller Caller, idOrSlug string, p
 		}
 		next.Version = cur.Version + 1
 		next.UpdatedAt = s.now().UTC().Truncate(time.Microsecond)
-		if publicChanged(&cur, &next) {
+		public := publicChanged(&cur, &next)
+		if public {
 			next.PublicVersion, next.PublicUpdatedAt = next.Version, next.UpdatedAt
 		}
 		entry := s.audit(caller, EntityOrganization, cur.ID, action, changes)
 		entry.OrganizationID = cur.ID
+		entry.PartnersOnly = !public
 		err = s.store.UpdateOrganization(ctx, next, cur.Version, entry)
 		if ErrorCode(err) == CodePreconditionFailed && pre.Unconditional() && attempt < maxRewrites {
 			continue
