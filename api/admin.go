@@ -28,6 +28,9 @@ import (
 //	@Failure		409			{object}	Problem				"The slug is taken"
 //	@Failure		413			{object}	Problem				"The body is over 1 MiB"
 //	@Failure		415			{object}	Problem				"The body is not application/json"
+//	@Failure		429			{object}	Problem				"Too many requests from this client address, or with this key: see Retry-After"
+//	@Header			429			{integer}	Retry-After			"Seconds until the next request will be let through (RFC 9110 section 10.2.3)"
+//	@Failure		500			{object}	Problem				"Internal error: the answer says nothing more, and its X-Request-Id finds the cause in the server log"
 //	@Failure		507			{object}	Problem				"The database's storage is full: an operator must free space"
 //	@Router			/api/v1/focus-areas [post]
 func handleFocusAreaCreate(dir *directory.Service, langs languages) echo.HandlerFunc {
@@ -77,6 +80,9 @@ func handleFocusAreaCreate(dir *directory.Service, langs languages) echo.Handler
 //	@Failure		404		{object}	Problem				"No such focus area"
 //	@Failure		413		{object}	Problem				"The body is over 1 MiB"
 //	@Failure		415		{object}	Problem				"The body is not JSON"
+//	@Failure		429		{object}	Problem				"Too many requests from this client address, or with this key: see Retry-After"
+//	@Header			429		{integer}	Retry-After			"Seconds until the next request will be let through (RFC 9110 section 10.2.3)"
+//	@Failure		500		{object}	Problem				"Internal error: the answer says nothing more, and its X-Request-Id finds the cause in the server log"
 //	@Failure		507		{object}	Problem				"The database's storage is full: an operator must free space"
 //	@Router			/api/v1/focus-areas/{slug} [patch]
 func handleFocusAreaUpdate(dir *directory.Service, langs languages) echo.HandlerFunc {
@@ -121,11 +127,15 @@ func handleFocusAreaUpdate(dir *directory.Service, langs languages) echo.Handler
 //	@Security		bearer
 //	@Param			slug	path	string	true	"Focus-area slug"	example(shelter)
 //	@Success		204		"Deleted"
-//	@Failure		401		{object}	Problem	"No key, or an unknown or revoked key"
-//	@Failure		403		{object}	Problem	"The key's role is below admin"
-//	@Failure		404		{object}	Problem	"No such focus area"
-//	@Failure		409		{object}	Problem	"Organizations (live or archived) use it"
-//	@Failure		507		{object}	Problem	"The database's storage is full: an operator must free space"
+//	@Failure		401		{object}	Problem		"No key, or an unknown or revoked key"
+//	@Failure		403		{object}	Problem		"The key's role is below admin"
+//	@Failure		404		{object}	Problem		"No such focus area"
+//	@Failure		409		{object}	Problem		"Organizations (live or archived) use it"
+//	@Failure		413		{object}	Problem		"The request body is over 1 MiB"
+//	@Failure		429		{object}	Problem		"Too many requests from this client address, or with this key: see Retry-After"
+//	@Header			429		{integer}	Retry-After	"Seconds until the next request will be let through (RFC 9110 section 10.2.3)"
+//	@Failure		500		{object}	Problem		"Internal error: the answer says nothing more, and its X-Request-Id finds the cause in the server log"
+//	@Failure		507		{object}	Problem		"The database's storage is full: an operator must free space"
 //	@Router			/api/v1/focus-areas/{slug} [delete]
 func handleFocusAreaDelete(dir *directory.Service) echo.HandlerFunc {
 	return func(c echo.Context) error {
@@ -158,8 +168,12 @@ func toFocusArea(a directory.FocusAreaCount, lang string) FocusArea {
 //	@Produce		json,application/problem+json
 //	@Security		bearer
 //	@Success		200	{object}	KeyList
-//	@Failure		401	{object}	Problem	"No key, or an unknown or revoked key"
-//	@Failure		403	{object}	Problem	"The key's role is below admin"
+//	@Failure		401	{object}	Problem		"No key, or an unknown or revoked key"
+//	@Failure		403	{object}	Problem		"The key's role is below admin"
+//	@Failure		429	{object}	Problem		"Too many requests from this client address, or with this key: see Retry-After"
+//	@Header			429	{integer}	Retry-After	"Seconds until the next request will be let through (RFC 9110 section 10.2.3)"
+//	@Failure		413	{object}	Problem		"The request body is over 1 MiB"
+//	@Failure		500	{object}	Problem		"Internal error: the answer says nothing more, and its X-Request-Id finds the cause in the server log"
 //	@Router			/api/v1/keys [get]
 func handleKeyList(dir *directory.Service) echo.HandlerFunc {
 	return func(c echo.Context) error {
@@ -187,12 +201,15 @@ func handleKeyList(dir *directory.Service) echo.HandlerFunc {
 //	@Security		bearer
 //	@Param			key	body		KeyCreate	true	"Name and role"
 //	@Success		201	{object}	KeyCreated
-//	@Failure		400	{object}	Problem	"Invalid fields; errors name them"
-//	@Failure		401	{object}	Problem	"No key, or an unknown or revoked key"
-//	@Failure		403	{object}	Problem	"The key's role is below admin"
-//	@Failure		413	{object}	Problem	"The body is over 1 MiB"
-//	@Failure		415	{object}	Problem	"The body is not application/json"
-//	@Failure		507	{object}	Problem	"The database's storage is full: an operator must free space"
+//	@Failure		400	{object}	Problem		"Invalid fields; errors name them"
+//	@Failure		401	{object}	Problem		"No key, or an unknown or revoked key"
+//	@Failure		403	{object}	Problem		"The key's role is below admin"
+//	@Failure		413	{object}	Problem		"The body is over 1 MiB"
+//	@Failure		415	{object}	Problem		"The body is not application/json"
+//	@Failure		429	{object}	Problem		"Too many requests from this client address, or with this key: see Retry-After"
+//	@Header			429	{integer}	Retry-After	"Seconds until the next request will be let through (RFC 9110 section 10.2.3)"
+//	@Failure		500	{object}	Problem		"Internal error: the answer says nothing more, and its X-Request-Id finds the cause in the server log"
+//	@Failure		507	{object}	Problem		"The database's storage is full: an operator must free space"
 //	@Router			/api/v1/keys [post]
 func handleKeyCreate(dir *directory.Service) echo.HandlerFunc {
 	return func(c echo.Context) error {
@@ -223,10 +240,14 @@ func handleKeyCreate(dir *directory.Service) echo.HandlerFunc {
 //	@Security		bearer
 //	@Param			id	path		string	true	"Key UUID"	example(0193c0de-1a2b-7c3d-8e4f-5a6b7c8d9e0f)
 //	@Success		200	{object}	Key
-//	@Failure		401	{object}	Problem	"No key, or an unknown or revoked key"
-//	@Failure		403	{object}	Problem	"The key's role is below admin"
-//	@Failure		404	{object}	Problem	"No such key"
-//	@Failure		507	{object}	Problem	"The database's storage is full: an operator must free space"
+//	@Failure		401	{object}	Problem		"No key, or an unknown or revoked key"
+//	@Failure		403	{object}	Problem		"The key's role is below admin"
+//	@Failure		404	{object}	Problem		"No such key"
+//	@Failure		413	{object}	Problem		"The request body is over 1 MiB"
+//	@Failure		429	{object}	Problem		"Too many requests from this client address, or with this key: see Retry-After"
+//	@Header			429	{integer}	Retry-After	"Seconds until the next request will be let through (RFC 9110 section 10.2.3)"
+//	@Failure		500	{object}	Problem		"Internal error: the answer says nothing more, and its X-Request-Id finds the cause in the server log"
+//	@Failure		507	{object}	Problem		"The database's storage is full: an operator must free space"
 //	@Router			/api/v1/keys/{id} [delete]
 func handleKeyRevoke(dir *directory.Service) echo.HandlerFunc {
 	return func(c echo.Context) error {
@@ -257,6 +278,10 @@ func handleKeyRevoke(dir *directory.Service) echo.HandlerFunc {
 //	@Failure		401			{object}	Problem		"No key, or an unknown or revoked key"
 //	@Failure		403			{object}	Problem		"The key's role is below editor"
 //	@Failure		404			{object}	Problem		"No such organization"
+//	@Failure		429			{object}	Problem		"Too many requests from this client address, or with this key: see Retry-After"
+//	@Header			429			{integer}	Retry-After	"Seconds until the next request will be let through (RFC 9110 section 10.2.3)"
+//	@Failure		413			{object}	Problem		"The request body is over 1 MiB"
+//	@Failure		500			{object}	Problem		"Internal error: the answer says nothing more, and its X-Request-Id finds the cause in the server log"
 //	@Router			/api/v1/organizations/{id}/history [get]
 func handleHistory(dir *directory.Service) echo.HandlerFunc {
 	return func(c echo.Context) error {
@@ -287,10 +312,14 @@ func handleHistory(dir *directory.Service) echo.HandlerFunc {
 //	@Param			page		query		int		false	"Page, from 1"													minimum(1)			maximum(1048576)	default(1)	example(1)
 //	@Param			per_page	query		int		false	"Items per page"												minimum(1)			maximum(100)		default(20)	example(20)
 //	@Success		200			{object}	AuditList
-//	@Header			200			{string}	Link	"RFC 8288 links: first, prev, next, last"
-//	@Failure		400			{object}	Problem	"A parameter is invalid; errors name it"
-//	@Failure		401			{object}	Problem	"No key, or an unknown or revoked key"
-//	@Failure		403			{object}	Problem	"The key's role is below admin"
+//	@Header			200			{string}	Link		"RFC 8288 links: first, prev, next, last"
+//	@Failure		400			{object}	Problem		"A parameter is invalid; errors name it"
+//	@Failure		401			{object}	Problem		"No key, or an unknown or revoked key"
+//	@Failure		403			{object}	Problem		"The key's role is below admin"
+//	@Failure		429			{object}	Problem		"Too many requests from this client address, or with this key: see Retry-After"
+//	@Header			429			{integer}	Retry-After	"Seconds until the next request will be let through (RFC 9110 section 10.2.3)"
+//	@Failure		413			{object}	Problem		"The request body is over 1 MiB"
+//	@Failure		500			{object}	Problem		"Internal error: the answer says nothing more, and its X-Request-Id finds the cause in the server log"
 //	@Router			/api/v1/audit [get]
 func handleAudit(dir *directory.Service) echo.HandlerFunc {
 	return func(c echo.Context) error {

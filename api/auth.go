@@ -22,25 +22,45 @@ func callerOf(c echo.Context) directory.Caller {
 // is 401 on every route, public ones included, so that a broken key is
 // noticed rather than silently downgraded. Keys are looked up on every
 // request, so a revoked key stops working at once.
-func authenticate(dir *directory.Service) echo.MiddlewareFunc {
+//
+// It applies the rate limits too: an anonymous request counts against its
+// client address, an authenticated one against its key, and one whose key
+// fails against its address (so guessing keys is as slow as anonymous
+// reading), each a 429 when over.
+func authenticate(dir *directory.Service, limits *rateLimiter) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			header := c.Request().Header.Get("Authorization")
 			if header == "" {
+				if err := limits.allowAddress(c); err != nil {
+					return err
+				}
 				return next(c)
 			}
-			scheme, token, ok := strings.Cut(header, " ")
-			if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(token) == "" {
-				return directory.Errorf(directory.CodeUnauthorized, "the Authorization header must be \"Bearer <key>\"")
-			}
-			caller, err := dir.Authenticate(c.Request().Context(), strings.TrimSpace(token))
+			caller, err := authenticateHeader(c, dir, header)
 			if err != nil {
+				if lerr := limits.allowAddress(c); lerr != nil {
+					return lerr
+				}
+				return err
+			}
+			if err := limits.allowKey(c, caller.KeyID); err != nil {
 				return err
 			}
 			c.Set(callerKey, caller)
 			return next(c)
 		}
 	}
+}
+
+// authenticateHeader returns the caller whose key the Authorization header
+// carries.
+func authenticateHeader(c echo.Context, dir *directory.Service, header string) (directory.Caller, error) {
+	scheme, token, ok := strings.Cut(header, " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(token) == "" {
+		return directory.Caller{}, directory.Errorf(directory.CodeUnauthorized, "the Authorization header must be \"Bearer <key>\"")
+	}
+	return dir.Authenticate(c.Request().Context(), strings.TrimSpace(token))
 }
 
 // require answers 401 (no key) or 403 (a key whose role is too low) before

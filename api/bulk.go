@@ -54,13 +54,16 @@ type ImportRow struct {
 //	@Param			mode	query		string	false	"NDJSON only: a line is the whole record (replace) or a merge patch of it (merge)"	Enums(replace, merge)	default(replace)	example(merge)
 //	@Param			file	body		string	true	"The CSV or NDJSON file"
 //	@Success		200		{object}	ImportReport
-//	@Failure		400		{object}	Problem	"Invalid rows, header or parameters; errors name rows[N].field"
-//	@Failure		401		{object}	Problem	"No key, or an unknown or revoked key"
-//	@Failure		403		{object}	Problem	"The key's role is below admin"
-//	@Failure		409		{object}	Problem	"An id or slug belongs to an archived organization or another record"
-//	@Failure		413		{object}	Problem	"The file is over 512 MiB"
-//	@Failure		415		{object}	Problem	"The body is not text/csv or application/x-ndjson"
-//	@Failure		507		{object}	Problem	"The database's storage is full: an operator must free space"
+//	@Failure		400		{object}	Problem		"Invalid rows, header or parameters; errors name rows[N].field"
+//	@Failure		401		{object}	Problem		"No key, or an unknown or revoked key"
+//	@Failure		403		{object}	Problem		"The key's role is below admin"
+//	@Failure		409		{object}	Problem		"An id or slug belongs to an archived organization or another record"
+//	@Failure		413		{object}	Problem		"The file is over 512 MiB"
+//	@Failure		415		{object}	Problem		"The body is not text/csv or application/x-ndjson"
+//	@Failure		429		{object}	Problem		"Too many requests from this client address, or with this key: see Retry-After"
+//	@Header			429		{integer}	Retry-After	"Seconds until the next request will be let through (RFC 9110 section 10.2.3)"
+//	@Failure		500		{object}	Problem		"Internal error: the answer says nothing more, and its X-Request-Id finds the cause in the server log"
+//	@Failure		507		{object}	Problem		"The database's storage is full: an operator must free space"
 //	@Router			/api/v1/import [post]
 func handleImport(dir *directory.Service) echo.HandlerFunc {
 	return func(c echo.Context) error {
@@ -146,6 +149,10 @@ func handleImport(dir *directory.Service) echo.HandlerFunc {
 //	@Failure		400				{object}	Problem				"A parameter is invalid; errors name it"
 //	@Failure		401				{object}	Problem				"No key, or an unknown or revoked key"
 //	@Failure		403				{object}	Problem				"Export needs a partner key; archived=true an admin key"
+//	@Failure		429				{object}	Problem				"Too many requests from this client address, or with this key: see Retry-After"
+//	@Header			429				{integer}	Retry-After			"Seconds until the next request will be let through (RFC 9110 section 10.2.3)"
+//	@Failure		413				{object}	Problem				"The request body is over 1 MiB"
+//	@Failure		500				{object}	Problem				"Internal error: the answer says nothing more, and its X-Request-Id finds the cause in the server log"
 //	@Router			/api/v1/export [get]
 func handleExport(dir *directory.Service, progress time.Duration) echo.HandlerFunc {
 	return func(c echo.Context) error {

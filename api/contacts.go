@@ -25,6 +25,10 @@ import (
 //	@Header			301	{string}	Location	"The same route and query under the organization's current slug"
 //	@Failure		401	{object}	Problem		"An unknown or revoked key"
 //	@Failure		404	{object}	Problem		"No such organization"
+//	@Failure		429	{object}	Problem		"Too many requests from this client address, or with this key: see Retry-After"
+//	@Header			429	{integer}	Retry-After	"Seconds until the next request will be let through (RFC 9110 section 10.2.3)"
+//	@Failure		413	{object}	Problem		"The request body is over 1 MiB"
+//	@Failure		500	{object}	Problem		"Internal error: the answer says nothing more, and its X-Request-Id finds the cause in the server log"
 //	@Router			/api/v1/organizations/{id}/contacts [get]
 func handleContactList(dir *directory.Service) echo.HandlerFunc {
 	return func(c echo.Context) error {
@@ -58,6 +62,10 @@ func handleContactList(dir *directory.Service) echo.HandlerFunc {
 //	@Header			301			{string}	Location	"The same route and query under the organization's current slug"
 //	@Failure		401			{object}	Problem		"An unknown or revoked key"
 //	@Failure		404			{object}	Problem		"No such contact, or one the caller may not see"
+//	@Failure		429			{object}	Problem		"Too many requests from this client address, or with this key: see Retry-After"
+//	@Header			429			{integer}	Retry-After	"Seconds until the next request will be let through (RFC 9110 section 10.2.3)"
+//	@Failure		413			{object}	Problem		"The request body is over 1 MiB"
+//	@Failure		500			{object}	Problem		"Internal error: the answer says nothing more, and its X-Request-Id finds the cause in the server log"
 //	@Router			/api/v1/organizations/{id}/contacts/{contact_id} [get]
 func handleContactGet(dir *directory.Service) echo.HandlerFunc {
 	return func(c echo.Context) error {
@@ -91,6 +99,9 @@ func handleContactGet(dir *directory.Service) echo.HandlerFunc {
 //	@Failure		409		{object}	Problem		"Another contact is primary"
 //	@Failure		413		{object}	Problem		"The body is over 1 MiB"
 //	@Failure		415		{object}	Problem		"The body is not application/json"
+//	@Failure		429		{object}	Problem		"Too many requests from this client address, or with this key: see Retry-After"
+//	@Header			429		{integer}	Retry-After	"Seconds until the next request will be let through (RFC 9110 section 10.2.3)"
+//	@Failure		500		{object}	Problem		"Internal error: the answer says nothing more, and its X-Request-Id finds the cause in the server log"
 //	@Failure		507		{object}	Problem		"The database's storage is full: an operator must free space"
 //	@Router			/api/v1/organizations/{id}/contacts [post]
 func handleContactCreate(dir *directory.Service) echo.HandlerFunc {
@@ -131,17 +142,20 @@ func handleContactCreate(dir *directory.Service) echo.HandlerFunc {
 //	@Param			If-None-Match	header		string			false	"Entity tags of versions the change must not apply to: * (any) or a list, compared weakly"																								example("v3-9xQ2bT0cRkLm4sPa")
 //	@Param			patch			body		ContactWrite	true	"A JSON merge patch of ContactWrite: fields present replace, null removes"
 //	@Success		200				{object}	Contact
-//	@Header			200				{string}	ETag	"Strong entity tag of the new version"
-//	@Failure		400				{object}	Problem	"Malformed JSON, unknown fields or invalid values; errors name the fields"
-//	@Failure		401				{object}	Problem	"No key, or an unknown or revoked key"
-//	@Failure		403				{object}	Problem	"The key's role is below editor"
-//	@Failure		404				{object}	Problem	"No such contact"
-//	@Failure		409				{object}	Problem	"Another contact is primary"
-//	@Failure		412				{object}	Problem	"If-Match lists no strong tag of the current version, or If-None-Match lists it, or either is not an entity-tag list; ETag is the current one, as a GET gets it"
-//	@Header			412				{string}	ETag	"The current version's entity tag"
-//	@Failure		413				{object}	Problem	"The body is over 1 MiB"
-//	@Failure		415				{object}	Problem	"The body is not JSON"
-//	@Failure		507				{object}	Problem	"The database's storage is full: an operator must free space"
+//	@Header			200				{string}	ETag		"Strong entity tag of the new version"
+//	@Failure		400				{object}	Problem		"Malformed JSON, unknown fields or invalid values; errors name the fields"
+//	@Failure		401				{object}	Problem		"No key, or an unknown or revoked key"
+//	@Failure		403				{object}	Problem		"The key's role is below editor"
+//	@Failure		404				{object}	Problem		"No such contact"
+//	@Failure		409				{object}	Problem		"Another contact is primary"
+//	@Failure		412				{object}	Problem		"If-Match lists no strong tag of the current version, or If-None-Match lists it, or either is not an entity-tag list; ETag is the current one, as a GET gets it"
+//	@Header			412				{string}	ETag		"The current version's entity tag"
+//	@Failure		413				{object}	Problem		"The body is over 1 MiB"
+//	@Failure		415				{object}	Problem		"The body is not JSON"
+//	@Failure		429				{object}	Problem		"Too many requests from this client address, or with this key: see Retry-After"
+//	@Header			429				{integer}	Retry-After	"Seconds until the next request will be let through (RFC 9110 section 10.2.3)"
+//	@Failure		500				{object}	Problem		"Internal error: the answer says nothing more, and its X-Request-Id finds the cause in the server log"
+//	@Failure		507				{object}	Problem		"The database's storage is full: an operator must free space"
 //	@Router			/api/v1/organizations/{id}/contacts/{contact_id} [patch]
 func handleContactUpdate(dir *directory.Service) echo.HandlerFunc {
 	return func(c echo.Context) error {
@@ -187,12 +201,16 @@ func handleContactUpdate(dir *directory.Service) echo.HandlerFunc {
 //	@Param			If-Match		header	string	false	"Entity tags of the versions the change may apply to: * or a list; any strong tag this API sent for a version names it, whatever language or caller it was sent to, a weak tag none"	example("v3-9xQ2bT0cRkLm4sPa")
 //	@Param			If-None-Match	header	string	false	"Entity tags of versions the change must not apply to: * (any) or a list, compared weakly"																								example("v3-9xQ2bT0cRkLm4sPa")
 //	@Success		204				"Deleted"
-//	@Failure		401				{object}	Problem	"No key, or an unknown or revoked key"
-//	@Failure		403				{object}	Problem	"The key's role is below editor"
-//	@Failure		404				{object}	Problem	"No such contact"
-//	@Failure		412				{object}	Problem	"If-Match lists no strong tag of the current version, or If-None-Match lists it, or either is not an entity-tag list; ETag is the current one, as a GET gets it"
-//	@Header			412				{string}	ETag	"The current version's entity tag"
-//	@Failure		507				{object}	Problem	"The database's storage is full: an operator must free space"
+//	@Failure		401				{object}	Problem		"No key, or an unknown or revoked key"
+//	@Failure		403				{object}	Problem		"The key's role is below editor"
+//	@Failure		404				{object}	Problem		"No such contact"
+//	@Failure		412				{object}	Problem		"If-Match lists no strong tag of the current version, or If-None-Match lists it, or either is not an entity-tag list; ETag is the current one, as a GET gets it"
+//	@Header			412				{string}	ETag		"The current version's entity tag"
+//	@Failure		413				{object}	Problem		"The request body is over 1 MiB"
+//	@Failure		429				{object}	Problem		"Too many requests from this client address, or with this key: see Retry-After"
+//	@Header			429				{integer}	Retry-After	"Seconds until the next request will be let through (RFC 9110 section 10.2.3)"
+//	@Failure		500				{object}	Problem		"Internal error: the answer says nothing more, and its X-Request-Id finds the cause in the server log"
+//	@Failure		507				{object}	Problem		"The database's storage is full: an operator must free space"
 //	@Router			/api/v1/organizations/{id}/contacts/{contact_id} [delete]
 func handleContactDelete(dir *directory.Service) echo.HandlerFunc {
 	return func(c echo.Context) error {

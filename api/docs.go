@@ -58,9 +58,8 @@ func handleDocs() echo.HandlerFunc {
 			if ct == "" {
 				ct = echo.MIMEOctetStream
 			}
-			if strings.HasSuffix(name, ".html") {
-				c.Response().Header().Set("Content-Security-Policy", docsPolicy)
-			}
+			// Every file's: a script loaded as a worker runs under its own response's policy.
+			c.Response().Header().Set("Content-Security-Policy", docsPolicy)
 			c.Response().Header().Set("Cache-Control", "public, max-age=300")
 			c.Response().Header().Set("X-Content-Type-Options", "nosniff")
 			return c.Blob(http.StatusOK, ct, body)

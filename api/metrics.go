@@ -18,7 +18,7 @@ type metrics struct {
 	duration *prometheus.HistogramVec
 }
 
-func newMetrics() *metrics {
+func newMetrics(limits *rateLimiter) *metrics {
 	m := &metrics{
 		registry: prometheus.NewRegistry(),
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
@@ -33,6 +33,13 @@ func newMetrics() *metrics {
 	}
 	m.registry.MustRegister(m.requests, m.duration,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	for kind, b := range map[string]*buckets{"anonymous": limits.anonymous, "key": limits.key} {
+		m.registry.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name:        "coalition_rate_limit_clients",
+			Help:        "Callers (client addresses, or API keys) whose rate-limit bucket this process keeps, by kind.",
+			ConstLabels: prometheus.Labels{"kind": kind},
+		}, func() float64 { return float64(b.len()) }))
+	}
 	return m
 }
 
@@ -64,8 +71,10 @@ func (m *metrics) middleware(next echo.HandlerFunc) echo.HandlerFunc {
 //	@Description	Request counts and latencies by route, Go runtime and process metrics, in the Prometheus text format.
 //	@ID				getMetrics
 //	@Tags			operations
-//	@Produce		plain
+//	@Produce		plain,application/problem+json
 //	@Success		200	{string}	string	"Metrics in the Prometheus text format"
+//	@Failure		413	{object}	Problem	"The request body is over 1 MiB"
+//	@Failure		500	{object}	Problem	"Internal error: the answer says nothing more, and its X-Request-Id finds the cause in the server log"
 //	@Router			/metrics [get]
 func handleMetrics(m *metrics) echo.HandlerFunc {
 	// The Gzip middleware compresses; promhttp must not do it a second time.

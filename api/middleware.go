@@ -17,6 +17,25 @@ import (
 	"github.com/coalition-directory/coalition/internal/directory"
 )
 
+// apiPolicy is the Content-Security-Policy of every response but the pages
+// and the docs, which set their own: a JSON answer opened in a browser runs
+// nothing, loads nothing and cannot be framed.
+const apiPolicy = "default-src 'none'; frame-ancestors 'none'"
+
+// securityHeaders gives every response the headers that keep a browser
+// from misreading it: no MIME sniffing (so a JSON body is never run as a
+// script or page), no Referer sent on from it, and apiPolicy, which pages
+// replace with their own.
+func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		h := c.Response().Header()
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "no-referrer")
+		h.Set("Content-Security-Policy", apiPolicy)
+		return next(c)
+	}
+}
+
 // cacheable serves GET responses with an ETag (a hash of the body), answers
 // a matching If-None-Match with 304 Not Modified, and sets Cache-Control:
 // anonymous responses may be cached by anyone for a minute; responses to a

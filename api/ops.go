@@ -16,6 +16,8 @@ import (
 //	@Tags			operations
 //	@Produce		json,application/problem+json
 //	@Success		200	{object}	Health
+//	@Failure		413	{object}	Problem	"The request body is over 1 MiB"
+//	@Failure		500	{object}	Problem	"Internal error: the answer says nothing more, and its X-Request-Id finds the cause in the server log"
 //	@Router			/healthz [get]
 func handleHealth() echo.HandlerFunc {
 	return func(c echo.Context) error {
@@ -32,6 +34,8 @@ func handleHealth() echo.HandlerFunc {
 //	@Tags			operations
 //	@Produce		json,application/problem+json
 //	@Success		200	{object}	Health
+//	@Failure		413	{object}	Problem	"The request body is over 1 MiB"
+//	@Failure		500	{object}	Problem	"Internal error: the answer says nothing more, and its X-Request-Id finds the cause in the server log"
 //	@Failure		503	{object}	Problem	"The database does not answer, or its storage is full"
 //	@Router			/readyz [get]
 func handleReady(db Pinger) echo.HandlerFunc {
@@ -57,9 +61,13 @@ func handleReady(db Pinger) echo.HandlerFunc {
 //	@Description	This document, OpenAPI 3.0 in YAML, generated from the code; browse it at /docs/.
 //	@ID				getOpenAPI
 //	@Tags			operations
-//	@Produce		application/yaml
+//	@Produce		application/yaml,application/problem+json
 //	@Success		200	{object}	object	"The spec in YAML"
 //	@Success		304	"Not modified (If-None-Match)"
+//	@Failure		429	{object}	Problem		"Too many requests from this client address, or with this key: see Retry-After"
+//	@Header			429	{integer}	Retry-After	"Seconds until the next request will be let through (RFC 9110 section 10.2.3)"
+//	@Failure		413	{object}	Problem		"The request body is over 1 MiB"
+//	@Failure		500	{object}	Problem		"Internal error: the answer says nothing more, and its X-Request-Id finds the cause in the server log"
 //	@Router			/openapi.yaml [get]
 func handleOpenAPI(spec []byte) echo.HandlerFunc {
 	return func(c echo.Context) error {

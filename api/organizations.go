@@ -39,9 +39,13 @@ import (
 //	@Header			200				{string}	ETag				"Entity tag for If-None-Match"
 //	@Header			200				{string}	Content-Language	"The answer's language: lang, else Accept-Language, else the server's default"
 //	@Success		304				"Not modified (If-None-Match)"
-//	@Failure		400				{object}	Problem	"A parameter is invalid; errors name it"
-//	@Failure		401				{object}	Problem	"An unknown or revoked key, or archived=true without a key"
-//	@Failure		403				{object}	Problem	"archived=true with a key below admin"
+//	@Failure		400				{object}	Problem		"A parameter is invalid; errors name it"
+//	@Failure		401				{object}	Problem		"An unknown or revoked key, or archived=true without a key"
+//	@Failure		403				{object}	Problem		"archived=true with a key below admin"
+//	@Failure		429				{object}	Problem		"Too many requests from this client address, or with this key: see Retry-After"
+//	@Header			429				{integer}	Retry-After	"Seconds until the next request will be let through (RFC 9110 section 10.2.3)"
+//	@Failure		413				{object}	Problem		"The request body is over 1 MiB"
+//	@Failure		500				{object}	Problem		"Internal error: the answer says nothing more, and its X-Request-Id finds the cause in the server log"
 //	@Router			/api/v1/organizations [get]
 func handleOrganizationList(dir *directory.Service, langs languages) echo.HandlerFunc {
 	return func(c echo.Context) error {
@@ -92,6 +96,10 @@ func handleOrganizationList(dir *directory.Service, langs languages) echo.Handle
 //	@Failure		400		{object}	Problem		"Invalid lang"
 //	@Failure		401		{object}	Problem		"An unknown or revoked key"
 //	@Failure		404		{object}	Problem		"No such organization"
+//	@Failure		429		{object}	Problem		"Too many requests from this client address, or with this key: see Retry-After"
+//	@Header			429		{integer}	Retry-After	"Seconds until the next request will be let through (RFC 9110 section 10.2.3)"
+//	@Failure		413		{object}	Problem		"The request body is over 1 MiB"
+//	@Failure		500		{object}	Problem		"Internal error: the answer says nothing more, and its X-Request-Id finds the cause in the server log"
 //	@Router			/api/v1/organizations/{id} [get]
 func handleOrganizationGet(dir *directory.Service, langs languages) echo.HandlerFunc {
 	return func(c echo.Context) error {

@@ -30,6 +30,9 @@ import (
 //	@Failure		409				{object}	Problem				"The slug is taken"
 //	@Failure		413				{object}	Problem				"The body is over 1 MiB"
 //	@Failure		415				{object}	Problem				"The body is not application/json"
+//	@Failure		429				{object}	Problem				"Too many requests from this client address, or with this key: see Retry-After"
+//	@Header			429				{integer}	Retry-After			"Seconds until the next request will be let through (RFC 9110 section 10.2.3)"
+//	@Failure		500				{object}	Problem				"Internal error: the answer says nothing more, and its X-Request-Id finds the cause in the server log"
 //	@Failure		507				{object}	Problem				"The database's storage is full: an operator must free space"
 //	@Router			/api/v1/organizations [post]
 func handleOrganizationCreate(dir *directory.Service, langs languages) echo.HandlerFunc {
@@ -88,6 +91,9 @@ func handleOrganizationCreate(dir *directory.Service, langs languages) echo.Hand
 //	@Header			412				{string}	ETag				"The current version's entity tag"
 //	@Failure		413				{object}	Problem				"The body is over 1 MiB"
 //	@Failure		415				{object}	Problem				"The body is not JSON"
+//	@Failure		429				{object}	Problem				"Too many requests from this client address, or with this key: see Retry-After"
+//	@Header			429				{integer}	Retry-After			"Seconds until the next request will be let through (RFC 9110 section 10.2.3)"
+//	@Failure		500				{object}	Problem				"Internal error: the answer says nothing more, and its X-Request-Id finds the cause in the server log"
 //	@Failure		507				{object}	Problem				"The database's storage is full: an operator must free space"
 //	@Router			/api/v1/organizations/{id} [patch]
 func handleOrganizationUpdate(dir *directory.Service, langs languages) echo.HandlerFunc {
@@ -142,12 +148,16 @@ func handleOrganizationUpdate(dir *directory.Service, langs languages) echo.Hand
 //	@Param			If-Match		header	string	false	"Entity tags of the versions the change may apply to: * or a list; any strong tag this API sent for a version names it, whatever language or caller it was sent to, a weak tag none"	example("v3-9xQ2bT0cRkLm4sPa")
 //	@Param			If-None-Match	header	string	false	"Entity tags of versions the change must not apply to: * (any) or a list, compared weakly"																								example("v3-9xQ2bT0cRkLm4sPa")
 //	@Success		204				"Archived"
-//	@Failure		401				{object}	Problem	"No key, or an unknown or revoked key"
-//	@Failure		403				{object}	Problem	"The key's role is below editor"
-//	@Failure		404				{object}	Problem	"No such live organization"
-//	@Failure		412				{object}	Problem	"If-Match lists no strong tag of the current version, or If-None-Match lists it, or either is not an entity-tag list; ETag is the current one, as a GET gets it"
-//	@Header			412				{string}	ETag	"The current version's entity tag"
-//	@Failure		507				{object}	Problem	"The database's storage is full: an operator must free space"
+//	@Failure		401				{object}	Problem		"No key, or an unknown or revoked key"
+//	@Failure		403				{object}	Problem		"The key's role is below editor"
+//	@Failure		404				{object}	Problem		"No such live organization"
+//	@Failure		412				{object}	Problem		"If-Match lists no strong tag of the current version, or If-None-Match lists it, or either is not an entity-tag list; ETag is the current one, as a GET gets it"
+//	@Header			412				{string}	ETag		"The current version's entity tag"
+//	@Failure		413				{object}	Problem		"The request body is over 1 MiB"
+//	@Failure		429				{object}	Problem		"Too many requests from this client address, or with this key: see Retry-After"
+//	@Header			429				{integer}	Retry-After	"Seconds until the next request will be let through (RFC 9110 section 10.2.3)"
+//	@Failure		500				{object}	Problem		"Internal error: the answer says nothing more, and its X-Request-Id finds the cause in the server log"
+//	@Failure		507				{object}	Problem		"The database's storage is full: an operator must free space"
 //	@Router			/api/v1/organizations/{id} [delete]
 func handleOrganizationArchive(dir *directory.Service, langs languages) echo.HandlerFunc {
 	return func(c echo.Context) error {
@@ -190,6 +200,9 @@ func handleOrganizationArchive(dir *directory.Service, langs languages) echo.Han
 //	@Failure		415	{object}	Problem				"The body is not application/json"
 //	@Failure		412	{object}	Problem				"If-Match lists no strong tag of the current version, or If-None-Match lists it, or either is not an entity-tag list; ETag is the current one, as a GET gets it"
 //	@Header			412	{string}	ETag				"The current version's entity tag"
+//	@Failure		429	{object}	Problem				"Too many requests from this client address, or with this key: see Retry-After"
+//	@Header			429	{integer}	Retry-After			"Seconds until the next request will be let through (RFC 9110 section 10.2.3)"
+//	@Failure		500	{object}	Problem				"Internal error: the answer says nothing more, and its X-Request-Id finds the cause in the server log"
 //	@Failure		507	{object}	Problem				"The database's storage is full: an operator must free space"
 //	@Router			/api/v1/organizations/{id}/restore [post]
 func handleOrganizationRestore(dir *directory.Service, langs languages) echo.HandlerFunc {

@@ -22,8 +22,12 @@ import (
 //	@Header			200		{string}	ETag				"Entity tag for If-None-Match"
 //	@Header			200		{string}	Content-Language	"The answer's language: lang, else Accept-Language, else the server's default"
 //	@Success		304		"Not modified (If-None-Match)"
-//	@Failure		400		{object}	Problem	"Invalid lang"
-//	@Failure		401		{object}	Problem	"An unknown or revoked key"
+//	@Failure		400		{object}	Problem		"Invalid lang"
+//	@Failure		401		{object}	Problem		"An unknown or revoked key"
+//	@Failure		429		{object}	Problem		"Too many requests from this client address, or with this key: see Retry-After"
+//	@Header			429		{integer}	Retry-After	"Seconds until the next request will be let through (RFC 9110 section 10.2.3)"
+//	@Failure		413		{object}	Problem		"The request body is over 1 MiB"
+//	@Failure		500		{object}	Problem		"Internal error: the answer says nothing more, and its X-Request-Id finds the cause in the server log"
 //	@Router			/api/v1/focus-areas [get]
 func handleFocusAreaList(dir *directory.Service, langs languages) echo.HandlerFunc {
 	return func(c echo.Context) error {
@@ -58,8 +62,12 @@ func handleFocusAreaList(dir *directory.Service, langs languages) echo.HandlerFu
 //	@Header			200		{string}	ETag				"Entity tag for If-None-Match"
 //	@Header			200		{string}	Content-Language	"The answer's language: lang, else Accept-Language, else the server's default"
 //	@Success		304		"Not modified (If-None-Match)"
-//	@Failure		400		{object}	Problem	"Invalid lang"
-//	@Failure		401		{object}	Problem	"An unknown or revoked key"
+//	@Failure		400		{object}	Problem		"Invalid lang"
+//	@Failure		401		{object}	Problem		"An unknown or revoked key"
+//	@Failure		429		{object}	Problem		"Too many requests from this client address, or with this key: see Retry-After"
+//	@Header			429		{integer}	Retry-After	"Seconds until the next request will be let through (RFC 9110 section 10.2.3)"
+//	@Failure		413		{object}	Problem		"The request body is over 1 MiB"
+//	@Failure		500		{object}	Problem		"Internal error: the answer says nothing more, and its X-Request-Id finds the cause in the server log"
 //	@Router			/api/v1/countries [get]
 func handleCountryList(dir *directory.Service, langs languages) echo.HandlerFunc {
 	return func(c echo.Context) error {
@@ -95,9 +103,13 @@ func handleCountryList(dir *directory.Service, langs languages) echo.HandlerFunc
 //	@Header			200		{string}	ETag				"Entity tag for If-None-Match"
 //	@Header			200		{string}	Content-Language	"The answer's language: lang, else Accept-Language, else the server's default"
 //	@Success		304		"Not modified (If-None-Match)"
-//	@Failure		400		{object}	Problem	"Invalid lang"
-//	@Failure		401		{object}	Problem	"An unknown or revoked key"
-//	@Failure		404		{object}	Problem	"No such country"
+//	@Failure		400		{object}	Problem		"Invalid lang"
+//	@Failure		401		{object}	Problem		"An unknown or revoked key"
+//	@Failure		404		{object}	Problem		"No such country"
+//	@Failure		429		{object}	Problem		"Too many requests from this client address, or with this key: see Retry-After"
+//	@Header			429		{integer}	Retry-After	"Seconds until the next request will be let through (RFC 9110 section 10.2.3)"
+//	@Failure		413		{object}	Problem		"The request body is over 1 MiB"
+//	@Failure		500		{object}	Problem		"Internal error: the answer says nothing more, and its X-Request-Id finds the cause in the server log"
 //	@Router			/api/v1/countries/{code} [get]
 func handleCountryGet(dir *directory.Service, langs languages) echo.HandlerFunc {
 	return func(c echo.Context) error {
@@ -129,9 +141,13 @@ func handleCountryGet(dir *directory.Service, langs languages) echo.HandlerFunc 
 //	@Header			200		{string}	ETag				"Entity tag for If-None-Match"
 //	@Header			200		{string}	Content-Language	"The answer's language: lang, else Accept-Language, else the server's default"
 //	@Success		304		"Not modified (If-None-Match)"
-//	@Failure		400		{object}	Problem	"Invalid lang"
-//	@Failure		401		{object}	Problem	"An unknown or revoked key"
-//	@Failure		404		{object}	Problem	"No such country"
+//	@Failure		400		{object}	Problem		"Invalid lang"
+//	@Failure		401		{object}	Problem		"An unknown or revoked key"
+//	@Failure		404		{object}	Problem		"No such country"
+//	@Failure		429		{object}	Problem		"Too many requests from this client address, or with this key: see Retry-After"
+//	@Header			429		{integer}	Retry-After	"Seconds until the next request will be let through (RFC 9110 section 10.2.3)"
+//	@Failure		413		{object}	Problem		"The request body is over 1 MiB"
+//	@Failure		500		{object}	Problem		"Internal error: the answer says nothing more, and its X-Request-Id finds the cause in the server log"
 //	@Router			/api/v1/countries/{code}/regions [get]
 func handleRegionList(dir *directory.Service, langs languages) echo.HandlerFunc {
 	return func(c echo.Context) error {
@@ -167,9 +183,13 @@ func handleRegionList(dir *directory.Service, langs languages) echo.HandlerFunc 
 //	@Header			200		{string}	ETag				"Entity tag for If-None-Match"
 //	@Header			200		{string}	Content-Language	"The answer's language: lang, else Accept-Language, else the server's default"
 //	@Success		304		"Not modified (If-None-Match)"
-//	@Failure		400		{object}	Problem	"Invalid lang"
-//	@Failure		401		{object}	Problem	"An unknown or revoked key"
-//	@Failure		404		{object}	Problem	"No such region"
+//	@Failure		400		{object}	Problem		"Invalid lang"
+//	@Failure		401		{object}	Problem		"An unknown or revoked key"
+//	@Failure		404		{object}	Problem		"No such region"
+//	@Failure		429		{object}	Problem		"Too many requests from this client address, or with this key: see Retry-After"
+//	@Header			429		{integer}	Retry-After	"Seconds until the next request will be let through (RFC 9110 section 10.2.3)"
+//	@Failure		413		{object}	Problem		"The request body is over 1 MiB"
+//	@Failure		500		{object}	Problem		"Internal error: the answer says nothing more, and its X-Request-Id finds the cause in the server log"
 //	@Router			/api/v1/regions/{code} [get]
 func handleRegionGet(dir *directory.Service, langs languages) echo.HandlerFunc {
 	return func(c echo.Context) error {
@@ -200,8 +220,12 @@ func handleRegionGet(dir *directory.Service, langs languages) echo.HandlerFunc {
 //	@Header			200		{string}	ETag				"Entity tag for If-None-Match"
 //	@Header			200		{string}	Content-Language	"The answer's language: lang, else Accept-Language, else the server's default"
 //	@Success		304		"Not modified (If-None-Match)"
-//	@Failure		400		{object}	Problem	"Invalid lang"
-//	@Failure		401		{object}	Problem	"An unknown or revoked key"
+//	@Failure		400		{object}	Problem		"Invalid lang"
+//	@Failure		401		{object}	Problem		"An unknown or revoked key"
+//	@Failure		429		{object}	Problem		"Too many requests from this client address, or with this key: see Retry-After"
+//	@Header			429		{integer}	Retry-After	"Seconds until the next request will be let through (RFC 9110 section 10.2.3)"
+//	@Failure		413		{object}	Problem		"The request body is over 1 MiB"
+//	@Failure		500		{object}	Problem		"Internal error: the answer says nothing more, and its X-Request-Id finds the cause in the server log"
 //	@Router			/api/v1/stats [get]
 func handleStats(dir *directory.Service, langs languages) echo.HandlerFunc {
 	return func(c echo.Context) error {

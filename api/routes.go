@@ -2,6 +2,7 @@ package api
 
 import (
 	"strconv"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
@@ -39,39 +40,45 @@ import (
 //go:generate go tool swag init --quiet --dir . --generalInfo routes.go --output ../docs --outputTypes go,json,yaml --requiredByDefault --markdownFiles docsui
 //go:generate go test -run TestOpenAPIIsCurrent -update .
 
+// importPath is the route of imports, whose bodies have a bound of their
+// own (maxImportBytes) rather than the one of every other route.
+const importPath = "/api/v1/import"
+
 // addRoutes registers every route of the API: this is the whole surface.
 // Middleware is attached per route (an Echo group with middleware would turn
 // unknown paths into 401s): auth resolves the key of every API request,
 // require answers 401/403 before a protected route reads its body, and
-// cacheable adds ETags and Cache-Control to reads.
+// cacheable adds ETags and Cache-Control to reads. Every route but the
+// operators' probes and metrics is rate limited: the API's by auth, the
+// others by client address.
 //
 // The web pages, when given, take every other GET and POST path; their
 // handler keeps its own routes and answers its own 404s, while unknown
 // /api/ paths stay problem+json 404s.
-func addRoutes(e *echo.Echo, dir *directory.Service, db Pinger, spec []byte, m *metrics, opts Options) {
+func addRoutes(e *echo.Echo, dir *directory.Service, db Pinger, spec []byte, m *metrics, limits *rateLimiter, opts Options) {
 	langs := newLanguages(opts.DefaultLang)
-	auth := authenticate(dir)
+	auth := authenticate(dir, limits)
+	byAddress := limits.byAddress
 	editor, admin := require(directory.RoleEditor), require(directory.RoleAdmin)
-	limit := middleware.BodyLimit(strconv.Itoa(maxBodyBytes))
 
 	v1 := e.Group("/api/v1")
 	v1.GET("/organizations", handleOrganizationList(dir, langs), auth, cacheable)
-	v1.POST("/organizations", handleOrganizationCreate(dir, langs), auth, editor, limit)
+	v1.POST("/organizations", handleOrganizationCreate(dir, langs), auth, editor)
 	v1.GET("/organizations/:id", handleOrganizationGet(dir, langs), auth, cacheable)
-	v1.PATCH("/organizations/:id", handleOrganizationUpdate(dir, langs), auth, editor, limit)
+	v1.PATCH("/organizations/:id", handleOrganizationUpdate(dir, langs), auth, editor)
 	v1.DELETE("/organizations/:id", handleOrganizationArchive(dir, langs), auth, editor)
-	v1.POST("/organizations/:id/restore", handleOrganizationRestore(dir, langs), auth, admin, limit)
+	v1.POST("/organizations/:id/restore", handleOrganizationRestore(dir, langs), auth, admin)
 	v1.GET("/organizations/:id/history", handleHistory(dir), auth, editor)
 	v1.GET("/organizations/:id/contacts", handleContactList(dir), auth, cacheable)
-	v1.POST("/organizations/:id/contacts", handleContactCreate(dir), auth, editor, limit)
+	v1.POST("/organizations/:id/contacts", handleContactCreate(dir), auth, editor)
 	v1.GET("/organizations/:id/contacts.vcf", handleContactsVCard(dir, langs), auth, cacheable)
 	v1.GET("/organizations/:id/contacts/:contact_id", handleContactGet(dir), auth, cacheable)
-	v1.PATCH("/organizations/:id/contacts/:contact_id", handleContactUpdate(dir), auth, editor, limit)
+	v1.PATCH("/organizations/:id/contacts/:contact_id", handleContactUpdate(dir), auth, editor)
 	v1.DELETE("/organizations/:id/contacts/:contact_id", handleContactDelete(dir), auth, editor)
 
 	v1.GET("/focus-areas", handleFocusAreaList(dir, langs), auth, cacheable)
-	v1.POST("/focus-areas", handleFocusAreaCreate(dir, langs), auth, admin, limit)
-	v1.PATCH("/focus-areas/:slug", handleFocusAreaUpdate(dir, langs), auth, admin, limit)
+	v1.POST("/focus-areas", handleFocusAreaCreate(dir, langs), auth, admin)
+	v1.PATCH("/focus-areas/:slug", handleFocusAreaUpdate(dir, langs), auth, admin)
 	v1.DELETE("/focus-areas/:slug", handleFocusAreaDelete(dir), auth, admin)
 	v1.GET("/countries", handleCountryList(dir, langs), auth, cacheable)
 	v1.GET("/countries/:code", handleCountryGet(dir, langs), auth, cacheable)
@@ -80,23 +87,23 @@ func addRoutes(e *echo.Echo, dir *directory.Service, db Pinger, spec []byte, m *
 	v1.GET("/stats", handleStats(dir, langs), auth, cacheable)
 
 	v1.GET("/keys", handleKeyList(dir), auth, admin)
-	v1.POST("/keys", handleKeyCreate(dir), auth, admin, limit)
+	v1.POST("/keys", handleKeyCreate(dir), auth, admin)
 	v1.DELETE("/keys/:id", handleKeyRevoke(dir), auth, admin)
 	v1.GET("/audit", handleAudit(dir), auth, admin)
-	v1.POST("/import", handleImport(dir), auth, admin, middleware.BodyLimit(strconv.Itoa(maxImportBytes)))
+	v1.POST(strings.TrimPrefix(importPath, "/api/v1"), handleImport(dir), auth, admin, middleware.BodyLimit(strconv.Itoa(maxImportBytes)))
 	v1.GET("/export", handleExport(dir, opts.Timeouts.withDefaults().StreamProgress), auth, require(directory.RolePartner))
 
 	e.GET("/healthz", handleHealth())
 	e.GET("/readyz", handleReady(db))
 	e.GET("/metrics", handleMetrics(m))
-	e.GET("/openapi.yaml", handleOpenAPI(spec), cacheable)
-	e.GET("/docs", handleDocsRedirect())
-	e.GET("/docs/index.html", handleDocsRedirect())
-	e.GET("/docs/*", handleDocs())
+	e.GET("/openapi.yaml", handleOpenAPI(spec), byAddress, cacheable)
+	e.GET("/docs", handleDocsRedirect(), byAddress)
+	e.GET("/docs/index.html", handleDocsRedirect(), byAddress)
+	e.GET("/docs/*", handleDocs(), byAddress)
 
 	if pages := opts.Pages; pages != nil {
-		e.GET("/*", echo.WrapHandler(pages))
-		e.POST("/*", echo.WrapHandler(pages))
+		e.GET("/*", echo.WrapHandler(pages), byAddress)
+		e.POST("/*", echo.WrapHandler(pages), byAddress)
 		e.Any("/api/*", func(echo.Context) error { return echo.ErrNotFound })
 	}
 }

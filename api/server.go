@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strconv"
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
@@ -31,6 +32,8 @@ type Options struct {
 	Pages http.Handler
 	// Timeouts bound what slow clients hold; see NewHTTPServer.
 	Timeouts Timeouts
+	// RateLimits bound each caller's requests; the zero value has none.
+	RateLimits RateLimits
 }
 
 // Pinger reports whether a dependency, the database, can serve requests.
@@ -38,23 +41,30 @@ type Pinger interface {
 	Ping(ctx context.Context) error
 }
 
-// NewServer returns the API as an http.Handler. It fails only when the
-// embedded OpenAPI spec cannot be read, which the build's tests rule out.
+// NewServer returns the API as an http.Handler. It fails when
+// opts.RateLimits has a negative or non-finite rate or a rate without a
+// burst, and when the embedded OpenAPI spec cannot be read, which the
+// build's tests rule out.
 func NewServer(log *slog.Logger, dir *directory.Service, db Pinger, opts Options) (http.Handler, error) {
 	spec, err := OpenAPIYAML()
 	if err != nil {
 		return nil, fmt.Errorf("load openapi spec: %w", err)
 	}
+	limits, err := newRateLimiter(opts.RateLimits)
+	if err != nil {
+		return nil, err
+	}
 	e := echo.New()
 	e.HideBanner = true
 	e.HidePort = true
 	e.HTTPErrorHandler = errorHandler(log)
+	e.IPExtractor = ipExtractor(opts.RateLimits.TrustedProxies)
 
 	origins := opts.CORSOrigins
 	if len(origins) == 0 {
 		origins = []string{"*"}
 	}
-	m := newMetrics()
+	m := newMetrics(limits)
 	e.Pre(headAsGet)
 	e.Use(
 		headRestored,
@@ -62,6 +72,12 @@ func NewServer(log *slog.Logger, dir *directory.Service, db Pinger, opts Options
 		requestLogger(log),
 		m.middleware,
 		middleware.RecoverWithConfig(middleware.RecoverConfig{DisablePrintStack: true}),
+		securityHeaders,
+		// Every route's body is bounded; imports have a larger bound of their own.
+		middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{
+			Limit:   strconv.Itoa(maxBodyBytes),
+			Skipper: func(c echo.Context) bool { return c.Path() == importPath },
+		}),
 		validQuery,
 		middleware.CORSWithConfig(middleware.CORSConfig{
 			AllowOrigins: origins,
@@ -73,6 +89,6 @@ func NewServer(log *slog.Logger, dir *directory.Service, db Pinger, opts Options
 		}),
 		middleware.GzipWithConfig(middleware.GzipConfig{Level: 5, MinLength: 1024}),
 	)
-	addRoutes(e, dir, db, spec, m, opts)
+	addRoutes(e, dir, db, spec, m, limits, opts)
 	return e, nil
 }

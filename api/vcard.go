@@ -32,6 +32,10 @@ import (
 //	@Failure		400		{object}	Problem		"Invalid lang"
 //	@Failure		401		{object}	Problem		"An unknown or revoked key"
 //	@Failure		404		{object}	Problem		"No such organization"
+//	@Failure		429		{object}	Problem		"Too many requests from this client address, or with this key: see Retry-After"
+//	@Header			429		{integer}	Retry-After	"Seconds until the next request will be let through (RFC 9110 section 10.2.3)"
+//	@Failure		413		{object}	Problem		"The request body is over 1 MiB"
+//	@Failure		500		{object}	Problem		"Internal error: the answer says nothing more, and its X-Request-Id finds the cause in the server log"
 //	@Router			/api/v1/organizations/{id}/contacts.vcf [get]
 func handleContactsVCard(dir *directory.Service, langs languages) echo.HandlerFunc {
 	return func(c echo.Context) error {

@@ -126,6 +126,30 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/Problem"
                         }
+                    },
+                    "413": {
+                        "description": "The request body is over 1 MiB",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "Too many requests from this client address, or with this key: see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        },
+                        "headers": {
+                            "Retry-After": {
+                                "type": "integer",
+                                "description": "Seconds until the next request will be let through (RFC 9110 section 10.2.3)"
+                            }
+                        }
+                    },
+                    "500": {
+                        "description": "Internal error: the answer says nothing more, and its X-Request-Id finds the cause in the server log",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
                     }
                 }
             }
@@ -188,6 +212,30 @@ const docTemplate = `{
                     },
                     "401": {
                         "description": "An unknown or revoked key",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "The request body is over 1 MiB",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "Too many requests from this client address, or with this key: see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        },
+                        "headers": {
+                            "Retry-After": {
+                                "type": "integer",
+                                "description": "Seconds until the next request will be let through (RFC 9110 section 10.2.3)"
+                            }
+                        }
+                    },
+                    "500": {
+                        "description": "Internal error: the answer says nothing more, and its X-Request-Id finds the cause in the server log",
                         "schema": {
                             "$ref": "#/definitions/Problem"
                         }
@@ -271,6 +319,30 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/Problem"
                         }
+                    },
+                    "413": {
+                        "description": "The request body is over 1 MiB",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "Too many requests from this client address, or with this key: see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        },
+                        "headers": {
+                            "Retry-After": {
+                                "type": "integer",
+                                "description": "Seconds until the next request will be let through (RFC 9110 section 10.2.3)"
+                            }
+                        }
+                    },
+                    "500": {
+                        "description": "Internal error: the answer says nothing more, and its X-Request-Id finds the cause in the server log",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
                     }
                 },
                 "x-key-optional": true
@@ -348,6 +420,30 @@ const docTemplate = `{
                     },
                     "404": {
                         "description": "No such country",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "The request body is over 1 MiB",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "Too many requests from this client address, or with this key: see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        },
+                        "headers": {
+                            "Retry-After": {
+                                "type": "integer",
+                                "description": "Seconds until the next request will be let through (RFC 9110 section 10.2.3)"
+                            }
+                        }
+                    },
+                    "500": {
+                        "description": "Internal error: the answer says nothing more, and its X-Request-Id finds the cause in the server log",
                         "schema": {
                             "$ref": "#/definitions/Problem"
                         }
@@ -475,6 +571,30 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/Problem"
                         }
+                    },
+                    "413": {
+                        "description": "The request body is over 1 MiB",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "Too many requests from this client address, or with this key: see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        },
+                        "headers": {
+                            "Retry-After": {
+                                "type": "integer",
+                                "description": "Seconds until the next request will be let through (RFC 9110 section 10.2.3)"
+                            }
+                        }
+                    },
+                    "500": {
+                        "description": "Internal error: the answer says nothing more, and its X-Request-Id finds the cause in the server log",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
                     }
                 }
             }
@@ -537,6 +657,30 @@ const docTemplate = `{
                     },
                     "401": {
                         "description": "An unknown or revoked key",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "The request body is over 1 MiB",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "Too many requests from this client address, or with this key: see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        },
+                        "headers": {
+                            "Retry-After": {
+                                "type": "integer",
+                                "description": "Seconds until the next request will be let through (RFC 9110 section 10.2.3)"
+                            }
+                        }
+                    },
+                    "500": {
+                        "description": "Internal error: the answer says nothing more, and its X-Request-Id finds the cause in the server log",
                         "schema": {
                             "$ref": "#/definitions/Problem"
                         }
@@ -638,6 +782,24 @@ const docTemplate = `{
                             "$ref": "#/definitions/Problem"
                         }
                     },
+                    "429": {
+                        "description": "Too many requests from this client address, or with this key: see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        },
+                        "headers": {
+                            "Retry-After": {
+                                "type": "integer",
+                                "description": "Seconds until the next request will be let through (RFC 9110 section 10.2.3)"
+                            }
+                        }
+                    },
+                    "500": {
+                        "description": "Internal error: the answer says nothing more, and its X-Request-Id finds the cause in the server log",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
                     "507": {
                         "description": "The database's storage is full: an operator must free space",
                         "schema": {
@@ -698,6 +860,30 @@ const docTemplate = `{
                     },
                     "409": {
                         "description": "Organizations (live or archived) use it",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "The request body is over 1 MiB",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "Too many requests from this client address, or with this key: see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        },
+                        "headers": {
+                            "Retry-After": {
+                                "type": "integer",
+                                "description": "Seconds until the next request will be let through (RFC 9110 section 10.2.3)"
+                            }
+                        }
+                    },
+                    "500": {
+                        "description": "Internal error: the answer says nothing more, and its X-Request-Id finds the cause in the server log",
                         "schema": {
                             "$ref": "#/definitions/Problem"
                         }
@@ -809,6 +995,24 @@ const docTemplate = `{
                             "$ref": "#/definitions/Problem"
                         }
                     },
+                    "429": {
+                        "description": "Too many requests from this client address, or with this key: see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        },
+                        "headers": {
+                            "Retry-After": {
+                                "type": "integer",
+                                "description": "Seconds until the next request will be let through (RFC 9110 section 10.2.3)"
+                            }
+                        }
+                    },
+                    "500": {
+                        "description": "Internal error: the answer says nothing more, and its X-Request-Id finds the cause in the server log",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
                     "507": {
                         "description": "The database's storage is full: an operator must free space",
                         "schema": {
@@ -912,6 +1116,24 @@ const docTemplate = `{
                             "$ref": "#/definitions/Problem"
                         }
                     },
+                    "429": {
+                        "description": "Too many requests from this client address, or with this key: see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        },
+                        "headers": {
+                            "Retry-After": {
+                                "type": "integer",
+                                "description": "Seconds until the next request will be let through (RFC 9110 section 10.2.3)"
+                            }
+                        }
+                    },
+                    "500": {
+                        "description": "Internal error: the answer says nothing more, and its X-Request-Id finds the cause in the server log",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
                     "507": {
                         "description": "The database's storage is full: an operator must free space",
                         "schema": {
@@ -953,6 +1175,30 @@ const docTemplate = `{
                     },
                     "403": {
                         "description": "The key's role is below admin",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "The request body is over 1 MiB",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "Too many requests from this client address, or with this key: see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        },
+                        "headers": {
+                            "Retry-After": {
+                                "type": "integer",
+                                "description": "Seconds until the next request will be let through (RFC 9110 section 10.2.3)"
+                            }
+                        }
+                    },
+                    "500": {
+                        "description": "Internal error: the answer says nothing more, and its X-Request-Id finds the cause in the server log",
                         "schema": {
                             "$ref": "#/definitions/Problem"
                         }
@@ -1026,6 +1272,24 @@ const docTemplate = `{
                             "$ref": "#/definitions/Problem"
                         }
                     },
+                    "429": {
+                        "description": "Too many requests from this client address, or with this key: see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        },
+                        "headers": {
+                            "Retry-After": {
+                                "type": "integer",
+                                "description": "Seconds until the next request will be let through (RFC 9110 section 10.2.3)"
+                            }
+                        }
+                    },
+                    "500": {
+                        "description": "Internal error: the answer says nothing more, and its X-Request-Id finds the cause in the server log",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
                     "507": {
                         "description": "The database's storage is full: an operator must free space",
                         "schema": {
@@ -1083,6 +1347,30 @@ const docTemplate = `{
                     },
                     "404": {
                         "description": "No such key",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "The request body is over 1 MiB",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "Too many requests from this client address, or with this key: see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        },
+                        "headers": {
+                            "Retry-After": {
+                                "type": "integer",
+                                "description": "Seconds until the next request will be let through (RFC 9110 section 10.2.3)"
+                            }
+                        }
+                    },
+                    "500": {
+                        "description": "Internal error: the answer says nothing more, and its X-Request-Id finds the cause in the server log",
                         "schema": {
                             "$ref": "#/definitions/Problem"
                         }
@@ -1264,6 +1552,30 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/Problem"
                         }
+                    },
+                    "413": {
+                        "description": "The request body is over 1 MiB",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "Too many requests from this client address, or with this key: see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        },
+                        "headers": {
+                            "Retry-After": {
+                                "type": "integer",
+                                "description": "Seconds until the next request will be let through (RFC 9110 section 10.2.3)"
+                            }
+                        }
+                    },
+                    "500": {
+                        "description": "Internal error: the answer says nothing more, and its X-Request-Id finds the cause in the server log",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
                     }
                 },
                 "x-key-optional": true
@@ -1366,6 +1678,24 @@ const docTemplate = `{
                             "$ref": "#/definitions/Problem"
                         }
                     },
+                    "429": {
+                        "description": "Too many requests from this client address, or with this key: see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        },
+                        "headers": {
+                            "Retry-After": {
+                                "type": "integer",
+                                "description": "Seconds until the next request will be let through (RFC 9110 section 10.2.3)"
+                            }
+                        }
+                    },
+                    "500": {
+                        "description": "Internal error: the answer says nothing more, and its X-Request-Id finds the cause in the server log",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
                     "507": {
                         "description": "The database's storage is full: an operator must free space",
                         "schema": {
@@ -1455,6 +1785,30 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/Problem"
                         }
+                    },
+                    "413": {
+                        "description": "The request body is over 1 MiB",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "Too many requests from this client address, or with this key: see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        },
+                        "headers": {
+                            "Retry-After": {
+                                "type": "integer",
+                                "description": "Seconds until the next request will be let through (RFC 9110 section 10.2.3)"
+                            }
+                        }
+                    },
+                    "500": {
+                        "description": "Internal error: the answer says nothing more, and its X-Request-Id finds the cause in the server log",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
                     }
                 },
                 "x-key-optional": true
@@ -1531,6 +1885,30 @@ const docTemplate = `{
                                 "type": "string",
                                 "description": "The current version's entity tag"
                             }
+                        }
+                    },
+                    "413": {
+                        "description": "The request body is over 1 MiB",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "Too many requests from this client address, or with this key: see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        },
+                        "headers": {
+                            "Retry-After": {
+                                "type": "integer",
+                                "description": "Seconds until the next request will be let through (RFC 9110 section 10.2.3)"
+                            }
+                        }
+                    },
+                    "500": {
+                        "description": "Internal error: the answer says nothing more, and its X-Request-Id finds the cause in the server log",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
                         }
                     },
                     "507": {
@@ -1676,6 +2054,24 @@ const docTemplate = `{
                             "$ref": "#/definitions/Problem"
                         }
                     },
+                    "429": {
+                        "description": "Too many requests from this client address, or with this key: see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        },
+                        "headers": {
+                            "Retry-After": {
+                                "type": "integer",
+                                "description": "Seconds until the next request will be let through (RFC 9110 section 10.2.3)"
+                            }
+                        }
+                    },
+                    "500": {
+                        "description": "Internal error: the answer says nothing more, and its X-Request-Id finds the cause in the server log",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
                     "507": {
                         "description": "The database's storage is full: an operator must free space",
                         "schema": {
@@ -1745,6 +2141,30 @@ const docTemplate = `{
                     },
                     "404": {
                         "description": "No such organization",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "The request body is over 1 MiB",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "Too many requests from this client address, or with this key: see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        },
+                        "headers": {
+                            "Retry-After": {
+                                "type": "integer",
+                                "description": "Seconds until the next request will be let through (RFC 9110 section 10.2.3)"
+                            }
+                        }
+                    },
+                    "500": {
+                        "description": "Internal error: the answer says nothing more, and its X-Request-Id finds the cause in the server log",
                         "schema": {
                             "$ref": "#/definitions/Problem"
                         }
@@ -1849,6 +2269,24 @@ const docTemplate = `{
                             "$ref": "#/definitions/Problem"
                         }
                     },
+                    "429": {
+                        "description": "Too many requests from this client address, or with this key: see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        },
+                        "headers": {
+                            "Retry-After": {
+                                "type": "integer",
+                                "description": "Seconds until the next request will be let through (RFC 9110 section 10.2.3)"
+                            }
+                        }
+                    },
+                    "500": {
+                        "description": "Internal error: the answer says nothing more, and its X-Request-Id finds the cause in the server log",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
                     "507": {
                         "description": "The database's storage is full: an operator must free space",
                         "schema": {
@@ -1946,6 +2384,30 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/Problem"
                         }
+                    },
+                    "413": {
+                        "description": "The request body is over 1 MiB",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "Too many requests from this client address, or with this key: see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        },
+                        "headers": {
+                            "Retry-After": {
+                                "type": "integer",
+                                "description": "Seconds until the next request will be let through (RFC 9110 section 10.2.3)"
+                            }
+                        }
+                    },
+                    "500": {
+                        "description": "Internal error: the answer says nothing more, and its X-Request-Id finds the cause in the server log",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
                     }
                 },
                 "x-key-optional": true
@@ -2019,6 +2481,30 @@ const docTemplate = `{
                     },
                     "404": {
                         "description": "No such contact, or one the caller may not see",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "The request body is over 1 MiB",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "Too many requests from this client address, or with this key: see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        },
+                        "headers": {
+                            "Retry-After": {
+                                "type": "integer",
+                                "description": "Seconds until the next request will be let through (RFC 9110 section 10.2.3)"
+                            }
+                        }
+                    },
+                    "500": {
+                        "description": "Internal error: the answer says nothing more, and its X-Request-Id finds the cause in the server log",
                         "schema": {
                             "$ref": "#/definitions/Problem"
                         }
@@ -2106,6 +2592,30 @@ const docTemplate = `{
                                 "type": "string",
                                 "description": "The current version's entity tag"
                             }
+                        }
+                    },
+                    "413": {
+                        "description": "The request body is over 1 MiB",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "Too many requests from this client address, or with this key: see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        },
+                        "headers": {
+                            "Retry-After": {
+                                "type": "integer",
+                                "description": "Seconds until the next request will be let through (RFC 9110 section 10.2.3)"
+                            }
+                        }
+                    },
+                    "500": {
+                        "description": "Internal error: the answer says nothing more, and its X-Request-Id finds the cause in the server log",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
                         }
                     },
                     "507": {
@@ -2244,6 +2754,24 @@ const docTemplate = `{
                             "$ref": "#/definitions/Problem"
                         }
                     },
+                    "429": {
+                        "description": "Too many requests from this client address, or with this key: see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        },
+                        "headers": {
+                            "Retry-After": {
+                                "type": "integer",
+                                "description": "Seconds until the next request will be let through (RFC 9110 section 10.2.3)"
+                            }
+                        }
+                    },
+                    "500": {
+                        "description": "Internal error: the answer says nothing more, and its X-Request-Id finds the cause in the server log",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
                     "507": {
                         "description": "The database's storage is full: an operator must free space",
                         "schema": {
@@ -2342,6 +2870,30 @@ const docTemplate = `{
                     },
                     "404": {
                         "description": "No such organization",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "The request body is over 1 MiB",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "Too many requests from this client address, or with this key: see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        },
+                        "headers": {
+                            "Retry-After": {
+                                "type": "integer",
+                                "description": "Seconds until the next request will be let through (RFC 9110 section 10.2.3)"
+                            }
+                        }
+                    },
+                    "500": {
+                        "description": "Internal error: the answer says nothing more, and its X-Request-Id finds the cause in the server log",
                         "schema": {
                             "$ref": "#/definitions/Problem"
                         }
@@ -2483,6 +3035,24 @@ const docTemplate = `{
                             "$ref": "#/definitions/Problem"
                         }
                     },
+                    "429": {
+                        "description": "Too many requests from this client address, or with this key: see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        },
+                        "headers": {
+                            "Retry-After": {
+                                "type": "integer",
+                                "description": "Seconds until the next request will be let through (RFC 9110 section 10.2.3)"
+                            }
+                        }
+                    },
+                    "500": {
+                        "description": "Internal error: the answer says nothing more, and its X-Request-Id finds the cause in the server log",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
                     "507": {
                         "description": "The database's storage is full: an operator must free space",
                         "schema": {
@@ -2567,6 +3137,30 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/Problem"
                         }
+                    },
+                    "413": {
+                        "description": "The request body is over 1 MiB",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "Too many requests from this client address, or with this key: see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        },
+                        "headers": {
+                            "Retry-After": {
+                                "type": "integer",
+                                "description": "Seconds until the next request will be let through (RFC 9110 section 10.2.3)"
+                            }
+                        }
+                    },
+                    "500": {
+                        "description": "Internal error: the answer says nothing more, and its X-Request-Id finds the cause in the server log",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
                     }
                 },
                 "x-key-optional": true
@@ -2633,6 +3227,30 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/Problem"
                         }
+                    },
+                    "413": {
+                        "description": "The request body is over 1 MiB",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "Too many requests from this client address, or with this key: see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        },
+                        "headers": {
+                            "Retry-After": {
+                                "type": "integer",
+                                "description": "Seconds until the next request will be let through (RFC 9110 section 10.2.3)"
+                            }
+                        }
+                    },
+                    "500": {
+                        "description": "Internal error: the answer says nothing more, and its X-Request-Id finds the cause in the server log",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
                     }
                 },
                 "x-key-optional": true
@@ -2656,6 +3274,18 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/Health"
                         }
+                    },
+                    "413": {
+                        "description": "The request body is over 1 MiB",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "Internal error: the answer says nothing more, and its X-Request-Id finds the cause in the server log",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
                     }
                 }
             }
@@ -2664,7 +3294,8 @@ const docTemplate = `{
             "get": {
                 "description": "Request counts and latencies by route, Go runtime and process metrics, in the Prometheus text format.",
                 "produces": [
-                    "text/plain"
+                    "text/plain",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "operations"
@@ -2677,6 +3308,18 @@ const docTemplate = `{
                         "schema": {
                             "type": "string"
                         }
+                    },
+                    "413": {
+                        "description": "The request body is over 1 MiB",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "Internal error: the answer says nothing more, and its X-Request-Id finds the cause in the server log",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
                     }
                 }
             }
@@ -2685,7 +3328,8 @@ const docTemplate = `{
             "get": {
                 "description": "This document, OpenAPI 3.0 in YAML, generated from the code; browse it at /docs/.",
                 "produces": [
-                    "application/yaml"
+                    "application/yaml",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "operations"
@@ -2701,6 +3345,30 @@ const docTemplate = `{
                     },
                     "304": {
                         "description": "Not modified (If-None-Match)"
+                    },
+                    "413": {
+                        "description": "The request body is over 1 MiB",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "Too many requests from this client address, or with this key: see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        },
+                        "headers": {
+                            "Retry-After": {
+                                "type": "integer",
+                                "description": "Seconds until the next request will be let through (RFC 9110 section 10.2.3)"
+                            }
+                        }
+                    },
+                    "500": {
+                        "description": "Internal error: the answer says nothing more, and its X-Request-Id finds the cause in the server log",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
                     }
                 }
             }
@@ -2722,6 +3390,18 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/Health"
+                        }
+                    },
+                    "413": {
+                        "description": "The request body is over 1 MiB",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "Internal error: the answer says nothing more, and its X-Request-Id finds the cause in the server log",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
                         }
                     },
                     "503": {

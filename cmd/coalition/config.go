@@ -6,8 +6,12 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
+	"net/netip"
+	"strconv"
 	"strings"
 
+	"github.com/coalition-directory/coalition/api"
 	"github.com/coalition-directory/coalition/internal/sqlite"
 )
 
@@ -24,6 +28,8 @@ type config struct {
 	frameAncestors []string
 	// db are the database's settings (synchronous).
 	db sqlite.Options
+	// rateLimits bound each caller's requests (serve).
+	rateLimits api.RateLimits
 }
 
 // envPrefix starts the name of every environment variable the program reads.
@@ -54,7 +60,7 @@ func parseFlagSet(fs *flag.FlagSet, name string, args []string, getenv func(stri
 		return def
 	}
 	var cfg config
-	var level, origins, ancestors string
+	var level, origins, ancestors, anonymousRate, keyRate, proxies string
 	fs.StringVar(&cfg.dbPath, "db", env("DB", "coalition.db"), "SQLite database file (env COALITION_DB)")
 	fs.StringVar(&level, "log-level", env("LOG_LEVEL", "info"), "log level: debug, info, warn, error (env COALITION_LOG_LEVEL)")
 	fs.StringVar(&cfg.db.Synchronous, "sync", env("SYNC", "normal"), "when a write is acknowledged: normal (it survives a crash of the process) or full (a power loss too, with a disk flush per write) (env COALITION_SYNC)")
@@ -64,6 +70,9 @@ func parseFlagSet(fs *flag.FlagSet, name string, args []string, getenv func(stri
 		fs.StringVar(&cfg.defaultLang, "default-lang", env("DEFAULT_LANG", "ru"), "language of answers to requests that ask for none: ru or en (env COALITION_DEFAULT_LANG)")
 		fs.StringVar(&ancestors, "frame-ancestors", env("FRAME_ANCESTORS", "*"), "space- or comma-separated origins allowed to show /embed in a frame, * for any (env COALITION_FRAME_ANCESTORS)")
 		fs.BoolVar(&cfg.noDemo, "no-demo", env("NO_DEMO", "") == "true", "do not load the demo directory into an empty database (env COALITION_NO_DEMO=true)")
+		fs.StringVar(&anonymousRate, "rate-limit-anonymous", env("RATE_LIMIT_ANONYMOUS", ""), "requests a second each client address may send without a key, as RATE or RATE:BURST (e.g. 5:50); empty or 0 for no limit (env COALITION_RATE_LIMIT_ANONYMOUS)")
+		fs.StringVar(&keyRate, "rate-limit-key", env("RATE_LIMIT_KEY", ""), "requests a second each API key may send, as RATE or RATE:BURST; empty or 0 for no limit (env COALITION_RATE_LIMIT_KEY)")
+		fs.StringVar(&proxies, "trusted-proxies", env("TRUSTED_PROXIES", ""), "comma-separated addresses or CIDR ranges of proxies whose X-Forwarded-For names the client (env COALITION_TRUSTED_PROXIES)")
 	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -86,5 +95,71 @@ func parseFlagSet(fs *flag.FlagSet, name string, args []string, getenv func(stri
 		}
 	}
 	cfg.frameAncestors = strings.FieldsFunc(ancestors, func(r rune) bool { return r == ',' || r == ' ' })
+	var errs []error
+	var err error
+	if cfg.rateLimits.Anonymous, err = parseRate(anonymousRate); err != nil {
+		errs = append(errs, fmt.Errorf("--rate-limit-anonymous: %w", err))
+	}
+	if cfg.rateLimits.Key, err = parseRate(keyRate); err != nil {
+		errs = append(errs, fmt.Errorf("--rate-limit-key: %w", err))
+	}
+	if cfg.rateLimits.TrustedProxies, err = parsePrefixes(proxies); err != nil {
+		errs = append(errs, fmt.Errorf("--trusted-proxies: %w", err))
+	}
+	if err := errors.Join(errs...); err != nil {
+		return cfg, usageError{fmt.Sprintf("%s: %v", name, err)}
+	}
 	return cfg, nil
+}
+
+// parseRate reads a rate limit written RATE or RATE:BURST: RATE requests a
+// second on average (a decimal number, 0 or more; 0.5 is one every two
+// seconds), and BURST at once (a whole number from 1; by default RATE
+// rounded up, and at least 1). Empty is no limit.
+func parseRate(s string) (api.Rate, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return api.Rate{}, nil
+	}
+	perSecond, burst, hasBurst := strings.Cut(s, ":")
+	r, err := strconv.ParseFloat(strings.TrimSpace(perSecond), 64)
+	if err != nil || r < 0 || math.IsInf(r, 0) || math.IsNaN(r) {
+		return api.Rate{}, fmt.Errorf("%q: the rate must be a number of requests a second, 0 or more, as RATE or RATE:BURST", s)
+	}
+	if r == 0 {
+		if hasBurst {
+			return api.Rate{}, fmt.Errorf("%q: a burst needs a rate above 0", s)
+		}
+		return api.Rate{}, nil
+	}
+	b := max(1, int(math.Ceil(r)))
+	if hasBurst {
+		if b, err = strconv.Atoi(strings.TrimSpace(burst)); err != nil || b < 1 {
+			return api.Rate{}, fmt.Errorf("%q: the burst must be a whole number of requests, 1 or more", s)
+		}
+	}
+	return api.Rate{PerSecond: r, Burst: b}, nil
+}
+
+// parsePrefixes reads a comma-separated list of CIDR ranges (10.0.0.0/8,
+// fd00::/8) and single addresses (a range of one).
+func parsePrefixes(s string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	var errs []error
+	for _, f := range strings.Split(s, ",") {
+		if f = strings.TrimSpace(f); f == "" {
+			continue
+		}
+		if p, err := netip.ParsePrefix(f); err == nil {
+			out = append(out, p.Masked())
+			continue
+		}
+		addr, err := netip.ParseAddr(f)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%q is not an IP address or CIDR range", f))
+			continue
+		}
+		out = append(out, netip.PrefixFrom(addr.Unmap(), addr.Unmap().BitLen()))
+	}
+	return out, errors.Join(errs...)
 }
