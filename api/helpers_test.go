@@ -106,6 +106,7 @@ func newTestServerOn(t *testing.T, orgs []directory.Organization, opts api.Optio
 	if testing.Verbose() {
 		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	}
+	opts.DBPools = db // as serve does
 	h, err := api.NewServer(log, dir, db, opts)
 	if err != nil {
 		t.Fatal(err)

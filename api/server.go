@@ -7,6 +7,7 @@ package api
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -34,6 +35,18 @@ type Options struct {
 	Timeouts Timeouts
 	// RateLimits bound each caller's requests; the zero value has none.
 	RateLimits RateLimits
+	// DBPools, when set, reports the database's connection pools in
+	// /metrics.
+	DBPools DBPools
+}
+
+// DBPools reports a database's connection pools: every storage backend
+// implements it. PoolStats returns the statistics database/sql keeps for
+// each pool, by a name that says what the pool serves ("write", "read",
+// "export"); it is called at each scrape of /metrics, so it must be cheap
+// and safe to call concurrently.
+type DBPools interface {
+	PoolStats() map[string]sql.DBStats
 }
 
 // Pinger reports whether a dependency, the database, can serve requests.
@@ -64,7 +77,7 @@ func NewServer(log *slog.Logger, dir *directory.Service, db Pinger, opts Options
 	if len(origins) == 0 {
 		origins = []string{"*"}
 	}
-	m := newMetrics(limits)
+	m := newMetrics(limits, opts.DBPools)
 	e.Pre(headAsGet)
 	e.Use(
 		headRestored,

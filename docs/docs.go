@@ -3292,7 +3292,7 @@ const docTemplate = `{
         },
         "/metrics": {
             "get": {
-                "description": "Request counts and latencies by route, Go runtime and process metrics, in the Prometheus text format.",
+                "description": "Request counts and latencies by route; the database's connection pools (go_sql_*, labelled db_name: write, read, export); the callers whose rate-limit buckets are kept; Go runtime and process metrics. In the Prometheus text format.",
                 "produces": [
                     "text/plain",
                     "application/problem+json"

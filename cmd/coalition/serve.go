@@ -58,7 +58,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return fmt.Errorf("load web pages: %w", err)
 	}
 	apiOpts := api.Options{CORSOrigins: cfg.corsOrigins, DefaultLang: cfg.defaultLang, Pages: pages,
-		RateLimits: cfg.rateLimits}
+		RateLimits: cfg.rateLimits, DBPools: db}
 	handler, err := api.NewServer(log, dir, db, apiOpts)
 	if err != nil {
 		return err
