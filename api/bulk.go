@@ -135,24 +135,25 @@ func handleImport(dir *directory.Service) echo.HandlerFunc {
 //	@Tags			bulk
 //	@Produce		application/x-ndjson,text/csv,application/problem+json
 //	@Security		bearer
-//	@Param			format			query		string				false	"File format"											Enums(ndjson, csv)	default(ndjson)	example(ndjson)
-//	@Param			q				query		string				false	"Search text"											example(приют)
-//	@Param			country			query		string				false	"ISO 3166-1 alpha-2 codes, comma-separated"				example(RU,KZ)
-//	@Param			region			query		string				false	"ISO 3166-2 codes, comma-separated"						example(RU-NIZ)
-//	@Param			focus_area		query		string				false	"Focus-area slugs, comma-separated"						example(shelter,hotline)
-//	@Param			status			query		string				false	"Membership statuses, comma-separated"					example(member,associate)
-//	@Param			language		query		string				false	"Working languages, comma-separated"					example(ru,en)
-//	@Param			modified_after	query		string				false	"Only organizations updated after this RFC 3339 time"	format(date-time)	example(2026-11-01T00:00:00Z)
-//	@Param			archived		query		bool				false	"Export archived organizations instead (admin)"			example(false)
-//	@Success		200				{string}	string				"The file"
-//	@Header			200				{string}	Content-Disposition	"attachment; filename=..."
-//	@Failure		400				{object}	Problem				"A parameter is invalid; errors name it"
-//	@Failure		401				{object}	Problem				"No key, or an unknown or revoked key"
-//	@Failure		403				{object}	Problem				"Export needs a partner key; archived=true an admin key"
-//	@Failure		429				{object}	Problem				"Too many requests from this client address, or with this key: see Retry-After"
-//	@Header			429				{integer}	Retry-After			"Seconds until the next request will be let through (RFC 9110 section 10.2.3)"
-//	@Failure		413				{object}	Problem				"The request body is over 1 MiB"
-//	@Failure		500				{object}	Problem				"Internal error: the answer says nothing more, and its X-Request-Id finds the cause in the server log"
+//	@Param			format			query		string					false	"File format"											Enums(ndjson, csv)	default(ndjson)	example(ndjson)
+//	@Param			q				query		string					false	"Search text"											example(приют)
+//	@Param			country			query		string					false	"ISO 3166-1 alpha-2 codes, comma-separated"				example(RU,KZ)
+//	@Param			region			query		string					false	"ISO 3166-2 codes, comma-separated"						example(RU-NIZ)
+//	@Param			focus_area		query		string					false	"Focus-area slugs, comma-separated"						example(shelter,hotline)
+//	@Param			status			query		string					false	"Membership statuses, comma-separated"					example(member,associate)
+//	@Param			language		query		string					false	"Working languages, comma-separated"					example(ru,en)
+//	@Param			modified_after	query		string					false	"Only organizations updated after this RFC 3339 time"	format(date-time)	example(2026-11-01T00:00:00Z)
+//	@Param			archived		query		bool					false	"Export archived organizations instead (admin)"			example(false)
+//	@Success		200				{string}	string					"The file"
+//	@Header			200				{string}	Content-Disposition		"attachment; filename=..."
+//	@Header			200				{integer}	Coalition-Change-Seq	"The change feed's sequence number the export was taken at: follow GET /api/v1/changes?after=<it> to keep the copy up to date"
+//	@Failure		400				{object}	Problem					"A parameter is invalid; errors name it"
+//	@Failure		401				{object}	Problem					"No key, or an unknown or revoked key"
+//	@Failure		403				{object}	Problem					"Export needs a partner key; archived=true an admin key"
+//	@Failure		429				{object}	Problem					"Too many requests from this client address, or with this key: see Retry-After"
+//	@Header			429				{integer}	Retry-After				"Seconds until the next request will be let through (RFC 9110 section 10.2.3)"
+//	@Failure		413				{object}	Problem					"The request body is over 1 MiB"
+//	@Failure		500				{object}	Problem					"Internal error: the answer says nothing more, and its X-Request-Id finds the cause in the server log"
 //	@Router			/api/v1/export [get]
 func handleExport(dir *directory.Service, progress time.Duration) echo.HandlerFunc {
 	return func(c echo.Context) error {
@@ -197,7 +198,7 @@ func handleExport(dir *directory.Service, progress time.Duration) echo.HandlerFu
 		res.Header().Set("Cache-Control", "no-store")
 		// The status is sent with the first bytes; an error after that can
 		// only cut the stream short, which the client sees as a broken file.
-		if err := dir.Export(ctx, caller, q, write); err != nil {
+		if err := dir.Export(ctx, caller, q, exportSeq(c), write); err != nil {
 			return err
 		}
 		return flush()

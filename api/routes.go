@@ -25,6 +25,10 @@ import (
 //	@tag.description			Countries, regions, focus areas and statistics
 //	@tag.name					bulk
 //	@tag.description			Import and export of the whole directory as CSV or NDJSON
+//	@tag.name					changes
+//	@tag.description			The change feed partners keep copies of the directory with (partner)
+//	@tag.name					webhooks
+//	@tag.description			Signed webhooks that push the change feed to partners' endpoints (admin)
 //	@tag.name					keys
 //	@tag.description			API keys (admin)
 //	@tag.name					audit
@@ -92,6 +96,12 @@ func addRoutes(e *echo.Echo, dir *directory.Service, db Pinger, spec []byte, m *
 	v1.GET("/audit", handleAudit(dir), auth, admin)
 	v1.POST(strings.TrimPrefix(importPath, "/api/v1"), handleImport(dir), auth, admin, middleware.BodyLimit(strconv.Itoa(maxImportBytes)))
 	v1.GET("/export", handleExport(dir, opts.Timeouts.withDefaults().StreamProgress), auth, require(directory.RolePartner))
+	v1.GET("/changes", handleChanges(dir, langs), auth, require(directory.RolePartner))
+	v1.GET("/webhooks", handleWebhookList(dir), auth, admin)
+	v1.POST("/webhooks", handleWebhookCreate(dir), auth, admin)
+	v1.DELETE("/webhooks/:id", handleWebhookDelete(dir), auth, admin)
+	v1.POST("/webhooks/:id/test", handleWebhookTest(dir), auth, admin)
+	v1.GET("/webhooks/:id/deliveries", handleWebhookDeliveries(dir), auth, admin)
 
 	e.GET("/healthz", handleHealth())
 	e.GET("/readyz", handleReady(db))

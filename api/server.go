@@ -96,7 +96,7 @@ func NewServer(log *slog.Logger, dir *directory.Service, db Pinger, opts Options
 			AllowOrigins: origins,
 			AllowMethods: []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPatch, http.MethodDelete},
 			AllowHeaders: []string{"Authorization", "Content-Type", "If-Match", "If-None-Match", "Accept-Language"},
-			ExposeHeaders: []string{"ETag", "Link", "Location", "Content-Language", echo.HeaderXRequestID,
+			ExposeHeaders: []string{"ETag", "Link", "Location", "Content-Language", ChangeSeqHeader, echo.HeaderXRequestID,
 				echo.HeaderContentDisposition, echo.HeaderWWWAuthenticate, echo.HeaderRetryAfter},
 			MaxAge: 3600,
 		}),

@@ -154,6 +154,117 @@ const docTemplate = `{
                 }
             }
         },
+        "/api/v1/changes": {
+            "get": {
+                "security": [
+                    {
+                        "bearer": []
+                    }
+                ],
+                "description": "The change feed: a thin event for every write of an organization, a contact or a focus area, in the order the writes committed, with tombstones (organization.archived, contact.deleted, focus_area.deleted) for what is gone. To keep a copy: export once (the export's Coalition-Change-Seq header is the sequence number it was taken at), then ask for the events after it, and after each page's next_after; fetch each record an event names with your key (or drop it on a tombstone or a 404), unless the copy already holds the event's etag. after=latest starts from now. wait=N holds a request that finds no event for up to N seconds until one comes. Events are kept for the server's retention (90 days unless configured): a cursor older than that is 410, and the copy is made again from an export. Unlike modified_after, the feed shows archivings and deletions and never skips a write that commits late.",
+                "produces": [
+                    "application/json",
+                    "application/problem+json"
+                ],
+                "tags": [
+                    "changes"
+                ],
+                "summary": "Follow changes",
+                "operationId": "listChanges",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "example": "1042",
+                        "description": "The last sequence number processed (next_after, or an export's Coalition-Change-Seq), or latest; default 0, from the oldest event kept",
+                        "name": "after",
+                        "in": "query"
+                    },
+                    {
+                        "maximum": 1000,
+                        "minimum": 1,
+                        "type": "integer",
+                        "default": 100,
+                        "example": 100,
+                        "description": "Events per page",
+                        "name": "limit",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "example": "organization.archived,contact.deleted",
+                        "description": "Only events of these types, comma-separated",
+                        "name": "types",
+                        "in": "query"
+                    },
+                    {
+                        "maximum": 60,
+                        "minimum": 0,
+                        "type": "integer",
+                        "default": 0,
+                        "example": 30,
+                        "description": "Seconds to wait for an event when there is none yet (long poll)",
+                        "name": "wait",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/ChangeList"
+                        }
+                    },
+                    "400": {
+                        "description": "A parameter is invalid; errors name it",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "No key, or an unknown or revoked key",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "The feed needs a partner key",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "410": {
+                        "description": "The events after this cursor are no longer kept: export again and follow from the export's Coalition-Change-Seq",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "The request body is over 1 MiB",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "Too many requests from this client address, or with this key: see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        },
+                        "headers": {
+                            "Retry-After": {
+                                "type": "integer",
+                                "description": "Seconds until the next request will be let through (RFC 9110 section 10.2.3)"
+                            }
+                        }
+                    },
+                    "500": {
+                        "description": "Internal error: the answer says nothing more, and its X-Request-Id finds the cause in the server log",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    }
+                }
+            }
+        },
         "/api/v1/countries": {
             "get": {
                 "security": [
@@ -548,6 +659,10 @@ const docTemplate = `{
                             "type": "string"
                         },
                         "headers": {
+                            "Coalition-Change-Seq": {
+                                "type": "integer",
+                                "description": "The change feed's sequence number the export was taken at: follow GET /api/v1/changes?after=\u003cit\u003e to keep the copy up to date"
+                            },
                             "Content-Disposition": {
                                 "type": "string",
                                 "description": "attachment; filename=..."
@@ -3256,6 +3371,452 @@ const docTemplate = `{
                 "x-key-optional": true
             }
         },
+        "/api/v1/webhooks": {
+            "get": {
+                "security": [
+                    {
+                        "bearer": []
+                    }
+                ],
+                "description": "Every registered endpoint, oldest first, with its state; never the secrets.",
+                "produces": [
+                    "application/json",
+                    "application/problem+json"
+                ],
+                "tags": [
+                    "webhooks"
+                ],
+                "summary": "List webhooks",
+                "operationId": "listWebhooks",
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/WebhookList"
+                        }
+                    },
+                    "401": {
+                        "description": "No key, or an unknown or revoked key",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "The key's role is below admin",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "The request body is over 1 MiB",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "Too many requests from this client address, or with this key: see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        },
+                        "headers": {
+                            "Retry-After": {
+                                "type": "integer",
+                                "description": "Seconds until the next request will be let through (RFC 9110 section 10.2.3)"
+                            }
+                        }
+                    },
+                    "500": {
+                        "description": "Internal error: the answer says nothing more, and its X-Request-Id finds the cause in the server log",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    }
+                }
+            },
+            "post": {
+                "security": [
+                    {
+                        "bearer": []
+                    }
+                ],
+                "description": "Registers an endpoint that receives the change feed's events (all, or those of event_types) as POSTed messages, signed per Standard Webhooks 1.0: headers webhook-id (the same on every attempt of a message: drop repeats by it), webhook-timestamp (Unix seconds) and webhook-signature (\"v1,\" and the base64 HMAC-SHA256, keyed with the secret's base64-decoded part after whsec_, of \"\u003cwebhook-id\u003e.\u003cwebhook-timestamp\u003e.\u003cbody\u003e\"). The body is a WebhookMessage: {\"type\", \"timestamp\", \"data\": a ChangeEvent as GET /api/v1/changes shows it}. Any 2xx is success; a failure is retried with exponential back-off and jitter for three days, no sooner than a Retry-After asks; 410 Gone, or three days of failures, disables the endpoint. URLs naming private, loopback or link-local addresses are refused unless the server allows them. The response holds the secret, shown this once.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json",
+                    "application/problem+json"
+                ],
+                "tags": [
+                    "webhooks"
+                ],
+                "summary": "Register a webhook",
+                "operationId": "createWebhook",
+                "parameters": [
+                    {
+                        "description": "URL, description and event types",
+                        "name": "webhook",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/WebhookCreate"
+                        }
+                    }
+                ],
+                "responses": {
+                    "201": {
+                        "description": "Created",
+                        "schema": {
+                            "$ref": "#/definitions/WebhookCreated"
+                        },
+                        "headers": {
+                            "Location": {
+                                "type": "string",
+                                "description": "URL of the endpoint's delivery log"
+                            }
+                        }
+                    },
+                    "400": {
+                        "description": "Invalid fields; errors name them",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "No key, or an unknown or revoked key",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "The key's role is below admin",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "The body is over 1 MiB",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "415": {
+                        "description": "The body is not application/json",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "Too many requests from this client address, or with this key: see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        },
+                        "headers": {
+                            "Retry-After": {
+                                "type": "integer",
+                                "description": "Seconds until the next request will be let through (RFC 9110 section 10.2.3)"
+                            }
+                        }
+                    },
+                    "500": {
+                        "description": "Internal error: the answer says nothing more, and its X-Request-Id finds the cause in the server log",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "507": {
+                        "description": "The database's storage is full: an operator must free space",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/webhooks/{id}": {
+            "delete": {
+                "security": [
+                    {
+                        "bearer": []
+                    }
+                ],
+                "description": "Stops sending to the endpoint and deletes its queued messages and delivery log.",
+                "produces": [
+                    "application/json",
+                    "application/problem+json"
+                ],
+                "tags": [
+                    "webhooks"
+                ],
+                "summary": "Delete a webhook",
+                "operationId": "deleteWebhook",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "example": "0193c0de-2b3c-7d4e-8f5a-6b7c8d9e0f1a",
+                        "description": "Webhook UUID",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "204": {
+                        "description": "Deleted"
+                    },
+                    "401": {
+                        "description": "No key, or an unknown or revoked key",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "The key's role is below admin",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "No such webhook",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "The request body is over 1 MiB",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "Too many requests from this client address, or with this key: see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        },
+                        "headers": {
+                            "Retry-After": {
+                                "type": "integer",
+                                "description": "Seconds until the next request will be let through (RFC 9110 section 10.2.3)"
+                            }
+                        }
+                    },
+                    "500": {
+                        "description": "Internal error: the answer says nothing more, and its X-Request-Id finds the cause in the server log",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "507": {
+                        "description": "The database's storage is full: an operator must free space",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/webhooks/{id}/deliveries": {
+            "get": {
+                "security": [
+                    {
+                        "bearer": []
+                    }
+                ],
+                "description": "The endpoint's messages, newest first, each with its status, attempts and the last attempt's outcome.",
+                "produces": [
+                    "application/json",
+                    "application/problem+json"
+                ],
+                "tags": [
+                    "webhooks"
+                ],
+                "summary": "Webhook delivery log",
+                "operationId": "listWebhookDeliveries",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "example": "0193c0de-2b3c-7d4e-8f5a-6b7c8d9e0f1a",
+                        "description": "Webhook UUID",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "maximum": 1048576,
+                        "minimum": 1,
+                        "type": "integer",
+                        "default": 1,
+                        "example": 1,
+                        "description": "Page, from 1",
+                        "name": "page",
+                        "in": "query"
+                    },
+                    {
+                        "maximum": 100,
+                        "minimum": 1,
+                        "type": "integer",
+                        "default": 20,
+                        "example": 20,
+                        "description": "Items per page",
+                        "name": "per_page",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/DeliveryList"
+                        },
+                        "headers": {
+                            "Link": {
+                                "type": "string",
+                                "description": "RFC 8288 links: first, prev, next, last"
+                            }
+                        }
+                    },
+                    "400": {
+                        "description": "A parameter is invalid; errors name it",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "No key, or an unknown or revoked key",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "The key's role is below admin",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "No such webhook",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "The request body is over 1 MiB",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "Too many requests from this client address, or with this key: see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        },
+                        "headers": {
+                            "Retry-After": {
+                                "type": "integer",
+                                "description": "Seconds until the next request will be let through (RFC 9110 section 10.2.3)"
+                            }
+                        }
+                    },
+                    "500": {
+                        "description": "Internal error: the answer says nothing more, and its X-Request-Id finds the cause in the server log",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/webhooks/{id}/test": {
+            "post": {
+                "security": [
+                    {
+                        "bearer": []
+                    }
+                ],
+                "description": "Queues a message of type webhook.test (its data's id is the endpoint's) for the endpoint, sent, signed and retried like any other; its outcome shows in the delivery log.",
+                "produces": [
+                    "application/json",
+                    "application/problem+json"
+                ],
+                "tags": [
+                    "webhooks"
+                ],
+                "summary": "Send a test event",
+                "operationId": "testWebhook",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "example": "0193c0de-2b3c-7d4e-8f5a-6b7c8d9e0f1a",
+                        "description": "Webhook UUID",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "202": {
+                        "description": "Accepted",
+                        "schema": {
+                            "$ref": "#/definitions/Delivery"
+                        }
+                    },
+                    "401": {
+                        "description": "No key, or an unknown or revoked key",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "The key's role is below admin",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "No such webhook",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "409": {
+                        "description": "The webhook is disabled",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "The request body is over 1 MiB",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "Too many requests from this client address, or with this key: see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        },
+                        "headers": {
+                            "Retry-After": {
+                                "type": "integer",
+                                "description": "Seconds until the next request will be let through (RFC 9110 section 10.2.3)"
+                            }
+                        }
+                    },
+                    "500": {
+                        "description": "Internal error: the answer says nothing more, and its X-Request-Id finds the cause in the server log",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "507": {
+                        "description": "The database's storage is full: an operator must free space",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    }
+                }
+            }
+        },
         "/healthz": {
             "get": {
                 "description": "Answers 200 while the process serves requests; it does not touch the database.",
@@ -3514,6 +4075,85 @@ const docTemplate = `{
                 }
             }
         },
+        "ChangeEvent": {
+            "type": "object",
+            "required": [
+                "at",
+                "id",
+                "seq",
+                "type"
+            ],
+            "properties": {
+                "at": {
+                    "type": "string",
+                    "format": "date-time",
+                    "example": "2026-11-25T14:30:00Z"
+                },
+                "etag": {
+                    "description": "ETag is the entity tag a GET of the record (an organization with its\ncontacts, or a contact) by a partner or editor without lang or\nAccept-Language returns now; absent when the record is gone\n(tombstones, and records archived or deleted since). A copy that\nholds this tag already is up to date.",
+                    "type": "string",
+                    "example": "\"v3-Vh1c2xkZW5fdGFn\""
+                },
+                "id": {
+                    "description": "ID is the organization's or contact's UUID, or the focus area's slug.",
+                    "type": "string",
+                    "example": "0193b8a2-7c1e-7d4a-9f00-5b2c1e9a0c11"
+                },
+                "organization_id": {
+                    "description": "OrganizationID is the organization of a contact, and an\norganization event's own id.",
+                    "type": "string",
+                    "format": "uuid",
+                    "example": "0193b8a2-7c1e-7d4a-9f00-5b2c1e9a0c11"
+                },
+                "seq": {
+                    "description": "Seq numbers events in the order their writes committed, without\ngaps; ask for the events after the last one you processed.",
+                    "type": "integer",
+                    "example": 1042
+                },
+                "type": {
+                    "type": "string",
+                    "enum": [
+                        "organization.created",
+                        "organization.updated",
+                        "organization.archived",
+                        "organization.restored",
+                        "contact.created",
+                        "contact.updated",
+                        "contact.deleted",
+                        "focus_area.created",
+                        "focus_area.updated",
+                        "focus_area.deleted",
+                        "webhook.test"
+                    ],
+                    "example": "organization.updated"
+                }
+            }
+        },
+        "ChangeList": {
+            "type": "object",
+            "required": [
+                "events",
+                "has_more",
+                "next_after"
+            ],
+            "properties": {
+                "events": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/ChangeEvent"
+                    }
+                },
+                "has_more": {
+                    "description": "HasMore says that more events are waiting: ask again at once.",
+                    "type": "boolean"
+                },
+                "next_after": {
+                    "description": "NextAfter is the after to ask with next time.",
+                    "type": "integer",
+                    "example": 1042
+                }
+            }
+        },
         "Contact": {
             "type": "object",
             "required": [
@@ -3670,6 +4310,95 @@ const docTemplate = `{
                 "total_items": {
                     "type": "integer",
                     "example": 249
+                }
+            }
+        },
+        "Delivery": {
+            "type": "object",
+            "required": [
+                "attempts",
+                "created_at",
+                "event",
+                "id",
+                "status"
+            ],
+            "properties": {
+                "attempts": {
+                    "description": "Attempts counts the attempts made so far.",
+                    "type": "integer",
+                    "example": 1
+                },
+                "created_at": {
+                    "type": "string",
+                    "format": "date-time"
+                },
+                "delivered_at": {
+                    "type": "string",
+                    "format": "date-time"
+                },
+                "event": {
+                    "$ref": "#/definitions/ChangeEvent"
+                },
+                "id": {
+                    "description": "ID is the message's webhook-id, the same on every attempt.",
+                    "type": "string",
+                    "example": "0193c0de-2b3c-7d4e-8f5a-6b7c8d9e0f1a.1042"
+                },
+                "last_attempt_at": {
+                    "type": "string",
+                    "format": "date-time"
+                },
+                "last_error": {
+                    "type": "string",
+                    "example": "context deadline exceeded"
+                },
+                "last_response": {
+                    "description": "LastResponse is the HTTP status the last attempt got; absent when it\ngot none (LastError says why).",
+                    "type": "integer",
+                    "example": 204
+                },
+                "next_attempt_at": {
+                    "type": "string",
+                    "format": "date-time"
+                },
+                "status": {
+                    "type": "string",
+                    "enum": [
+                        "pending",
+                        "delivered",
+                        "failed"
+                    ],
+                    "example": "delivered"
+                }
+            }
+        },
+        "DeliveryList": {
+            "type": "object",
+            "required": [
+                "items",
+                "page",
+                "per_page",
+                "total_items",
+                "total_pages"
+            ],
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/Delivery"
+                    }
+                },
+                "page": {
+                    "type": "integer"
+                },
+                "per_page": {
+                    "type": "integer"
+                },
+                "total_items": {
+                    "type": "integer"
+                },
+                "total_pages": {
+                    "type": "integer"
                 }
             }
         },
@@ -4589,6 +5318,170 @@ const docTemplate = `{
                     "example": "Центр «Надежда»"
                 }
             }
+        },
+        "Webhook": {
+            "type": "object",
+            "required": [
+                "created_at",
+                "event_types",
+                "id",
+                "url"
+            ],
+            "properties": {
+                "created_at": {
+                    "type": "string",
+                    "format": "date-time",
+                    "example": "2026-11-20T09:00:00Z"
+                },
+                "description": {
+                    "type": "string",
+                    "example": "Regional referral map of the Volga partners"
+                },
+                "disabled_at": {
+                    "description": "DisabledAt is when sending stopped: the endpoint answered 410 Gone,\nor every attempt failed for three days. Register it again to resume.",
+                    "type": "string",
+                    "format": "date-time"
+                },
+                "disabled_reason": {
+                    "type": "string",
+                    "example": "the endpoint answered 410 Gone"
+                },
+                "event_types": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "organization.created",
+                        "organization.updated",
+                        "organization.archived"
+                    ]
+                },
+                "failing_since": {
+                    "description": "FailingSince is the first failed attempt since the last delivered\nmessage; absent while messages arrive.",
+                    "type": "string",
+                    "format": "date-time"
+                },
+                "id": {
+                    "type": "string",
+                    "format": "uuid",
+                    "example": "0193c0de-2b3c-7d4e-8f5a-6b7c8d9e0f1a"
+                },
+                "url": {
+                    "type": "string",
+                    "format": "uri",
+                    "example": "https://referrals.example.org/hooks/coalition"
+                }
+            }
+        },
+        "WebhookCreate": {
+            "type": "object",
+            "required": [
+                "url"
+            ],
+            "properties": {
+                "description": {
+                    "type": "string",
+                    "example": "Regional referral map of the Volga partners"
+                },
+                "event_types": {
+                    "description": "EventTypes are the event types to send; empty or absent for all.",
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "organization.created",
+                        "organization.updated",
+                        "organization.archived"
+                    ]
+                },
+                "url": {
+                    "type": "string",
+                    "format": "uri",
+                    "example": "https://referrals.example.org/hooks/coalition"
+                }
+            }
+        },
+        "WebhookCreated": {
+            "type": "object",
+            "required": [
+                "created_at",
+                "event_types",
+                "id",
+                "secret",
+                "url"
+            ],
+            "properties": {
+                "created_at": {
+                    "type": "string",
+                    "format": "date-time",
+                    "example": "2026-11-20T09:00:00Z"
+                },
+                "description": {
+                    "type": "string",
+                    "example": "Regional referral map of the Volga partners"
+                },
+                "disabled_at": {
+                    "description": "DisabledAt is when sending stopped: the endpoint answered 410 Gone,\nor every attempt failed for three days. Register it again to resume.",
+                    "type": "string",
+                    "format": "date-time"
+                },
+                "disabled_reason": {
+                    "type": "string",
+                    "example": "the endpoint answered 410 Gone"
+                },
+                "event_types": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "organization.created",
+                        "organization.updated",
+                        "organization.archived"
+                    ]
+                },
+                "failing_since": {
+                    "description": "FailingSince is the first failed attempt since the last delivered\nmessage; absent while messages arrive.",
+                    "type": "string",
+                    "format": "date-time"
+                },
+                "id": {
+                    "type": "string",
+                    "format": "uuid",
+                    "example": "0193c0de-2b3c-7d4e-8f5a-6b7c8d9e0f1a"
+                },
+                "secret": {
+                    "description": "Secret signs every message (Standard Webhooks 1.0): whsec_ and the\nbase64 of the key.",
+                    "type": "string",
+                    "example": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+                },
+                "url": {
+                    "type": "string",
+                    "format": "uri",
+                    "example": "https://referrals.example.org/hooks/coalition"
+                }
+            }
+        },
+        "WebhookList": {
+            "type": "object",
+            "required": [
+                "items",
+                "total_items"
+            ],
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/Webhook"
+                    }
+                },
+                "total_items": {
+                    "type": "integer",
+                    "example": 2
+                }
+            }
         }
     },
     "securityDefinitions": {
@@ -4615,6 +5508,14 @@ const docTemplate = `{
         {
             "description": "Import and export of the whole directory as CSV or NDJSON",
             "name": "bulk"
+        },
+        {
+            "description": "The change feed partners keep copies of the directory with (partner)",
+            "name": "changes"
+        },
+        {
+            "description": "Signed webhooks that push the change feed to partners' endpoints (admin)",
+            "name": "webhooks"
         },
         {
             "description": "API keys (admin)",

@@ -177,7 +177,10 @@ func runExport(ctx context.Context, args []string, getenv func(string) string, s
 	default:
 		return usageError{fmt.Sprintf("export: unknown format %q: use ndjson or csv", *format)}
 	}
-	if err := dir.Export(ctx, directory.Operator(operatorName), q, write); err != nil {
+	// The change feed's sequence number the export is taken at, for a
+	// replica that follows GET /api/v1/changes?after=<seq> from it.
+	at := func(seq int64) { fmt.Fprintf(stderr, "export taken at change %d\n", seq) }
+	if err := dir.Export(ctx, directory.Operator(operatorName), q, at, write); err != nil {
 		return err
 	}
 	if err := flush(); err != nil {

@@ -102,7 +102,7 @@ func snapshot(t *testing.T, dbPath string) (string, int) {
 	}
 	var buf bytes.Buffer
 	w := ndjson.NewWriter(&buf)
-	if err := dir.Export(ctx, directory.Operator("test"), directory.ListQuery{}, w.Write); err != nil {
+	if err := dir.Export(ctx, directory.Operator("test"), directory.ListQuery{}, nil, w.Write); err != nil {
 		t.Fatal(err)
 	}
 	if err := w.Flush(); err != nil {

@@ -10,6 +10,7 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/coalition-directory/coalition/api"
 	"github.com/coalition-directory/coalition/internal/sqlite"
@@ -30,6 +31,10 @@ type config struct {
 	db sqlite.Options
 	// rateLimits bound each caller's requests (serve).
 	rateLimits api.RateLimits
+	// changeRetention is how long change events are kept.
+	changeRetention time.Duration
+	// webhookAllow are the private prefixes webhooks may be sent to.
+	webhookAllow []netip.Prefix
 }
 
 // envPrefix starts the name of every environment variable the program reads.
@@ -60,7 +65,7 @@ func parseFlagSet(fs *flag.FlagSet, name string, args []string, getenv func(stri
 		return def
 	}
 	var cfg config
-	var level, origins, ancestors, anonymousRate, keyRate, proxies string
+	var level, origins, ancestors, anonymousRate, keyRate, proxies, retention, allow string
 	fs.StringVar(&cfg.dbPath, "db", env("DB", "coalition.db"), "SQLite database file (env COALITION_DB)")
 	fs.StringVar(&level, "log-level", env("LOG_LEVEL", "info"), "log level: debug, info, warn, error (env COALITION_LOG_LEVEL)")
 	fs.StringVar(&cfg.db.Synchronous, "sync", env("SYNC", "normal"), "when a write is acknowledged: normal (it survives a crash of the process) or full (a power loss too, with a disk flush per write) (env COALITION_SYNC)")
@@ -72,6 +77,8 @@ func parseFlagSet(fs *flag.FlagSet, name string, args []string, getenv func(stri
 		fs.BoolVar(&cfg.noDemo, "no-demo", env("NO_DEMO", "") == "true", "do not load the demo directory into an empty database (env COALITION_NO_DEMO=true)")
 		fs.StringVar(&anonymousRate, "rate-limit-anonymous", env("RATE_LIMIT_ANONYMOUS", ""), "requests a second each client address may send without a key, as RATE or RATE:BURST (e.g. 5:50); empty or 0 for no limit (env COALITION_RATE_LIMIT_ANONYMOUS)")
 		fs.StringVar(&keyRate, "rate-limit-key", env("RATE_LIMIT_KEY", ""), "requests a second each API key may send, as RATE or RATE:BURST; empty or 0 for no limit (env COALITION_RATE_LIMIT_KEY)")
+		fs.StringVar(&retention, "change-retention", env("CHANGE_RETENTION", "90d"), "how long the change feed keeps events, in days (90d) or as a Go duration (2160h) (env COALITION_CHANGE_RETENTION)")
+		fs.StringVar(&allow, "webhook-allow", env("WEBHOOK_ALLOW", ""), "comma-separated private, loopback or link-local addresses or CIDR ranges (10.0.0.0/8) webhooks may be sent to; none by default (env COALITION_WEBHOOK_ALLOW)")
 		fs.StringVar(&proxies, "trusted-proxies", env("TRUSTED_PROXIES", ""), "comma-separated addresses or CIDR ranges of proxies whose X-Forwarded-For names the client (env COALITION_TRUSTED_PROXIES)")
 	}
 	if err := fs.Parse(args); err != nil {
@@ -106,6 +113,14 @@ func parseFlagSet(fs *flag.FlagSet, name string, args []string, getenv func(stri
 	if cfg.rateLimits.TrustedProxies, err = parsePrefixes(proxies); err != nil {
 		errs = append(errs, fmt.Errorf("--trusted-proxies: %w", err))
 	}
+	if withServer {
+		if cfg.changeRetention, err = parseRetention(retention); err != nil {
+			errs = append(errs, fmt.Errorf("--change-retention: %w", err))
+		}
+		if cfg.webhookAllow, err = parsePrefixes(allow); err != nil {
+			errs = append(errs, fmt.Errorf("--webhook-allow: %w", err))
+		}
+	}
 	if err := errors.Join(errs...); err != nil {
 		return cfg, usageError{fmt.Sprintf("%s: %v", name, err)}
 	}
@@ -139,6 +154,24 @@ func parseRate(s string) (api.Rate, error) {
 		}
 	}
 	return api.Rate{PerSecond: r, Burst: b}, nil
+}
+
+// parseRetention reads a number of days ("90d") or a Go duration
+// ("2160h"); it must be positive.
+func parseRetention(v string) (time.Duration, error) {
+	var d time.Duration
+	var err error
+	if days, ok := strings.CutSuffix(v, "d"); ok {
+		var n int
+		n, err = strconv.Atoi(days)
+		d = time.Duration(n) * 24 * time.Hour
+	} else {
+		d, err = time.ParseDuration(v)
+	}
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("%q is not a positive number of days (90d) or duration (2160h)", v)
+	}
+	return d, nil
 }
 
 // parsePrefixes reads a comma-separated list of CIDR ranges (10.0.0.0/8,

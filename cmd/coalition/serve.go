@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/coalition-directory/coalition/api"
@@ -16,6 +17,7 @@ import (
 	"github.com/coalition-directory/coalition/internal/geo"
 	"github.com/coalition-directory/coalition/internal/sqlite"
 	"github.com/coalition-directory/coalition/internal/web"
+	"github.com/coalition-directory/coalition/internal/webhook"
 )
 
 // pageStatsMaxAge is how stale the counts of the pages' map and filters may
@@ -33,7 +35,8 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	log := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: cfg.logLevel}))
 
-	db, dir, err := openDirectoryWith(ctx, cfg.dbPath, cfg.db)
+	db, dir, err := openDirectoryWith(ctx, cfg.dbPath, cfg.db,
+		directory.WithRetention(cfg.changeRetention), directory.WithWebhookTargets(cfg.webhookAllow))
 	if err != nil {
 		return err
 	}
@@ -71,6 +74,17 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	log.Info("serving", "addr", ln.Addr().String(), "db", cfg.dbPath)
 	fmt.Fprintf(stdout, "listening on %s\n", ln.Addr())
 
+	// The webhook worker and the change log's pruning run beside the
+	// server, until it stops; every process runs them, safely.
+	background, stopBackground := context.WithCancel(context.WithoutCancel(ctx))
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	defer stopBackground()
+	worker := &webhook.Worker{Outbox: dir, Payload: api.WebhookPayload(dir, cfg.defaultLang),
+		Client: webhook.NewClient(cfg.webhookAllow), Log: log}
+	wg.Go(func() { _ = worker.Run(background) })
+	wg.Go(func() { pruneChanges(background, dir, log) })
+
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
@@ -88,6 +102,29 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return fmt.Errorf("serve: %w", err)
 	}
 	return nil
+}
+
+// pruneEvery is how often the change log drops the events older than the
+// retention.
+const pruneEvery = time.Hour
+
+// pruneChanges prunes the change log now and every pruneEvery until ctx
+// ends.
+func pruneChanges(ctx context.Context, dir *directory.Service, log *slog.Logger) {
+	t := time.NewTicker(pruneEvery)
+	defer t.Stop()
+	for {
+		if n, err := dir.PruneChanges(ctx); err != nil && ctx.Err() == nil {
+			log.Error("prune change log", "err", err)
+		} else if n > 0 {
+			log.Info("pruned change log", "events", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
 
 func runMigrate(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
@@ -116,7 +153,7 @@ func openDirectory(ctx context.Context, path string) (*sqlite.DB, *directory.Ser
 // openDirectoryWith opens and migrates the database, makes sure it has a
 // focus-area vocabulary, and builds the service over it and the reference
 // data.
-func openDirectoryWith(ctx context.Context, path string, opts sqlite.Options) (*sqlite.DB, *directory.Service, error) {
+func openDirectoryWith(ctx context.Context, path string, opts sqlite.Options, svc ...directory.Option) (*sqlite.DB, *directory.Service, error) {
 	places, err := geo.Load()
 	if err != nil {
 		return nil, nil, fmt.Errorf("load reference data: %w", err)
@@ -131,7 +168,7 @@ func openDirectoryWith(ctx context.Context, path string, opts sqlite.Options) (*
 	}
 	// Reads are answered from memory until anything is written to the
 	// file, by this process or any other (directory.Cache).
-	dir := directory.NewService(directory.NewCache(db, db.DataVersion, cacheEntries), places)
+	dir := directory.NewService(directory.NewCache(db, db.DataVersion, cacheEntries), places, svc...)
 	// Every command needs the focus-area vocabulary; a new database gets the default one.
 	if _, err := dir.Seed(ctx, nil); err != nil {
 		db.Close()

@@ -680,8 +680,11 @@ func (s *Service) ExportWidths(ctx context.Context) (phones, contacts int, err e
 // paging is ignored; archived ones instead with q.Archived, for admins), in
 // slug order, with the contacts the caller may see and hidden addresses
 // redacted for those who may not see them. It streams: memory does not grow
-// with the number of organizations. It needs the partner role.
-func (s *Service) Export(ctx context.Context, caller Caller, q ListQuery, fn func(*Organization) error) error {
+// with the number of organizations. at, when not nil, is called before
+// the first organization with the change log's sequence number that the
+// export is taken at: following the change feed from it misses nothing
+// the export lacks. It needs the partner role.
+func (s *Service) Export(ctx context.Context, caller Caller, q ListQuery, at func(seq int64), fn func(*Organization) error) error {
 	if err := caller.require(RolePartner); err != nil {
 		return err
 	}
@@ -695,7 +698,7 @@ func (s *Service) Export(ctx context.Context, caller Caller, q ListQuery, fn fun
 	if err != nil {
 		return err
 	}
-	return s.store.EachOrganization(ctx, q, search, caller.SeesPrivate(), func(o *Organization) error {
+	return s.store.EachOrganization(ctx, q, search, caller.SeesPrivate(), at, func(o *Organization) error {
 		redact(o, caller)
 		return fn(o)
 	})

@@ -84,10 +84,13 @@ type Store interface {
 	// EachOrganization calls fn for every live organization matching q's
 	// filters and search, in slug order, with its contacts (partners-only
 	// ones only when private), reading one consistent snapshot without
-	// holding all of them in memory.
-	EachOrganization(ctx context.Context, q ListQuery, search SearchQuery, private bool, fn func(*Organization) error) error
+	// holding all of them in memory. at, when not nil, is called first
+	// with the change log's latest sequence number in that snapshot.
+	EachOrganization(ctx context.Context, q ListQuery, search SearchQuery, private bool, at func(seq int64), fn func(*Organization) error) error
 	// Widths returns the most phones and contacts a live organization has.
 	Widths(ctx context.Context) (phones, contacts int, err error)
+
+	ChangeStore
 }
 
 // Places is the reference data of countries and regions the directory

@@ -28,7 +28,7 @@ func TestInterruptedWorkLeavesConnectionsClean(t *testing.T) {
 	entry := directory.AuditEntry{ID: "0193b8a2-7c1e-7d4a-9f00-5b2c1e9a0c11", At: time.Now(), Actor: "test",
 		EntityType: directory.EntityOrganization, Action: directory.ActionImport}
 	each := func(ctx context.Context, fn func(*directory.Organization) error) error {
-		return db.EachOrganization(ctx, directory.ListQuery{}, directory.SearchQuery{}, true, fn)
+		return db.EachOrganization(ctx, directory.ListQuery{}, directory.SearchQuery{}, true, nil, fn)
 	}
 	cases := []struct {
 		name string

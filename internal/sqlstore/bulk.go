@@ -84,7 +84,10 @@ type importSession struct {
 	created  directory.AuditEntry
 	pending  []directory.Organization
 	audit    []auditRow
-	dropped  []string // CREATE INDEX statements to run again at Flush
+	// events are the change events of the rows the session updated,
+	// appended to the log at Flush with those of the rows it created.
+	events  []directory.ChangeEvent
+	dropped []string // CREATE INDEX statements to run again at Flush
 
 	// New rows go through two goroutines: a builder turns organizations
 	// into row values, and a writer, which owns tx while it writes a batch,
@@ -299,6 +302,9 @@ func (s *importSession) Audit(ctx context.Context, entries ...directory.AuditEnt
 			return err
 		}
 		s.audit = append(s.audit, row)
+		if ev, ok := directory.EventOf(e); ok {
+			s.events = append(s.events, ev)
+		}
 	}
 	if len(s.audit) >= importBatch {
 		s.flushAudit()
@@ -333,6 +339,7 @@ func (s *importSession) Flush(ctx context.Context) error {
 	if err := s.auditCreated(ctx); err != nil {
 		return err
 	}
+	defer func() { s.events = nil }()
 	for _, create := range s.dropped {
 		if err := s.tx.WithContext(ctx).Exec(create).Error; err != nil {
 			return s.db.translate(err, "create index")
@@ -346,7 +353,8 @@ func (s *importSession) Flush(ctx context.Context) error {
 		}
 	}
 	s.dropped = nil
-	return nil
+	// Last, as it holds the change log's lock until the commit.
+	return s.db.appendImported(s.tx.WithContext(ctx), s.events, s.firstNew, s.created)
 }
 
 // auditCreated writes the audit entries of the organizations the session
@@ -382,7 +390,7 @@ func (s *importSession) auditCreated(ctx context.Context) error {
 // organizations and contacts, so memory holds one organization at a time.
 // The transaction is database/sql's, so it ends however the export does,
 // a cancelled context included.
-func (db *DB) EachOrganization(ctx context.Context, q directory.ListQuery, search directory.SearchQuery, private bool, fn func(*directory.Organization) error) error {
+func (db *DB) EachOrganization(ctx context.Context, q directory.ListQuery, search directory.SearchQuery, private bool, at func(seq int64), fn func(*directory.Organization) error) error {
 	cond, args := db.listConditions(q, search, private)
 	contactCond := "o.archived_at IS NULL"
 	if q.Archived {
@@ -392,6 +400,15 @@ func (db *DB) EachOrganization(ctx context.Context, q directory.ListQuery, searc
 		contactCond += " AND c.visibility = 'public'"
 	}
 	return db.readTransaction(db.export.WithContext(ctx), func(tx *gorm.DB) error {
+		// The change log's latest seq, read first: the snapshot the
+		// export reads holds every change up to it and none after.
+		var seq int64
+		if err := tx.Raw("SELECT COALESCE(max(seq), 0) FROM changes").Scan(&seq).Error; err != nil {
+			return fmt.Errorf("export: read change log: %w", err)
+		}
+		if at != nil {
+			at(seq)
+		}
 		orgRows, err := tx.Raw("SELECT "+organizationColumns+" FROM organizations o WHERE "+cond+" ORDER BY o.slug, o.pk", args...).Rows()
 		if err != nil {
 			return fmt.Errorf("export organizations: %w", err)

@@ -35,7 +35,7 @@ func (db *DB) CreateOrganization(ctx context.Context, o directory.Organization, 
 		if err := db.insertOrganizations(tx, db.indexer(), []directory.Organization{o}); err != nil {
 			return err
 		}
-		return insertAudit(tx, entry)
+		return db.insertAudit(tx, entry)
 	})
 }
 
@@ -71,7 +71,7 @@ func (db *DB) UpdateOrganization(ctx context.Context, o directory.Organization, 
 		if err := db.reindex(tx, db.indexer(), pk); err != nil {
 			return err
 		}
-		return insertAudit(tx, entry)
+		return db.insertAudit(tx, entry)
 	})
 }
 
@@ -148,7 +148,7 @@ func (db *DB) CreateContact(ctx context.Context, c directory.Contact, entry dire
 		if err := db.reindex(tx, db.indexer(), orgPK); err != nil {
 			return err
 		}
-		return insertAudit(tx, entry)
+		return db.insertAudit(tx, entry)
 	})
 }
 
@@ -170,7 +170,7 @@ func (db *DB) UpdateContact(ctx context.Context, c directory.Contact, version in
 		if err := db.reindex(tx, db.indexer(), orgPK); err != nil {
 			return err
 		}
-		return insertAudit(tx, entry)
+		return db.insertAudit(tx, entry)
 	})
 }
 
@@ -191,7 +191,7 @@ func (db *DB) DeleteContact(ctx context.Context, organizationID, contactID strin
 		if err := db.reindex(tx, db.indexer(), orgPK); err != nil {
 			return err
 		}
-		return insertAudit(tx, entry)
+		return db.insertAudit(tx, entry)
 	})
 }
 
@@ -208,7 +208,7 @@ func (db *DB) CreateFocusArea(ctx context.Context, fa directory.FocusArea, entry
 			}
 			return fmt.Errorf("insert focus area: %w", err)
 		}
-		return insertAudit(tx, entry)
+		return db.insertAudit(tx, entry)
 	})
 }
 
@@ -223,7 +223,7 @@ func (db *DB) UpdateFocusArea(ctx context.Context, fa directory.FocusArea, entry
 		if res.RowsAffected == 0 {
 			return directory.Errorf(directory.CodeNotFound, "no focus area %q", fa.Slug)
 		}
-		return insertAudit(tx, entry)
+		return db.insertAudit(tx, entry)
 	})
 }
 
@@ -244,7 +244,7 @@ func (db *DB) DeleteFocusArea(ctx context.Context, slug string, entry directory.
 		if res.RowsAffected == 0 {
 			return directory.Errorf(directory.CodeNotFound, "no focus area %q", slug)
 		}
-		return insertAudit(tx, entry)
+		return db.insertAudit(tx, entry)
 	})
 }
 
@@ -280,17 +280,6 @@ func toAuditRow(e directory.AuditEntry) (auditRow, error) {
 	}
 	return auditRow{ID: e.ID, At: formatTime(e.At), KeyID: e.KeyID, Actor: e.Actor, EntityType: string(e.EntityType),
 		EntityID: e.EntityID, OrganizationID: e.OrganizationID, Action: string(e.Action), Changes: string(b)}, nil
-}
-
-func insertAudit(tx *gorm.DB, e directory.AuditEntry) error {
-	row, err := toAuditRow(e)
-	if err != nil {
-		return err
-	}
-	if err := tx.Create(&row).Error; err != nil {
-		return fmt.Errorf("insert audit entry: %w", err)
-	}
-	return nil
 }
 
 // AuditEntries implements directory.Store.
@@ -386,7 +375,7 @@ func (db *DB) CreateKey(ctx context.Context, k directory.APIKey, entry directory
 		if err := tx.Create(&row).Error; err != nil {
 			return db.translate(err, "insert key")
 		}
-		return insertAudit(tx, entry)
+		return db.insertAudit(tx, entry)
 	})
 }
 
@@ -435,7 +424,7 @@ func (db *DB) RevokeKey(ctx context.Context, id string, at time.Time, entry dire
 			if err := tx.Exec("UPDATE api_keys SET revoked_at = ? WHERE id = ?", revoked, id).Error; err != nil {
 				return fmt.Errorf("revoke key: %w", err)
 			}
-			if err := insertAudit(tx, entry); err != nil {
+			if err := db.insertAudit(tx, entry); err != nil {
 				return err
 			}
 		}

@@ -75,3 +75,23 @@ func (db *DB) PageQuery(walk bool, q directory.ListQuery, search directory.Searc
 	query, args = pageQuery(walk, f, o)
 	return query, args, o.index, o.by
 }
+
+// BeginWrite begins a write transaction as the store's writes begin them.
+func (db *DB) BeginWrite(ctx context.Context) (*gorm.DB, error) {
+	tx := db.gorm.WithContext(ctx).Begin()
+	if tx.Error != nil {
+		return nil, tx.Error
+	}
+	if db.d.BeginWrite != nil {
+		if err := db.d.BeginWrite(tx); err != nil {
+			tx.Rollback()
+			return nil, err
+		}
+	}
+	return tx, nil
+}
+
+// AppendChanges is appendChanges.
+func (db *DB) AppendChanges(tx *gorm.DB, events []directory.ChangeEvent) error {
+	return db.appendChanges(tx, events)
+}

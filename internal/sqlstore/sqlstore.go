@@ -79,6 +79,13 @@ type Dialect struct {
 	ReadTx *sql.TxOptions
 	// BeginWrite, when set, runs first in every write transaction.
 	BeginWrite func(tx *gorm.DB) error
+	// LockChanges, when set, takes the change log's lock until the end of
+	// the write transaction tx, so that appends are numbered in commit
+	// order; nil where write transactions already run one at a time.
+	LockChanges func(tx *gorm.DB) error
+	// SkipLocked ends the query that picks deliveries to claim: " FOR
+	// UPDATE OF d SKIP LOCKED" where concurrent writers need it, "".
+	SkipLocked string
 	// RunImport runs fn in the one transaction of an import, on bulk.
 	RunImport func(ctx context.Context, bulk *gorm.DB, fn func(tx *gorm.DB) error) error
 	// DroppableIndexes, when set, returns the secondary indexes of tables,

@@ -1,0 +1,159 @@
+package directory
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// ChangeStore keeps the change log and the webhook outbox. Every write
+// above appends the change events of its audit entries (EventOf) in its
+// own transaction, numbered in commit order, and queues a delivery of each
+// to every enabled endpoint that wants it, so that a reader following the
+// log never skips a write that commits late and no event is lost.
+type ChangeStore interface {
+	// Changes reads the events f selects and the log's bounds in one
+	// snapshot: only events with seq at most the Latest it returns.
+	Changes(ctx context.Context, f ChangesFilter) (ChangesRead, error)
+	// PruneChanges deletes events written before cutoff except the
+	// latest, and returns how many it deleted.
+	PruneChanges(ctx context.Context, cutoff time.Time) (int, error)
+
+	CreateWebhook(ctx context.Context, ep WebhookEndpoint, entry AuditEntry) error
+	// Webhooks returns every endpoint, oldest first, with its secret.
+	Webhooks(ctx context.Context) ([]WebhookEndpoint, error)
+	Webhook(ctx context.Context, id string) (WebhookEndpoint, error)
+	// DeleteWebhook deletes an endpoint with its deliveries.
+	DeleteWebhook(ctx context.Context, id string, entry AuditEntry) error
+	// EnqueueDelivery queues one message (a test event).
+	EnqueueDelivery(ctx context.Context, d Delivery) error
+	// Deliveries returns a page of an endpoint's deliveries, newest first,
+	// and their number.
+	Deliveries(ctx context.Context, endpointID string, page, perPage int) ([]Delivery, int, error)
+	// ClaimDeliveries marks up to limit pending deliveries of enabled
+	// endpoints that are due at now, and not claimed by another worker
+	// whose lease still runs, as claimed until now+lease, counts the
+	// attempt, and returns them with their endpoints.
+	ClaimDeliveries(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]Delivery, error)
+	// FinishDelivery records an attempt's outcome unless the delivery was
+	// claimed again since (its attempt count moved on), and updates the
+	// endpoint: failing since, or disabled.
+	FinishDelivery(ctx context.Context, r DeliveryResult) error
+}
+
+// Changes returns the change events after q.After that the caller may see,
+// in sequence order, loading for each the record as it is now (nil when it
+// is gone). After=latest returns no events and the latest sequence number
+// as NextAfter. With q.Wait, a request that finds no event waits up to
+// q.Wait for one, polling the log, so every API process sees every write.
+// It needs the partner role; a cursor whose events were pruned (older than
+// the retention) is CodeGone: the partner re-exports.
+func (s *Service) Changes(ctx context.Context, caller Caller, q ChangesQuery) (ChangePage, error) {
+	if err := caller.require(RolePartner); err != nil {
+		return ChangePage{}, err
+	}
+	f := ChangesFilter{After: q.After, Limit: q.Limit + 1, Types: q.Types, Private: caller.SeesPrivate()}
+	if q.Latest {
+		f.Limit = 0
+	}
+	deadline := s.now().Add(q.Wait)
+	for {
+		read, err := s.store.Changes(ctx, f)
+		if err != nil {
+			return ChangePage{}, fmt.Errorf("read changes: %w", err)
+		}
+		if q.Latest {
+			return ChangePage{NextAfter: read.Latest}, nil
+		}
+		if read.Oldest > 0 && f.After < read.Oldest-1 {
+			return ChangePage{}, Errorf(CodeGone, "the changes after %d are no longer kept (the oldest kept is %d, the retention is %s); export the directory again and follow the changes from the sequence number the export carries",
+				f.After, read.Oldest, s.retention)
+		}
+		if len(read.Events) > 0 || q.Wait == 0 || !s.now().Before(deadline) {
+			return s.changePage(ctx, read, q)
+		}
+		t := time.NewTimer(min(changesPoll, time.Until(deadline)))
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return ChangePage{}, fmt.Errorf("wait for changes: %w", ctx.Err())
+		case <-t.C:
+		}
+	}
+}
+
+func (s *Service) changePage(ctx context.Context, read ChangesRead, q ChangesQuery) (ChangePage, error) {
+	page := ChangePage{Events: read.Events, NextAfter: max(q.After, read.Latest)}
+	if len(page.Events) > q.Limit {
+		page.Events, page.HasMore = page.Events[:q.Limit], true
+		page.NextAfter = page.Events[q.Limit-1].Seq
+	}
+	if err := s.loadRecords(ctx, page.Events); err != nil {
+		return ChangePage{}, err
+	}
+	return page, nil
+}
+
+// loadRecords fills each event's Organization or Contact with the record
+// as it is now, all contacts included, leaving nil those that are gone.
+func (s *Service) loadRecords(ctx context.Context, events []ChangeEvent) error {
+	orgs := map[string]*Organization{}
+	for i := range events {
+		ev := &events[i]
+		if ev.OrganizationID == "" || ev.Type.Tombstone() {
+			continue
+		}
+		org, seen := orgs[ev.OrganizationID]
+		if !seen {
+			o, err := s.store.Organization(ctx, ev.OrganizationID)
+			switch {
+			case ErrorCode(err) == CodeNotFound:
+			case err != nil:
+				return fmt.Errorf("load organization %s of change %d: %w", ev.OrganizationID, ev.Seq, err)
+			default:
+				if o.Contacts, err = s.store.Contacts(ctx, o.ID, true); err != nil {
+					return fmt.Errorf("load contacts of %s: %w", o.ID, err)
+				}
+				org = &o
+			}
+			orgs[ev.OrganizationID] = org
+		}
+		if org == nil {
+			continue
+		}
+		if ev.OrganizationID == ev.ID {
+			ev.Organization = org
+			continue
+		}
+		for j := range org.Contacts {
+			if org.Contacts[j].ID == ev.ID {
+				ev.Contact = &org.Contacts[j]
+			}
+		}
+	}
+	return nil
+}
+
+// ChangeSeq returns the latest sequence number of the change log, for a
+// partner to follow the feed from; it needs the partner role.
+func (s *Service) ChangeSeq(ctx context.Context, caller Caller) (int64, error) {
+	if err := caller.require(RolePartner); err != nil {
+		return 0, err
+	}
+	read, err := s.store.Changes(ctx, ChangesFilter{})
+	if err != nil {
+		return 0, fmt.Errorf("read change log: %w", err)
+	}
+	return read.Latest, nil
+}
+
+// PruneChanges deletes the change events older than the retention, but
+// never the latest one, so that sequence numbers go on from it. It returns
+// how many it deleted.
+func (s *Service) PruneChanges(ctx context.Context) (int, error) {
+	n, err := s.store.PruneChanges(ctx, s.now().Add(-s.retention))
+	if err != nil {
+		return 0, fmt.Errorf("prune change log: %w", err)
+	}
+	return n, nil
+}

@@ -1,0 +1,90 @@
+package sqlstore_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/coalition-directory/coalition/internal/dbtest"
+	"github.com/coalition-directory/coalition/internal/directory"
+)
+
+// TestChangesCommitInOrder runs two overlapping write transactions that
+// append to the change log, the first committing only after the second
+// has tried to append, and follows the log meanwhile from another handle,
+// as a partner's reader on another API process would: it never sees an
+// event before every event numbered below it is visible, so a reader
+// following after= skips none. (Were numbers given at insert and seen at
+// commit, the second transaction would commit seq 2 while seq 1 was still
+// open, and a reader at after=2 would never see seq 1.)
+func TestChangesCommitInOrder(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	database := dbtest.New(t)
+	writer, reader := database.Open(), database.Open()
+	at := time.Now().UTC().Truncate(time.Microsecond)
+	ev := func(id string) directory.ChangeEvent {
+		return directory.ChangeEvent{Type: directory.EventOrganizationUpdated, ID: id, OrganizationID: id, At: at, Public: true}
+	}
+
+	first, err := writer.BeginWrite(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := writer.AppendChanges(first, []directory.ChangeEvent{ev("first")}); err != nil {
+		t.Fatal(err)
+	}
+	second := make(chan error, 1)
+	go func() {
+		tx, err := writer.BeginWrite(ctx)
+		if err == nil {
+			if err = writer.AppendChanges(tx, []directory.ChangeEvent{ev("second")}); err == nil {
+				err = tx.Commit().Error
+			} else {
+				tx.Rollback()
+			}
+		}
+		second <- err
+	}()
+
+	var seen []directory.ChangeEvent
+	var after int64
+	follow := func() {
+		read, err := reader.Changes(ctx, directory.ChangesFilter{After: after, Limit: 10, Private: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range read.Events {
+			if e.Seq != after+1 {
+				t.Fatalf("the reader at after=%d got seq %d: it would skip %d", after, e.Seq, after+1)
+			}
+			seen = append(seen, e)
+			after = e.Seq
+		}
+		after = max(after, read.Latest)
+	}
+	// While the first is open, the second waits for it and the reader
+	// sees neither.
+	for range 20 {
+		follow()
+		select {
+		case err := <-second:
+			t.Fatalf("the second transaction committed while the first was open (%v)", err)
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
+	if len(seen) != 0 {
+		t.Fatalf("the reader saw %+v before any commit", seen)
+	}
+	if err := first.Commit().Error; err != nil {
+		t.Fatal(err)
+	}
+	if err := <-second; err != nil {
+		t.Fatal(err)
+	}
+	follow()
+	follow()
+	if len(seen) != 2 || seen[0].ID != "first" || seen[0].Seq != 1 || seen[1].ID != "second" || seen[1].Seq != 2 {
+		t.Errorf("the reader followed %+v, want first at 1 and second at 2", seen)
+	}
+}
