@@ -84,16 +84,37 @@ test("ПРИЮТ and приют give the same list", async () => {
   await t.finish();
 });
 
-test("results update as you type", async () => {
-  const t = await open();
-  await t.page.goto(base + "/");
-  const before = await t.page.locator("#total").textContent();
-  await t.page.getByLabel("Название, город или что ищете").pressSequentially("приют", { delay: 30 });
-  await t.page.waitForURL(/q=%D0%BF%D1%80%D0%B8%D1%8E%D1%82/);
-  await t.page.waitForFunction((b) => document.getElementById("total").textContent !== b, before);
-  const names = await resultNames(t.page);
-  assert.ok(names.some((n) => n.includes("Приют")), names.join(" | "));
-  await t.finish();
+// listText is what a result list shows: the total, and each organization's
+// link, name, language, place, summary and focus areas.
+async function listText(page) {
+  return page.locator("#results").evaluate((r) => ({
+    total: r.querySelector("#total").textContent,
+    items: Array.from(r.querySelectorAll("ol.orgs > li"), (li) => ({
+      href: li.querySelector("h3 a").getAttribute("href"), lang: li.querySelector("h3 a").getAttribute("lang"),
+      heading: li.querySelector("h3").textContent, place: li.querySelector(".place").textContent,
+      summary: li.querySelector(".summary")?.textContent, tags: Array.from(li.querySelectorAll(".tags li"), (t) => t.textContent),
+    })),
+    next: r.querySelector('a[rel="next"]')?.getAttribute("href"),
+  }));
+}
+
+test("results update as you type, from the JSON API, as the server draws them", async () => {
+  for (const prefix of ["", "/en"]) {
+    const t = await open();
+    await t.page.goto(base + prefix + "/");
+    const before = await t.page.locator("#total").textContent();
+    const fromAPI = t.page.waitForResponse((r) => new URL(r.url()).pathname === "/api/v1/organizations" && r.url().includes("q="));
+    await t.page.getByRole("searchbox").pressSequentially("центр", { delay: 30 });
+    assert.equal((await fromAPI).status(), 200);
+    await t.page.waitForURL(/q=%D1%86%D0%B5%D0%BD%D1%82%D1%80/);
+    await t.page.waitForFunction((b) => document.getElementById("total").textContent !== b, before);
+    const typed = await listText(t.page);
+    assert.ok(typed.items.length > 1, JSON.stringify(typed));
+    // The same query as a page the server renders, without script.
+    await t.page.reload();
+    assert.deepEqual(typed, await listText(t.page));
+    await t.finish();
+  }
 });
 
 test("a click on a map region filters by it", async () => {

@@ -20,10 +20,6 @@ import (
 	"github.com/coalition-directory/coalition/internal/webhook"
 )
 
-// pageStatsMaxAge is how stale the counts of the pages' map and filters may
-// get, in every process: as stale as the API's cached /stats answers may be.
-const pageStatsMaxAge = 10 * time.Second
-
 // shutdownGrace is how long in-flight requests may take to finish after a
 // stop signal.
 const shutdownGrace = 10 * time.Second
@@ -56,7 +52,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		log.Info("loaded the demo directory into the empty database", "organizations", seeded)
 	}
 
-	pages, err := web.New(log, dir, web.Options{FrameAncestors: cfg.frameAncestors, StatsMaxAge: pageStatsMaxAge})
+	pages, err := web.New(log, dir, web.Options{FrameAncestors: cfg.frameAncestors})
 	if err != nil {
 		return fmt.Errorf("load web pages: %w", err)
 	}

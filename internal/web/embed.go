@@ -1,7 +1,6 @@
 package web
 
 import (
-	"bytes"
 	"fmt"
 	"html"
 	"net/http"
@@ -72,15 +71,14 @@ func (h *Handler) handleEmbed(w http.ResponseWriter, r *http.Request) {
 		s.URL = base + s.URL
 		v.Results = append(v.Results, s)
 	}
-	var buf bytes.Buffer
-	if err := h.embed.ExecuteTemplate(&buf, "embed.html", v); err != nil {
+	buf := h.buffer()
+	defer h.buffers.Put(buf)
+	if err := embedPage(v).Render(r.Context(), buf); err != nil {
 		h.fail(w, r, fmt.Errorf("render embed: %w", err))
 		return
 	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "public, max-age=300")
-	w.WriteHeader(status)
-	w.Write(buf.Bytes())
+	writeHTML(w, status, buf.Bytes())
 }
 
 func otherLang(lang string) string {

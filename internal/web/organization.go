@@ -134,7 +134,7 @@ func (h *Handler) handleOrganization(w http.ResponseWriter, r *http.Request) {
 		v.Contacts = append(v.Contacts, contactView{Name: c.Name, Role: c.Role, Email: c.Email, Phone: c.Phone,
 			PartnersOnly: c.Visibility == directory.VisibilityPartners, Primary: c.IsPrimary})
 	}
-	h.render(w, r, http.StatusOK, "organization", v)
+	h.render(w, r, http.StatusOK, "organization", organizationPage(v))
 }
 
 // handleVCard exports the contacts a signed-in partner sees, partners-only
@@ -204,5 +204,14 @@ func (h *Handler) handleCountry(w http.ResponseWriter, r *http.Request) {
 			URL: langPrefix(lang) + "/?region=" + reg.Code + "#results"})
 	}
 	slices.SortFunc(v.Regions, func(a, b regionRow) int { return strings.Compare(a.Name, b.Name) })
-	h.render(w, r, http.StatusOK, "country", v)
+	h.render(w, r, http.StatusOK, "country", countryPage(v))
+}
+
+// commaThen is ", " and s, or "" when s is empty: an optional detail after
+// a name.
+func commaThen(s string) string {
+	if s == "" {
+		return ""
+	}
+	return ", " + s
 }

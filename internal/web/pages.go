@@ -48,20 +48,26 @@ type countryLink struct {
 // the counts by country.
 type listView struct {
 	page
-	Query      string
-	Countries  []option
-	Regions    []optionGroup
-	FocusAreas []option
-	Invalid    string // what is wrong with the query, in words, or ""
-	Results    []orgSummary
-	Total      int
-	PageNum    int
-	Pages      int
-	Prev, Next string
-	Reset      string
-	ByCountry  []countryLink
-	Map        mapView
-	Embed      string // the <iframe> snippet of this list
+	Query     string
+	Countries []option
+	// RegionOptions is the region filter's choices as HTML: hundreds of
+	// them, drawn once per counts and language (countsView).
+	RegionOptions string
+	FocusAreas    []option
+	Invalid       string // what is wrong with the query, in words, or ""
+	Results       []orgSummary
+	Total         int
+	PageNum       int
+	Pages         int
+	Prev, Next    string
+	Reset         string
+	ByCountry     []countryLink
+	Map           mapView
+	Embed         string // the <iframe> snippet of this list
+	// Live tells the page's script where results as you type come from:
+	// "json" (the JSON API) for anonymous visitors, "" (none) for a
+	// signed-in partner, whose results the key-only API would not show.
+	Live string
 }
 
 // perPage is the length of a page of results.
@@ -77,11 +83,7 @@ func (h *Handler) handleList(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	if r.URL.Query().Get("fragment") == "results" {
-		h.renderFragment(w, r, "list", "results", view)
-		return
-	}
-	h.render(w, r, status, "list", view)
+	h.render(w, r, status, "list", listPage(view))
 }
 
 func (h *Handler) listView(r *http.Request, lang string) (*listView, int, error) {
@@ -134,6 +136,9 @@ func (h *Handler) listView(r *http.Request, lang string) (*listView, int, error)
 		Total: page.Total,
 		Reset: langPrefix(lang) + "/",
 	}
+	if _, signedIn := sessionOf(r); !signedIn {
+		v.Live = "json"
+	}
 	if len(invalid) > 0 {
 		v.Invalid = h.msgs.text(lang, "filter.invalid")
 		v.Invalid = strings.Replace(v.Invalid, "%s", strings.Join(invalid, ", "), 1)
@@ -177,45 +182,23 @@ func (v *listView) focusLabels() map[string]string {
 
 // fillFilters lists the choices of the filters: countries and regions that
 // have organizations (and whatever is selected), and every focus area; and
-// draws the map of counts by region from the same totals.
+// draws the map of counts by region from the same totals. The counts are
+// the service's, read on every request (directory.Cache keeps them until
+// the next write), so a page shows a write at once.
 func (h *Handler) fillFilters(r *http.Request, lang string, v *listView, in url.Values) error {
 	ctx := r.Context()
-	stats, err := h.stats.get(ctx, h.dir)
+	stats, err := h.dir.Stats(ctx)
 	if err != nil {
 		return err
-	}
-	places := h.dir.Places()
-	selCountry, selRegion, selFocus := strings.ToUpper(in.Get("country")), strings.ToUpper(in.Get("region")), strings.ToLower(in.Get("focus_area"))
-	regionsOf := map[string][]option{}
-	for _, reg := range stats.ByRegion {
-		regionsOf[reg.CountryCode] = append(regionsOf[reg.CountryCode], option{Value: reg.Code,
-			Label: reg.Name(lang) + " (" + strconv.Itoa(reg.Count) + ")", Selected: reg.Code == selRegion})
-	}
-	if reg, ok := places.Region(selRegion); ok && !slices.ContainsFunc(regionsOf[reg.CountryCode], func(o option) bool { return o.Value == reg.Code }) {
-		regionsOf[reg.CountryCode] = append(regionsOf[reg.CountryCode], option{Value: reg.Code, Label: reg.Name(lang) + " (0)", Selected: true})
-	}
-	countries := stats.ByCountry
-	if c, ok := places.Country(selCountry); ok && !slices.ContainsFunc(countries, func(cc directory.CountryCount) bool { return cc.Code == c.Code }) {
-		countries = append(countries, directory.CountryCount{Country: c})
-	}
-	for _, c := range countries {
-		v.Countries = append(v.Countries, option{Value: c.Code, Label: c.Name(lang) + " (" + strconv.Itoa(c.Count) + ")", Selected: c.Code == selCountry})
-		if c.Count > 0 {
-			v.ByCountry = append(v.ByCountry, countryLink{URL: langPrefix(lang) + "/country/" + c.Code, Name: c.Name(lang), Count: c.Count})
-		}
-		if opts := regionsOf[c.Code]; len(opts) > 0 {
-			slices.SortFunc(opts, func(a, b option) int { return strings.Compare(a.Label, b.Label) })
-			v.Regions = append(v.Regions, optionGroup{Label: c.Name(lang), Options: opts})
-		}
 	}
 	areas, err := h.dir.Vocabulary(ctx)
 	if err != nil {
 		return err
 	}
-	for _, a := range areas {
-		v.FocusAreas = append(v.FocusAreas, option{Value: a.Slug, Label: a.Label(lang), Selected: a.Slug == selFocus})
-	}
-	v.Map = h.mapView(lang, stats, selRegion)
+	counts := h.counts.get(h, lang, stats, areas)
+	counts.withSelection(h.dir.Places(), lang, strings.ToUpper(in.Get("country")), strings.ToUpper(in.Get("region")), strings.ToLower(in.Get("focus_area")), v)
+	v.Map.ViewBox = h.viewBox
+	v.Map.Legend = mapLegend()
 	return nil
 }
 
@@ -254,16 +237,15 @@ func (h *Handler) place(o *directory.Organization, lang string) string {
 	return strings.Join(parts, ", ")
 }
 
-// truncate shortens s to at most n runes, at a word boundary, with an
-// ellipsis.
+// truncate shortens s to at most n runes, at the last word boundary when
+// that keeps more than half of them, with an ellipsis. The page's script
+// shortens results from the JSON API alike (static/app.js).
 func truncate(s string, n int) string {
 	if utf8.RuneCountInString(s) <= n {
 		return s
 	}
-	r := []rune(s)[:n]
-	cut := strings.LastIndexByte(string(r), ' ')
-	out := string(r)
-	if cut > n/2 {
+	out := string([]rune(s)[:n])
+	if cut := strings.LastIndexByte(out, ' '); cut > 0 && utf8.RuneCountInString(out[:cut]) > n/2 {
 		out = out[:cut]
 	}
 	return strings.TrimRight(out, " ,.;:—-") + "…"

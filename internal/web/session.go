@@ -133,6 +133,14 @@ type signinView struct {
 	Failed bool
 }
 
+// describedBy lists the ids of the texts that describe the key's field.
+func (v *signinView) describedBy() string {
+	if v.Failed {
+		return "key-help signin-error"
+	}
+	return "key-help"
+}
+
 // maxFormBytes bounds the body of the pages' forms.
 const maxFormBytes = 4 << 10
 
@@ -144,7 +152,7 @@ func (h *Handler) handleSignInForm(w http.ResponseWriter, r *http.Request) {
 	}
 	r = h.withCSRF(w, r)
 	v := &signinView{page: h.newPage(r, lang, h.msgs.text(lang, "signin.title"), h.msgs.text(lang, "signin.description"))}
-	h.render(w, r, http.StatusOK, "signin", v)
+	h.render(w, r, http.StatusOK, "signin", signInPage(v))
 }
 
 // handleSignIn takes a partner's key from the form, once: the key goes no
@@ -164,7 +172,7 @@ func (h *Handler) handleSignIn(w http.ResponseWriter, r *http.Request) {
 	if directory.ErrorCode(err) == directory.CodeUnauthorized {
 		r = h.withCSRF(w, r)
 		v := &signinView{page: h.newPageAt(r, lang, h.msgs.text(lang, "signin.title"), h.msgs.text(lang, "signin.description"), "/signin"), Failed: true}
-		h.render(w, r, http.StatusUnauthorized, "signin", v)
+		h.render(w, r, http.StatusUnauthorized, "signin", signInPage(v))
 		return
 	}
 	if err != nil {
@@ -200,5 +208,5 @@ func (h *Handler) handleSignOut(w http.ResponseWriter, r *http.Request) {
 // forbidden answers a form post without a valid CSRF token.
 func (h *Handler) forbidden(w http.ResponseWriter, r *http.Request, lang string) {
 	view := h.newPage(r, lang, h.msgs.text(lang, "forbidden.title"), "")
-	h.render(w, r, http.StatusForbidden, "forbidden", &view)
+	h.render(w, r, http.StatusForbidden, "forbidden", messagePage(&view, "forbidden.title", "forbidden.text"))
 }

@@ -91,6 +91,11 @@ func TestSignInAndOut(t *testing.T) {
 	if strings.Contains(p.body, secret) {
 		t.Error("the page shows the key")
 	}
+	// The key-only JSON API would give a partner anonymous results, so the
+	// front page does not offer them results as they type.
+	if front := s.get("/"); strings.Contains(front.body, `data-live="json"`) {
+		t.Error("a signed-in partner's front page takes results as you type from the key-only JSON API")
+	}
 	vcf := s.get(privateOrg + "/contacts.vcf")
 	if !strings.Contains(vcf.body, privateContact) {
 		t.Error("the partner's vCard lacks the partners-only contact")

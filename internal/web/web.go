@@ -7,25 +7,24 @@ package web
 
 import (
 	"bytes"
-	"context"
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
 	"fmt"
-	"html/template"
 	"io/fs"
 	"log/slog"
 	"net/http"
 	"path"
+	"strconv"
 	"strings"
 	"sync"
-	"time"
+
+	"github.com/a-h/templ"
 
 	"github.com/coalition-directory/coalition/internal/directory"
 )
 
-//go:embed templates/*.html
-var templateFiles embed.FS
+//go:generate go tool templ generate
 
 //go:embed static
 var staticFiles embed.FS
@@ -36,11 +35,6 @@ type Options struct {
 	// (CSP frame-ancestors sources); empty means any ("*"). Other pages may
 	// never be framed.
 	FrameAncestors []string
-	// StatsMaxAge is how long the counts on the map and in the filters may
-	// be reused before they are tallied again: tallying a large directory
-	// costs more than the search it accompanies. The results and their
-	// totals are never reused. Zero tallies on every page.
-	StatsMaxAge time.Duration
 }
 
 // Handler serves the pages. Build it with New.
@@ -48,43 +42,18 @@ type Handler struct {
 	log    *slog.Logger
 	dir    *directory.Service
 	msgs   catalogue
-	pages  map[string]*template.Template
-	embed  *template.Template
 	assets map[string]asset
 	// versions are the assets' content hashes by name, for their URLs.
 	versions map[string]string
 	embedFA  string
 	// regionMap is the map's outlines, drawn once at start.
 	regionMap *regionMap
+	viewBox   string // the map's SVG viewBox
 	mux       *http.ServeMux
-	stats     statsCache
-}
-
-// statsCache keeps the directory's counts for the map and the filters for
-// a while (Options.StatsMaxAge).
-type statsCache struct {
-	maxAge time.Duration
-	mu     sync.Mutex
-	at     time.Time
-	stats  directory.Stats
-}
-
-// get returns counts at most maxAge old, tallying them when they are older.
-func (c *statsCache) get(ctx context.Context, dir *directory.Service) (directory.Stats, error) {
-	if c.maxAge <= 0 {
-		return dir.Stats(ctx)
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if !c.at.IsZero() && time.Since(c.at) < c.maxAge {
-		return c.stats, nil
-	}
-	st, err := dir.Stats(ctx)
-	if err != nil {
-		return directory.Stats{}, err
-	}
-	c.stats, c.at = st, time.Now()
-	return st, nil
+	counts    countsViews
+	// buffers are pages' output buffers, reused: a front page is some
+	// 100 KB, which a new buffer would grow to by copying it several times.
+	buffers sync.Pool
 }
 
 // asset is an embedded static file with its content hash, which versions
@@ -95,28 +64,11 @@ type asset struct {
 	version     string
 }
 
-// New parses every template and reads every asset, so a broken template
-// fails the start rather than a request.
+// New reads every asset and draws the region map, so a broken one fails
+// the start rather than a request.
 func New(log *slog.Logger, dir *directory.Service, opts Options) (*Handler, error) {
-	h := &Handler{log: log, dir: dir, msgs: messages(), pages: map[string]*template.Template{}, assets: map[string]asset{}}
-	h.stats.maxAge = opts.StatsMaxAge
-	funcs := template.FuncMap{"add": func(a, b int) int { return a + b }}
-	base, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFiles, "templates/layout.html", "templates/parts.html")
-	if err != nil {
-		return nil, fmt.Errorf("parse layout: %w", err)
-	}
-	// Each page template is parsed with the layout and the shared parts.
-	for _, name := range []string{"list", "organization", "country", "signin", "notfound", "forbidden", "error"} {
-		t, err := template.Must(base.Clone()).ParseFS(templateFiles, "templates/"+name+".html")
-		if err != nil {
-			return nil, fmt.Errorf("parse page %s: %w", name, err)
-		}
-		h.pages[name] = t
-	}
-	if h.embed, err = template.New("embed.html").Funcs(funcs).ParseFS(templateFiles, "templates/embed.html"); err != nil {
-		return nil, fmt.Errorf("parse embed: %w", err)
-	}
-	err = fs.WalkDir(staticFiles, "static", func(p string, d fs.DirEntry, err error) error {
+	h := &Handler{log: log, dir: dir, msgs: messages(), assets: map[string]asset{}}
+	err := fs.WalkDir(staticFiles, "static", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
 		}
@@ -134,6 +86,7 @@ func New(log *slog.Logger, dir *directory.Service, opts Options) (*Handler, erro
 	if h.regionMap, err = loadRegionMap(regionsTopoJSON); err != nil {
 		return nil, err
 	}
+	h.viewBox = "0 0 " + strconv.Itoa(h.regionMap.Width) + " " + strconv.Itoa(h.regionMap.Height)
 	h.versions = make(map[string]string, len(h.assets))
 	for name, a := range h.assets {
 		h.versions[name] = a.version
@@ -211,29 +164,35 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.mux.ServeHTTP(w, r)
 }
 
-// render executes a page template into a buffer first, so a failing
-// template gives a clean error page rather than half a page.
-func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, name string, view any) {
-	var buf bytes.Buffer
-	if err := h.pages[name].ExecuteTemplate(&buf, "layout.html", view); err != nil {
+// render writes a page into a buffer first, so a failing component gives a
+// clean error page rather than half a page.
+func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, name string, c templ.Component) {
+	buf := h.buffer()
+	defer h.buffers.Put(buf)
+	if err := c.Render(r.Context(), buf); err != nil {
 		h.fail(w, r, fmt.Errorf("render %s: %w", name, err))
 		return
 	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.WriteHeader(status)
-	w.Write(buf.Bytes())
+	writeHTML(w, status, buf.Bytes())
 }
 
-// renderFragment executes one named template of a page alone (the results
-// list that scripts swap in as the user types).
-func (h *Handler) renderFragment(w http.ResponseWriter, r *http.Request, name, fragment string, view any) {
-	var buf bytes.Buffer
-	if err := h.pages[name].ExecuteTemplate(&buf, fragment, view); err != nil {
-		h.fail(w, r, fmt.Errorf("render %s/%s: %w", name, fragment, err))
-		return
-	}
+// writeHTML sends a whole page with its length, which spares the
+// connection chunked encoding (compression, when asked for, drops the
+// length).
+func writeHTML(w http.ResponseWriter, status int, body []byte) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Write(buf.Bytes())
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(status)
+	w.Write(body)
+}
+
+// buffer returns an empty output buffer from the pool, or a new one.
+func (h *Handler) buffer() *bytes.Buffer {
+	if b, ok := h.buffers.Get().(*bytes.Buffer); ok {
+		b.Reset()
+		return b
+	}
+	return bytes.NewBuffer(make([]byte, 0, 64<<10))
 }
 
 // fail logs an unexpected error with its cause and shows the error page,
@@ -243,13 +202,11 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	lang := langOf(r)
 	view := h.newPage(r, lang, h.msgs.text(lang, "error.title"), "")
 	var buf bytes.Buffer
-	if err := h.pages["error"].ExecuteTemplate(&buf, "layout.html", &view); err != nil {
+	if err := messagePage(&view, "error.title", "error.text").Render(r.Context(), &buf); err != nil {
 		http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
 		return
 	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.WriteHeader(http.StatusInternalServerError)
-	w.Write(buf.Bytes())
+	writeHTML(w, http.StatusInternalServerError, buf.Bytes())
 }
 
 func (h *Handler) handleAsset(w http.ResponseWriter, r *http.Request) {
@@ -271,5 +228,5 @@ func (h *Handler) handleAsset(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) handleNotFound(w http.ResponseWriter, r *http.Request) {
 	lang := langOf(r)
 	view := h.newPage(r, lang, h.msgs.text(lang, "notfound.title"), "")
-	h.render(w, r, http.StatusNotFound, "notfound", &view)
+	h.render(w, r, http.StatusNotFound, "notfound", notFoundPage(&view))
 }

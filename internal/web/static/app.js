@@ -1,8 +1,6 @@
 // Enhancements only: every page works without this script.
 (function () {
   "use strict";
-  // Results as you type: fetch the same page's results fragment and swap it
-  // in, keeping the URL shareable.
   // A button that copies the embed snippet, where the clipboard is there.
   var copy = document.getElementById("embed-copy");
   var code = document.getElementById("embed-code");
@@ -14,22 +12,111 @@
       }, function () { code.select(); });
     });
   }
+
+  // Results as you type come from the JSON API, drawn with the same markup
+  // as the server's list (the "results" component of list.templ). The page
+  // asks for them only for anonymous visitors (data-live="json"): the API
+  // takes keys, never the session cookie, so a signed-in partner would get
+  // the anonymous list; partners search with the form, whose page the
+  // server renders with what they may see.
   var form = document.getElementById("search");
   var results = document.getElementById("results");
-  if (!form || !results || !window.fetch) return;
+  if (!form || !results || form.getAttribute("data-live") !== "json" || !window.fetch) return;
+  var lang = document.documentElement.lang === "en" ? "en" : "ru";
+  var prefix = lang === "en" ? "/en" : "";
+  var text = results.dataset;
+  var plural = new Intl.PluralRules(lang);
+  var summaryLength = 220; // summaryRunes in pages.go
+
+  // focusLabels are the focus areas' labels by slug, from their filter.
+  var focusLabels = {};
+  Array.prototype.forEach.call(document.getElementById("focus_area").options, function (o) {
+    if (o.value) focusLabels[o.value] = o.textContent;
+  });
+
+  // el makes an element with attributes and children (strings become text).
+  function el(tag, attrs, children) {
+    var e = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (k) { if (attrs[k] !== undefined) e.setAttribute(k, attrs[k]); });
+    (children || []).forEach(function (c) { if (c !== null) e.append(c); });
+    return e;
+  }
+  function format(template) {
+    var args = Array.prototype.slice.call(arguments, 1);
+    return template.replace(/%d|%s/g, function () { return String(args.shift()); });
+  }
+  function found(n) {
+    var form = plural.select(n);
+    var t = form === "one" ? text.foundOne : form === "few" ? text.foundFew : text.foundMany;
+    return format(t, n);
+  }
+  // truncate shortens s to n characters at a word boundary, as truncate in
+  // pages.go does.
+  function truncate(s, n) {
+    var chars = Array.from(s);
+    if (chars.length <= n) return s;
+    var out = chars.slice(0, n).join("");
+    var cut = out.lastIndexOf(" ");
+    if (cut > 0 && Array.from(out.slice(0, cut)).length > n / 2) out = out.slice(0, cut);
+    return out.replace(/[ ,.;:—-]+$/, "") + "…";
+  }
+  function place(o) {
+    var parts = [];
+    if (o.city) parts.push(o.city);
+    if (o.region_name && o.region_name !== o.city) parts.push(o.region_name);
+    if (o.country_name) parts.push(o.country_name);
+    return parts.join(", ");
+  }
+  function item(o) {
+    var own = o.translations && o.translations[lang] && o.translations[lang].name;
+    var heading = el("h3", {}, [el("a", { href: prefix + "/org/" + encodeURIComponent(o.slug), lang: own ? undefined : o.original_language }, [o.name])]);
+    if (o.acronym) heading.append(" ", el("span", { "class": "acronym" }, ["(" + o.acronym + ")"]));
+    var li = el("li", { "class": "org" }, [heading, el("p", { "class": "place" }, [place(o)])]);
+    if (o.description) li.append(el("p", { "class": "summary" }, [truncate(o.description, summaryLength)]));
+    if (o.focus_areas && o.focus_areas.length) {
+      li.append(el("ul", { "class": "tags" }, o.focus_areas.map(function (f) { return el("li", {}, [focusLabels[f] || f]); })));
+    }
+    return li;
+  }
+  function draw(list, params) {
+    var section = el("section", { "aria-labelledby": "results-heading", "class": "results" }, [
+      el("h2", { id: "results-heading" }, [results.querySelector("#results-heading").textContent]),
+    ]);
+    var total = found(list.total_items);
+    if (list.total_pages > 1) total += " · " + format(text.page, 1, list.total_pages);
+    section.append(el("p", { "class": "total", id: "total", role: "status" }, [total]));
+    if (list.items.length) {
+      section.append(el("ol", { "class": "orgs" }, list.items.map(item)));
+    } else {
+      section.append(el("p", {}, [text.none]));
+    }
+    if (list.total_pages > 1) {
+      params.set("page", "2");
+      params.sort(); // as the server orders a link's query (withQuery)
+      section.append(el("nav", { "aria-label": text.paging, "class": "paging" }, [
+        el("a", { href: form.getAttribute("action") + "?" + params.toString() + "#results", rel: "next" }, [text.next + " →"]),
+      ]));
+    }
+    results.replaceChildren(section);
+  }
+
   var timer = 0, seq = 0;
   function refresh() {
     var params = new URLSearchParams(new FormData(form));
     Array.from(params.keys()).forEach(function (k) { if (!params.get(k)) params.delete(k); });
     var query = params.toString();
     var url = form.getAttribute("action") + (query ? "?" + query : "");
-    params.set("fragment", "results");
+    var api = new URLSearchParams(params);
+    api.set("per_page", "20"); // perPage in pages.go
+    api.set("lang", lang);
     var mine = ++seq;
-    fetch(form.getAttribute("action") + "?" + params.toString(), { headers: { Accept: "text/html" }, credentials: "same-origin" })
-      .then(function (r) { return r.ok || r.status === 400 ? r.text() : null; })
-      .then(function (html) {
-        if (html === null || mine !== seq) return;
-        results.innerHTML = html;
+    fetch("/api/v1/organizations?" + api.toString(), { headers: { Accept: "application/json" }, credentials: "omit" })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (list) {
+        // A refused query (the API's 400) keeps the list as it is; the form
+        // still submits it for the server's page to explain.
+        if (list === null || mine !== seq) return;
+        draw(list, params);
         history.replaceState(null, "", url);
       })
       .catch(function () {});
