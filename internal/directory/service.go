@@ -154,9 +154,6 @@ func NewService(store Store, places Places, opts ...Option) *Service {
 	return s
 }
 
-// WebhookTargets returns the private prefixes webhooks may be sent to.
-func (s *Service) WebhookTargets() []netip.Prefix { return slices.Clone(s.webhookTargets) }
-
 // OrganizationPage is one page of a list with the number of all matches.
 type OrganizationPage struct {
 	Items []Organization

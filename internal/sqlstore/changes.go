@@ -378,6 +378,17 @@ func (db *DB) Deliveries(ctx context.Context, endpointID string, page, perPage i
 	return out, int(total), nil
 }
 
+// outbox runs fn in a transaction that writes only the outbox: not begun
+// as the directory's writes are (Dialect.BeginWrite), since it changes no
+// record, so it neither waits for them nor tells caches that the
+// directory changed.
+func (db *DB) outbox(ctx context.Context, doing string, fn func(tx *gorm.DB) error) error {
+	if err := db.gorm.WithContext(ctx).Transaction(fn); err != nil {
+		return fmt.Errorf("%s: %w", doing, db.full(err))
+	}
+	return nil
+}
+
 // ClaimDeliveries implements directory.ChangeStore. On PostgreSQL the due
 // rows are locked with FOR UPDATE SKIP LOCKED (Dialect.SkipLocked), so
 // workers claiming at once take different rows; on SQLite the write lock
@@ -391,7 +402,7 @@ func (db *DB) ClaimDeliveries(ctx context.Context, now time.Time, lease time.Dur
 		return nil, err
 	}
 	var out []directory.Delivery
-	err = db.write(ctx, "claim deliveries", func(tx *gorm.DB) error {
+	err = db.outbox(ctx, "claim deliveries", func(tx *gorm.DB) error {
 		at := formatTime(now)
 		var ids []string
 		err := tx.Raw(`SELECT d.id FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id
@@ -437,7 +448,7 @@ func (db *DB) ClaimDeliveries(ctx context.Context, now time.Time, lease time.Dur
 
 // FinishDelivery implements directory.ChangeStore.
 func (db *DB) FinishDelivery(ctx context.Context, r directory.DeliveryResult) error {
-	return db.write(ctx, "record delivery", func(tx *gorm.DB) error {
+	return db.outbox(ctx, "record delivery", func(tx *gorm.DB) error {
 		at := formatTime(r.At)
 		var next, delivered *string
 		if r.Status == directory.DeliveryPending {
