@@ -127,6 +127,7 @@ func handleFocusAreaUpdate(dir *directory.Service, langs languages) echo.Handler
 //	@Security		bearer
 //	@Param			slug	path	string	true	"Focus-area slug"	example(shelter)
 //	@Success		204		"Deleted"
+//	@Failure		400		{object}	Problem		"A query parameter that this route does not take; errors name each"
 //	@Failure		401		{object}	Problem		"No key, or an unknown or revoked key"
 //	@Failure		403		{object}	Problem		"The key's role is below admin"
 //	@Failure		404		{object}	Problem		"No such focus area"
@@ -168,6 +169,7 @@ func toFocusArea(a directory.FocusAreaCount, lang string) FocusArea {
 //	@Produce		json,application/problem+json
 //	@Security		bearer
 //	@Success		200	{object}	KeyList
+//	@Failure		400	{object}	Problem		"A query parameter that this route does not take; errors name each"
 //	@Failure		401	{object}	Problem		"No key, or an unknown or revoked key"
 //	@Failure		403	{object}	Problem		"The key's role is below admin"
 //	@Failure		429	{object}	Problem		"Too many requests from this client address, or with this key: see Retry-After"
@@ -240,6 +242,7 @@ func handleKeyCreate(dir *directory.Service) echo.HandlerFunc {
 //	@Security		bearer
 //	@Param			id	path		string	true	"Key UUID"	example(0193c0de-1a2b-7c3d-8e4f-5a6b7c8d9e0f)
 //	@Success		200	{object}	Key
+//	@Failure		400	{object}	Problem		"A query parameter that this route does not take; errors name each"
 //	@Failure		401	{object}	Problem		"No key, or an unknown or revoked key"
 //	@Failure		403	{object}	Problem		"The key's role is below admin"
 //	@Failure		404	{object}	Problem		"No such key"

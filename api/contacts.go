@@ -23,6 +23,7 @@ import (
 //	@Success		304	"Not modified (If-None-Match)"
 //	@Success		301	"The organization had this slug before: Location is the same route under its current slug"
 //	@Header			301	{string}	Location	"The same route and query under the organization's current slug"
+//	@Failure		400	{object}	Problem		"A query parameter that this route does not take; errors name each"
 //	@Failure		401	{object}	Problem		"An unknown or revoked key"
 //	@Failure		404	{object}	Problem		"No such organization"
 //	@Failure		429	{object}	Problem		"Too many requests from this client address, or with this key: see Retry-After"
@@ -60,6 +61,7 @@ func handleContactList(dir *directory.Service) echo.HandlerFunc {
 //	@Success		304			"Not modified (If-None-Match)"
 //	@Success		301			"The organization had this slug before: Location is the same route under its current slug"
 //	@Header			301			{string}	Location	"The same route and query under the organization's current slug"
+//	@Failure		400			{object}	Problem		"A query parameter that this route does not take; errors name each"
 //	@Failure		401			{object}	Problem		"An unknown or revoked key"
 //	@Failure		404			{object}	Problem		"No such contact, or one the caller may not see"
 //	@Failure		429			{object}	Problem		"Too many requests from this client address, or with this key: see Retry-After"
@@ -201,6 +203,7 @@ func handleContactUpdate(dir *directory.Service) echo.HandlerFunc {
 //	@Param			If-Match		header	string	false	"Entity tags of the versions the change may apply to: * or a list; any strong tag this API sent for a version names it, whatever language or caller it was sent to, a weak tag none"	example("v3-9xQ2bT0cRkLm4sPa")
 //	@Param			If-None-Match	header	string	false	"Entity tags of versions the change must not apply to: * (any) or a list, compared weakly"																								example("v3-9xQ2bT0cRkLm4sPa")
 //	@Success		204				"Deleted"
+//	@Failure		400				{object}	Problem		"A query parameter that this route does not take; errors name each"
 //	@Failure		401				{object}	Problem		"No key, or an unknown or revoked key"
 //	@Failure		403				{object}	Problem		"The key's role is below editor"
 //	@Failure		404				{object}	Problem		"No such contact"

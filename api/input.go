@@ -1,9 +1,14 @@
 package api
 
 import (
+	"fmt"
+	"net/http"
+	"regexp"
 	"slices"
+	"strings"
 	"unicode/utf8"
 
+	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/labstack/echo/v4"
 
 	"github.com/coalition-directory/coalition/internal/directory"
@@ -14,15 +19,78 @@ import (
 // the whole count in errors_total.
 const maxProblemErrors = 100
 
-// validQuery answers 400 when a query parameter is not valid UTF-8, naming
-// the parameter, before any handler reads it: Go's URL decoding keeps the
-// bytes as they are, and text that is not UTF-8 must never reach a search,
-// a filter or a stored record.
-func validQuery(next echo.HandlerFunc) echo.HandlerFunc {
+// queryCheck answers 400 when a request to an /api/v1 route has a query
+// parameter that the route's operation in the OpenAPI spec does not
+// declare, or a parameter name or value that is not valid UTF-8, naming
+// every such parameter at once, before any handler reads them. A parameter
+// the server would ignore (a misspelt filter: contry=RU) must not be
+// answered as if it had been applied, and Go's URL decoding keeps bytes as
+// they are, while text that is not UTF-8 must never reach a search, a
+// filter or a stored record. The declared parameters come from the spec
+// the server serves, so the check and the spec cannot drift apart.
+type queryCheck struct {
+	ops map[string]*openapi3.Operation // from the spec, by "METHOD /path/{param}"
+	// declared holds the query parameters of each /api/v1 route, by
+	// "METHOD /path/:param" as Echo names the route: filled by bind.
+	declared map[string][]string
+}
+
+// newQueryCheck reads the operations of spec, the OpenAPI 3 document in
+// YAML.
+func newQueryCheck(spec []byte) (*queryCheck, error) {
+	doc, err := openapi3.NewLoader().LoadFromData(spec)
+	if err != nil {
+		return nil, fmt.Errorf("read the query parameters of the openapi spec: %w", err)
+	}
+	ops := map[string]*openapi3.Operation{}
+	if err := operations(doc, func(path, method string, op *openapi3.Operation) error {
+		ops[method+" "+path] = op
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	return &queryCheck{ops: ops}, nil
+}
+
+// echoParam is a path parameter as Echo writes it (:id), which OpenAPI
+// writes {id}.
+var echoParam = regexp.MustCompile(`:([A-Za-z0-9_]+)`)
+
+// bind takes the query parameters of every /api/v1 route of routes from
+// the spec. It fails when such a route has no operation in the spec:
+// whatever it takes would be refused.
+func (q *queryCheck) bind(routes []*echo.Route) error {
+	q.declared = map[string][]string{}
+	for _, r := range routes {
+		if !strings.HasPrefix(r.Path, "/api/v1/") {
+			continue
+		}
+		op := q.ops[r.Method+" "+echoParam.ReplaceAllString(r.Path, "{$1}")]
+		if op == nil {
+			return fmt.Errorf("route %s %s is not in the openapi spec: annotate its handler and run go generate ./api", r.Method, r.Path)
+		}
+		names := []string{}
+		for _, p := range op.Parameters {
+			if p.Value != nil && p.Value.In == openapi3.ParameterInQuery {
+				names = append(names, p.Value.Name)
+			}
+		}
+		q.declared[r.Method+" "+r.Path] = names
+	}
+	return nil
+}
+
+// middleware is the check, run after routing (it needs the route).
+func (q *queryCheck) middleware(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		if c.Request().URL.RawQuery == "" {
 			return next(c)
 		}
+		method := c.Request().Method
+		if method == http.MethodHead {
+			method = http.MethodGet // HEAD is answered as the GET
+		}
+		declared, isAPI := q.declared[method+" "+c.Path()]
 		query := c.QueryParams()
 		names := make([]string, 0, len(query))
 		for name := range query {
@@ -34,6 +102,8 @@ func validQuery(next echo.HandlerFunc) echo.HandlerFunc {
 			switch {
 			case !utf8.ValidString(name):
 				fields = append(fields, directory.FieldError{Field: "query", Message: "has a parameter name that is not valid UTF-8 text"})
+			case isAPI && !slices.Contains(declared, name):
+				fields = append(fields, directory.FieldError{Field: name, Message: unknownParameter(declared)})
 			case slices.ContainsFunc(query[name], func(v string) bool { return !utf8.ValidString(v) }):
 				fields = append(fields, directory.FieldError{Field: name, Message: "must be valid UTF-8 text"})
 			}
@@ -43,6 +113,15 @@ func validQuery(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		return next(c)
 	}
+}
+
+// unknownParameter is the message of a query parameter that a route does
+// not take, naming those it does.
+func unknownParameter(declared []string) string {
+	if len(declared) == 0 {
+		return "is not a parameter of this route, which takes none"
+	}
+	return "is not a parameter of this route, which takes " + strings.Join(declared, ", ")
 }
 
 // problemFields converts a domain error's field errors, the first

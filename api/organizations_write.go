@@ -148,6 +148,7 @@ func handleOrganizationUpdate(dir *directory.Service, langs languages) echo.Hand
 //	@Param			If-Match		header	string	false	"Entity tags of the versions the change may apply to: * or a list; any strong tag this API sent for a version names it, whatever language or caller it was sent to, a weak tag none"	example("v3-9xQ2bT0cRkLm4sPa")
 //	@Param			If-None-Match	header	string	false	"Entity tags of versions the change must not apply to: * (any) or a list, compared weakly"																								example("v3-9xQ2bT0cRkLm4sPa")
 //	@Success		204				"Archived"
+//	@Failure		400				{object}	Problem		"A query parameter that this route does not take; errors name each"
 //	@Failure		401				{object}	Problem		"No key, or an unknown or revoked key"
 //	@Failure		403				{object}	Problem		"The key's role is below editor"
 //	@Failure		404				{object}	Problem		"No such live organization"

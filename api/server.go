@@ -56,12 +56,16 @@ type Pinger interface {
 
 // NewServer returns the API as an http.Handler. It fails when
 // opts.RateLimits has a negative or non-finite rate or a rate without a
-// burst, and when the embedded OpenAPI spec cannot be read, which the
-// build's tests rule out.
+// burst, and when the embedded OpenAPI spec cannot be read or lacks an
+// /api/v1 route, which the build's tests rule out.
 func NewServer(log *slog.Logger, dir *directory.Service, db Pinger, opts Options) (http.Handler, error) {
 	spec, err := OpenAPIYAML()
 	if err != nil {
 		return nil, fmt.Errorf("load openapi spec: %w", err)
+	}
+	query, err := newQueryCheck(spec)
+	if err != nil {
+		return nil, err
 	}
 	limits, err := newRateLimiter(opts.RateLimits)
 	if err != nil {
@@ -91,7 +95,7 @@ func NewServer(log *slog.Logger, dir *directory.Service, db Pinger, opts Options
 			Limit:   strconv.Itoa(maxBodyBytes),
 			Skipper: func(c echo.Context) bool { return c.Path() == importPath },
 		}),
-		validQuery,
+		query.middleware,
 		middleware.CORSWithConfig(middleware.CORSConfig{
 			AllowOrigins: origins,
 			AllowMethods: []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPatch, http.MethodDelete},
@@ -103,5 +107,8 @@ func NewServer(log *slog.Logger, dir *directory.Service, db Pinger, opts Options
 		middleware.GzipWithConfig(middleware.GzipConfig{Level: 5, MinLength: 1024}),
 	)
 	addRoutes(e, dir, db, spec, m, limits, opts)
+	if err := query.bind(e.Routes()); err != nil {
+		return nil, err
+	}
 	return e, nil
 }

@@ -955,6 +955,12 @@ const docTemplate = `{
                     "204": {
                         "description": "Deleted"
                     },
+                    "400": {
+                        "description": "A query parameter that this route does not take; errors name each",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
                     "401": {
                         "description": "No key, or an unknown or revoked key",
                         "schema": {
@@ -1282,6 +1288,12 @@ const docTemplate = `{
                             "$ref": "#/definitions/KeyList"
                         }
                     },
+                    "400": {
+                        "description": "A query parameter that this route does not take; errors name each",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
                     "401": {
                         "description": "No key, or an unknown or revoked key",
                         "schema": {
@@ -1446,6 +1458,12 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/Key"
+                        }
+                    },
+                    "400": {
+                        "description": "A query parameter that this route does not take; errors name each",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
                         }
                     },
                     "401": {
@@ -1972,6 +1990,12 @@ const docTemplate = `{
                     "204": {
                         "description": "Archived"
                     },
+                    "400": {
+                        "description": "A query parameter that this route does not take; errors name each",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
                     "401": {
                         "description": "No key, or an unknown or revoked key",
                         "schema": {
@@ -2247,6 +2271,12 @@ const docTemplate = `{
                     },
                     "304": {
                         "description": "Not modified (If-None-Match)"
+                    },
+                    "400": {
+                        "description": "A query parameter that this route does not take; errors name each",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
                     },
                     "401": {
                         "description": "An unknown or revoked key",
@@ -2588,6 +2618,12 @@ const docTemplate = `{
                     "304": {
                         "description": "Not modified (If-None-Match)"
                     },
+                    "400": {
+                        "description": "A query parameter that this route does not take; errors name each",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
                     "401": {
                         "description": "An unknown or revoked key",
                         "schema": {
@@ -2678,6 +2714,12 @@ const docTemplate = `{
                 "responses": {
                     "204": {
                         "description": "Deleted"
+                    },
+                    "400": {
+                        "description": "A query parameter that this route does not take; errors name each",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
                     },
                     "401": {
                         "description": "No key, or an unknown or revoked key",
@@ -5539,7 +5581,7 @@ var SwaggerInfo = &swag.Spec{
 	BasePath:         "/",
 	Schemes:          []string{},
 	Title:            "Coalition Directory API",
-	Description:      "The member directory of a coalition of NGOs: organizations with their contacts and focus areas, searchable in Russian and English. Try it at [/docs/](/docs/); this document is [/openapi.yaml](/openapi.yaml).\n\n## Getting a key\n\nReads need no key. A key is sent as `Authorization: Bearer <key>` (in Swagger UI: **Authorize**, then paste the key alone). Keys have a role: `partner` also sees partners-only contacts and hidden addresses and may export; `editor` also creates, patches and archives organizations and contacts; `admin` also manages focus areas, keys, archived organizations and reads the audit log. The coalition office gives out keys: an admin creates one with `POST /api/v1/keys`, or on the server with `coalition keys create --name \"Map frontend\" --role partner` (the secret is printed once). A missing key on a protected operation is `401` with a `WWW-Authenticate` challenge, a role too low `403`, and an unknown or revoked key is `401` everywhere.\n\n## Paging\n\nLists take `page` (from 1) and `per_page` (1 to 100, default 20) and answer `{\"items\": [...], \"page\", \"per_page\", \"total_items\", \"total_pages\"}` with an RFC 8288 `Link` header (`first`, `prev`, `next`, `last`). A page past the end is empty, not an error. Filters take comma-separated values and match any of them.\n\n## Caching and If-Match\n\nReads carry an `ETag`; send it back as `If-None-Match` for a `304 Not Modified`. Writes answer with the new version's `ETag`. To change a record without losing someone else's change, send its `ETag` as `If-Match` with a `PATCH` (a JSON merge patch, RFC 7396: `application/merge-patch+json` or `application/json`; fields present replace, `null` removes) or a `DELETE`: if the record has changed since, the answer is `412 Precondition Failed` with the current `ETag`; read it again and retry.\n\n## Errors\n\nEvery error is an RFC 9457 problem, `application/problem+json`: `{\"type\", \"title\", \"status\", \"detail\", \"errors\": [{\"field\", \"message\"}]}`, where `errors` names every invalid field or parameter at once. A `5xx` never shows internals; its `X-Request-Id` header finds it in the server log.\n\n## Languages\n\nEach answer has one language: `lang=ru|en`, else `Accept-Language`, else the server's default (Russian), named by `Content-Language`. Reference names and labels follow it; an organization's own `name` and `description` fall back to its original language where it has no text in that one, and `translations` has every language it has.\n\n## Keeping a copy: the change feed and webhooks\n\nA partner that keeps a copy exports once (`GET /api/v1/export`; its `Coalition-Change-Seq` header is the change it was taken at), then follows `GET /api/v1/changes?after=<seq>`: thin events `{seq, type, id, organization_id, at, etag}` in commit order, with tombstones (`organization.archived`, `contact.deleted`, `focus_area.deleted`) for what is gone, and `next_after` to ask with next. Fetch each record an event names with your own key unless your copy already holds the event's `etag`. `modified_after` cannot show deletions; the feed can. Admins can also register webhooks (`POST /api/v1/webhooks`) that push the same events, signed per Standard Webhooks 1.0 (`webhook-id`, `webhook-timestamp`, `webhook-signature`).\n",
+	Description:      "The member directory of a coalition of NGOs: organizations with their contacts and focus areas, searchable in Russian and English. Try it at [/docs/](/docs/); this document is [/openapi.yaml](/openapi.yaml).\n\n## Getting a key\n\nReads need no key. A key is sent as `Authorization: Bearer <key>` (in Swagger UI: **Authorize**, then paste the key alone). Keys have a role: `partner` also sees partners-only contacts and hidden addresses and may export; `editor` also creates, patches and archives organizations and contacts; `admin` also manages focus areas, keys, archived organizations and reads the audit log. The coalition office gives out keys: an admin creates one with `POST /api/v1/keys`, or on the server with `coalition keys create --name \"Map frontend\" --role partner` (the secret is printed once). A missing key on a protected operation is `401` with a `WWW-Authenticate` challenge, a role too low `403`, and an unknown or revoked key is `401` everywhere.\n\n## Paging\n\nLists take `page` (from 1) and `per_page` (1 to 100, default 20) and answer `{\"items\": [...], \"page\", \"per_page\", \"total_items\", \"total_pages\"}` with an RFC 8288 `Link` header (`first`, `prev`, `next`, `last`). A page past the end is empty, not an error. Filters take comma-separated values and match any of them.\n\n## Caching and If-Match\n\nReads carry an `ETag`; send it back as `If-None-Match` for a `304 Not Modified`. Writes answer with the new version's `ETag`. To change a record without losing someone else's change, send its `ETag` as `If-Match` with a `PATCH` (a JSON merge patch, RFC 7396: `application/merge-patch+json` or `application/json`; fields present replace, `null` removes) or a `DELETE`: if the record has changed since, the answer is `412 Precondition Failed` with the current `ETag`; read it again and retry.\n\n## Errors\n\nEvery error is an RFC 9457 problem, `application/problem+json`: `{\"type\", \"title\", \"status\", \"detail\", \"errors\": [{\"field\", \"message\"}]}`, where `errors` names every invalid field or parameter at once. A query parameter that the operation does not list here is a `400` naming it, never ignored: a misspelt filter (`contry=RU`) would otherwise answer as if it had been applied. A `5xx` never shows internals; its `X-Request-Id` header finds it in the server log.\n\n## Languages\n\nEach answer has one language: `lang=ru|en`, else `Accept-Language`, else the server's default (Russian), named by `Content-Language`. Reference names and labels follow it; an organization's own `name` and `description` fall back to its original language where it has no text in that one, and `translations` has every language it has.\n\n## Keeping a copy: the change feed and webhooks\n\nA partner that keeps a copy exports once (`GET /api/v1/export`; its `Coalition-Change-Seq` header is the change it was taken at), then follows `GET /api/v1/changes?after=<seq>`: thin events `{seq, type, id, organization_id, at, etag}` in commit order, with tombstones (`organization.archived`, `contact.deleted`, `focus_area.deleted`) for what is gone, and `next_after` to ask with next. Fetch each record an event names with your own key unless your copy already holds the event's `etag`. `modified_after` cannot show deletions; the feed can. Admins can also register webhooks (`POST /api/v1/webhooks`) that push the same events, signed per Standard Webhooks 1.0 (`webhook-id`, `webhook-timestamp`, `webhook-signature`).\n",
 	InfoInstanceName: "swagger",
 	SwaggerTemplate:  docTemplate,
 	LeftDelim:        "{{",

@@ -1,0 +1,67 @@
+package api_test
+
+import (
+	"net/http"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/coalition-directory/coalition/internal/directory"
+)
+
+// TestUnknownQueryParametersAreNamed checks that a query parameter a route
+// does not take is a 400 naming it, with every other unknown one, on every
+// /api/v1 operation of openapi.yaml, as anonymous and as an admin, before
+// anything is read or written: a misspelt filter must not answer as if it
+// had been applied.
+func TestUnknownQueryParametersAreNamed(t *testing.T) {
+	t.Parallel()
+	s := newTestServer(t, searchFixtures())
+	admin := s.key(directory.RoleAdmin)
+
+	r := s.get("/api/v1/organizations?contry=RU&country=RU&focus=shelter")
+	p := wantProblem(t, r, "contry", "focus")
+	if msg := p.Errors[0].Message; !strings.Contains(msg, "country") || !strings.Contains(msg, "focus_area") {
+		t.Errorf("the message does not name the parameters the route takes: %q", msg)
+	}
+	// HEAD is the GET's answer; the parameters the route takes pass.
+	if r := s.page(http.MethodHead, "/api/v1/organizations?contry=RU", nil, nil); r.StatusCode != http.StatusBadRequest {
+		t.Errorf("HEAD with an unknown parameter: status %d, want 400", r.StatusCode)
+	}
+	wantStatus(t, s.get("/api/v1/organizations?country=RU&focus_area=shelter&lang=en&page=1&per_page=5&sort=name"), http.StatusOK)
+	// Export takes the list's filters but not its paging.
+	wantProblem(t, s.do(http.MethodGet, "/api/v1/export?country=RU&page=2", bearer(admin), nil), "page")
+
+	doc, err := openapi3.NewLoader().LoadFromFile(filepath.Join("..", "openapi.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	values := map[string]string{"id": "no-such-thing", "contact_id": "no-such-contact", "code": "RU", "slug": "no-such-area"}
+	param := regexp.MustCompile(`\{([a-z_]+)\}`)
+	operations := 0
+	for path, item := range doc.Paths.Map() {
+		if !strings.HasPrefix(path, "/api/v1/") {
+			continue
+		}
+		url := param.ReplaceAllStringFunc(path, func(p string) string { return values[strings.Trim(p, "{}")] })
+		for method := range item.Operations() {
+			operations++
+			for _, secret := range []string{"", admin} {
+				h := bearer(secret)
+				h.Set("Content-Type", "application/json")
+				r := s.do(method, url+"?zz_unknown=1&lang_=en", h, strings.NewReader("{}"))
+				wantProblem(t, r, "lang_", "zz_unknown")
+			}
+		}
+	}
+	if operations < 25 {
+		t.Fatalf("walked %d /api/v1 operations: the spec's listing is broken", operations)
+	}
+	// Nothing was written.
+	if got := len(s.listAll("", 100)); got != len(searchFixtures()) {
+		t.Errorf("%d organizations after the refused requests, want %d", got, len(searchFixtures()))
+	}
+}
