@@ -80,6 +80,50 @@ func newTestServerWith(t *testing.T, orgs []directory.Organization, opts api.Opt
 // SQLite's, and a test that sets them runs on SQLite only.
 func newTestServerOn(t *testing.T, orgs []directory.Organization, opts api.Options, wrap func(net.Listener) net.Listener, dbOpts sqlite.Options) *testServer {
 	t.Helper()
+	return startTestServer(t, orgs, opts, wrap, dbOpts, nil)
+}
+
+// newTestServerLogged is newTestServerWith whose server logs, as JSON lines
+// at every level, into the returned log.
+func newTestServerLogged(t *testing.T, orgs []directory.Organization, opts api.Options) (*testServer, *syncBuffer) {
+	t.Helper()
+	var buf syncBuffer
+	log := slog.New(slog.NewJSONHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	return startTestServer(t, orgs, opts, nil, sqlite.Options{}, log), &buf
+}
+
+// syncBuffer is a bytes.Buffer that a server may write while a test reads.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+// records returns the JSON log records written so far.
+func (b *syncBuffer) records(t *testing.T) []map[string]any {
+	t.Helper()
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	var out []map[string]any
+	dec := json.NewDecoder(bytes.NewReader(b.buf.Bytes()))
+	for dec.More() {
+		var rec map[string]any
+		if err := dec.Decode(&rec); err != nil {
+			t.Fatalf("log is not JSON lines: %v", err)
+		}
+		out = append(out, rec)
+	}
+	return out
+}
+
+// startTestServer is newTestServerOn with log, when set, as the server's log.
+func startTestServer(t *testing.T, orgs []directory.Organization, opts api.Options, wrap func(net.Listener) net.Listener, dbOpts sqlite.Options, log *slog.Logger) *testServer {
+	t.Helper()
 	ctx := context.Background()
 	var db *sqlstore.DB
 	if dbOpts == (sqlite.Options{}) {
@@ -102,9 +146,11 @@ func newTestServerOn(t *testing.T, orgs []directory.Organization, opts api.Optio
 	if _, err := dir.Seed(ctx, orgs); err != nil {
 		t.Fatal(err)
 	}
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	if testing.Verbose() {
-		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	if log == nil {
+		log = slog.New(slog.NewTextHandler(io.Discard, nil))
+		if testing.Verbose() {
+			log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+		}
 	}
 	opts.DBPools = db // as serve does
 	h, err := api.NewServer(log, dir, db, opts)

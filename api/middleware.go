@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
@@ -216,4 +217,21 @@ func requestLogger(log *slog.Logger) echo.MiddlewareFunc {
 			return nil
 		},
 	})
+}
+
+// echoLog passes the lines Echo logs itself (few: a route added without a
+// handler, a response written twice) into the server's log, so that every
+// line the server writes is in its one structured log and none goes to
+// standard output, where Echo writes by default. Echo's header is set to
+// "${level}", which a line starts with.
+type echoLog struct{ log *slog.Logger }
+
+func (w echoLog) Write(p []byte) (int, error) {
+	level, msg, _ := strings.Cut(strings.TrimSpace(string(p)), " ")
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(level)); err != nil {
+		l, msg = slog.LevelWarn, strings.TrimSpace(string(p))
+	}
+	w.log.Log(context.Background(), l, "echo: "+msg)
+	return len(p), nil
 }

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"fmt"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
@@ -42,14 +43,14 @@ func handleReady(db Pinger) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		c.Response().Header().Set("Cache-Control", "no-store")
 		if err := db.Ping(c.Request().Context()); err != nil {
-			c.Logger().Error(err)
-			p := Problem{Type: "about:blank", Title: http.StatusText(http.StatusServiceUnavailable),
-				Status: http.StatusServiceUnavailable, Detail: "the database does not answer"}
+			// The error handler logs the cause; the client learns only which
+			// of the two it is.
+			detail := "the database does not answer"
 			if directory.ErrorCode(err) == directory.CodeStorageFull {
-				p.Detail = "the database's storage is full: writes are refused"
+				detail = "the database's storage is full: writes are refused"
 			}
-			writeProblem(c, p, "")
-			return nil
+			return &echo.HTTPError{Code: http.StatusServiceUnavailable, Message: detail,
+				Internal: fmt.Errorf("readiness: ping the database: %w", err)}
 		}
 		return c.JSON(http.StatusOK, Health{Status: "ok"})
 	}

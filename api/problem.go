@@ -58,9 +58,10 @@ func statusOf(code directory.Code) int {
 }
 
 // errorHandler writes every error as problem+json. Domain errors and Echo's
-// own (unknown route, wrong method, oversized body) keep their message;
-// anything else is logged with its cause and shown only as an internal
-// error, so no internals reach the client.
+// own (unknown route, wrong method, oversized body) keep their message, as
+// does an echo.HTTPError of a 5xx with an Internal cause, whose cause is
+// logged; anything else is logged with its cause and shown only as an
+// internal error, so no internals reach the client.
 func errorHandler(log *slog.Logger) echo.HTTPErrorHandler {
 	return func(err error, c echo.Context) {
 		if c.Response().Committed {
@@ -70,7 +71,15 @@ func errorHandler(log *slog.Logger) echo.HTTPErrorHandler {
 		p := Problem{Type: "about:blank"}
 		var de *directory.Error
 		var he *echo.HTTPError
+		told := false // the detail is written for the client
+		cause := err
 		switch {
+		case errors.As(err, &he) && he.Code >= 500 && he.Internal != nil:
+			// A server-side failure that tells the client what it may know
+			// (its message) and the log why (its internal cause).
+			p.Status = he.Code
+			p.Detail, told = he.Message.(string)
+			cause = he.Internal
 		case errors.As(err, &de):
 			p.Status = statusOf(de.Code)
 			p.Detail = de.Message
@@ -84,9 +93,9 @@ func errorHandler(log *slog.Logger) echo.HTTPErrorHandler {
 			p.Status = http.StatusInternalServerError
 		}
 		if p.Status >= 500 {
-			log.Error("request failed", "err", err, "method", c.Request().Method,
+			log.Error("request failed", "err", cause, "method", c.Request().Method,
 				"path", c.Request().URL.Path, "request_id", requestID(c))
-			if de == nil { // a domain error's message is written for the client
+			if de == nil && !told { // a domain error's message is written for the client
 				p.Detail = "internal error; the X-Request-Id response header identifies it in the server log"
 			}
 		}

@@ -75,6 +75,8 @@ func NewServer(log *slog.Logger, dir *directory.Service, db Pinger, opts Options
 	e.HideBanner = true
 	e.HidePort = true
 	e.HTTPErrorHandler = errorHandler(log)
+	e.Logger.SetHeader("${level}")
+	e.Logger.SetOutput(echoLog{log})
 	e.IPExtractor = ipExtractor(opts.RateLimits.TrustedProxies)
 
 	origins := opts.CORSOrigins
