@@ -1,12 +1,20 @@
 package api_test
 
 import (
+	"bufio"
 	"fmt"
+	"io"
+	"log/slog"
+	"net"
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/coalition-directory/coalition/api"
+	"github.com/coalition-directory/coalition/internal/demo"
+	"github.com/coalition-directory/coalition/internal/directory"
+	"github.com/coalition-directory/coalition/internal/sqlite"
 )
 
 // findRecord returns the first log record whose fields include want, or nil.
@@ -48,5 +56,84 @@ func TestReadinessFailureIsLoggedWithItsCause(t *testing.T) {
 	}
 	if cause, _ := rec["err"].(string); !strings.Contains(cause, "database is closed") {
 		t.Errorf("the log does not say why: err %q", cause)
+	}
+}
+
+// TestCancelledExportIsTheClients cancels exports, mid-stream and as soon
+// as they are sent: each is logged as the client's cancellation (status 499,
+// info level), and nothing at all is logged as an error.
+func TestCancelledExportIsTheClients(t *testing.T) {
+	t.Parallel()
+	orgs, err := demo.Organizations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	orgs = append(orgs, demo.Generate(300, 1)...)
+	var addr string
+	var log syncBuffer
+	s := startTestServer(t, orgs, api.Options{}, func(l net.Listener) net.Listener {
+		addr = l.Addr().String()
+		return smallBuffers{l}
+	}, sqlite.Options{}, slog.New(slog.NewJSONHandler(&log, &slog.HandlerOptions{Level: slog.LevelDebug})))
+	partner := s.key(directory.RolePartner)
+	request := "GET /api/v1/export?format=%s HTTP/1.1\r\nHost: test\r\nAuthorization: Bearer " + partner + "\r\n\r\n"
+
+	// As soon as sent: the server may be anywhere, before its first byte or
+	// in the stream.
+	for i := range 8 {
+		c := dial(t, addr)
+		send(t, c, fmt.Sprintf(request, []string{"ndjson", "csv"}[i%2]))
+		c.Close()
+	}
+	// Mid-stream: the answer has begun and is far from its end (it is
+	// larger than the buffers of both sides).
+	var ids []string
+	for _, format := range []string{"ndjson", "csv"} {
+		c := dialSmallWindow(t, addr)
+		send(t, c, fmt.Sprintf(request, format))
+		res, err := http.ReadResponse(bufio.NewReader(c), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.StatusCode != http.StatusOK {
+			t.Fatalf("export: status %d", res.StatusCode)
+		}
+		if _, err := io.ReadFull(res.Body, make([]byte, 4<<10)); err != nil {
+			t.Fatal(err)
+		}
+		c.Close()
+		ids = append(ids, res.Header.Get("X-Request-Id"))
+	}
+	var records []map[string]any
+	for _, id := range ids {
+		for deadline := time.Now().Add(30 * time.Second); ; {
+			records = log.records(t)
+			if findRecord(records, map[string]any{"msg": "request", "request_id": id}) != nil {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("the cancelled export %s is not in the log after 30 s", id)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		rec := findRecord(records, map[string]any{"msg": "request", "request_id": id})
+		if fmt.Sprint(rec["status"]) != "499" || rec["level"] != "INFO" {
+			t.Errorf("mid-stream cancellation logged as %v %v, want INFO 499: %v", rec["level"], rec["status"], rec)
+		}
+	}
+	exports := 0
+	for _, rec := range records {
+		if rec["level"] == "ERROR" || rec["level"] == "WARN" {
+			t.Errorf("a cancelled export is logged as the server's failure: %v", rec)
+		}
+		if uri, _ := rec["uri"].(string); rec["msg"] == "request" && strings.HasPrefix(uri, "/api/v1/export") {
+			exports++
+			if fmt.Sprint(rec["status"]) != "499" {
+				t.Errorf("a cancelled export logged with status %v: %v", rec["status"], rec)
+			}
+		}
+	}
+	if exports < len(ids) {
+		t.Errorf("%d exports in the log, want at least %d", exports, len(ids))
 	}
 }

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"log/slog"
@@ -57,13 +58,21 @@ func statusOf(code directory.Code) int {
 	return http.StatusInternalServerError
 }
 
-// errorHandler writes every error as problem+json. Domain errors and Echo's
-// own (unknown route, wrong method, oversized body) keep their message, as
-// does an echo.HTTPError of a 5xx with an Internal cause, whose cause is
-// logged; anything else is logged with its cause and shown only as an
-// internal error, so no internals reach the client.
+// errorHandler writes every error as problem+json, unless the client has
+// gone away (see clientGone), which is no error of the server's. Domain
+// errors and Echo's own (unknown route, wrong method, oversized body) keep
+// their message, as does an echo.HTTPError of a 5xx with an Internal cause,
+// whose cause is logged; anything else is logged with its cause and shown
+// only as an internal error, so no internals reach the client.
 func errorHandler(log *slog.Logger) echo.HTTPErrorHandler {
 	return func(err error, c echo.Context) {
+		if clientGone(c, err) {
+			// Nobody is left to answer, and nothing failed on the server's
+			// side: the request log says 499, as proxies do, at info level.
+			log.Debug("client went away", "err", err, "request_id", requestID(c))
+			c.Response().Status = statusClientClosedRequest
+			return
+		}
 		if c.Response().Committed {
 			log.Error("error after response started", "err", err, "request_id", requestID(c))
 			return
@@ -103,6 +112,21 @@ func errorHandler(log *slog.Logger) echo.HTTPErrorHandler {
 		etag, _ := c.Get(currentTagKey).(string) // a 412's current version, in a GET's form
 		writeProblem(c, p, etag)
 	}
+}
+
+// statusClientClosedRequest is the status the request log gives a request
+// whose client went away before its answer was complete: nginx's 499
+// "client closed request", which proxies and log tools know. No HTTP status
+// says it, and it is never sent.
+const statusClientClosedRequest = 499
+
+// clientGone reports whether err, the failure of the request of c, is its
+// client's going away: the request's context was cancelled (net/http
+// cancels it when the client closes the connection), or a stream could not
+// be written to the client.
+func clientGone(c echo.Context, err error) bool {
+	var cw clientWriteError
+	return errors.Is(c.Request().Context().Err(), context.Canceled) || errors.As(err, &cw)
 }
 
 // writeProblem writes p; etag, when set, is the current version of the

@@ -86,8 +86,22 @@ func (p *progressWriter) Write(b []byte) (int, error) {
 	if err := p.rc.SetWriteDeadline(time.Now().Add(p.timeout)); err != nil {
 		return 0, fmt.Errorf("set the stream's write deadline: %w", err)
 	}
-	return p.w.Write(b)
+	n, err := p.w.Write(b)
+	if err != nil {
+		return n, clientWriteError{err}
+	}
+	return n, nil
 }
+
+// clientWriteError is a failure to send a stream to its client: the client
+// went away (a broken pipe, a reset) or accepted nothing for the stream's
+// progress timeout and was cut off. It is the client's doing, not the
+// server's.
+type clientWriteError struct{ err error }
+
+func (e clientWriteError) Error() string { return "write to the client: " + e.err.Error() }
+
+func (e clientWriteError) Unwrap() error { return e.err }
 
 // spoolBody copies a request body to a temporary file and returns the file,
 // read from its start; closing it removes it. A handler that would read the
