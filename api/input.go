@@ -52,6 +52,10 @@ func newQueryCheck(spec []byte) (*queryCheck, error) {
 	return &queryCheck{ops: ops}, nil
 }
 
+// checkedPrefix is the path prefix of the routes whose query parameters
+// must be the ones their operation lists.
+const checkedPrefix = "/api/v1/"
+
 // echoParam is a path parameter as Echo writes it (:id), which OpenAPI
 // writes {id}.
 var echoParam = regexp.MustCompile(`:([A-Za-z0-9_]+)`)
@@ -62,7 +66,7 @@ var echoParam = regexp.MustCompile(`:([A-Za-z0-9_]+)`)
 func (q *queryCheck) bind(routes []*echo.Route) error {
 	q.declared = map[string][]string{}
 	for _, r := range routes {
-		if !strings.HasPrefix(r.Path, "/api/v1/") {
+		if !strings.HasPrefix(r.Path, checkedPrefix) {
 			continue
 		}
 		op := q.ops[r.Method+" "+echoParam.ReplaceAllString(r.Path, "{$1}")]

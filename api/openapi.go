@@ -69,6 +69,7 @@ func refineOpenAPI(doc *openapi3.T) error {
 	}
 	explicitSecurity(doc)
 	mediaTypePerStatus(doc)
+	queryProblems(doc)
 	return mergePatchBodies(doc)
 }
 
@@ -315,4 +316,23 @@ func nullable(s *openapi3.Schema) {
 	if len(s.Enum) > 0 && !slices.Contains(s.Enum, nil) {
 		s.Enum = append(slices.Clone(s.Enum), nil)
 	}
+}
+
+// queryProblems documents the 400 that every operation may answer before
+// its handler runs (see queryCheck): for a query parameter that is not
+// UTF-8 text, and under /api/v1/ for one the operation does not list.
+// Operations that document a 400 of their own keep it.
+func queryProblems(doc *openapi3.T) {
+	_ = operations(doc, func(path, _ string, op *openapi3.Operation) error {
+		if op.Responses == nil || op.Responses.Status(400) != nil {
+			return nil
+		}
+		desc := "A query parameter that is not UTF-8 text; errors name it"
+		if strings.HasPrefix(path, checkedPrefix) {
+			desc = "A query parameter that this route does not take, or that is not UTF-8 text; errors name each"
+		}
+		op.Responses.Set("400", &openapi3.ResponseRef{Value: openapi3.NewResponse().WithDescription(desc).
+			WithContent(openapi3.NewContentWithSchemaRef(openapi3.NewSchemaRef(schemaPrefix+"Problem", nil), []string{mediaProblem}))})
+		return nil
+	})
 }

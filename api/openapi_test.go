@@ -284,3 +284,44 @@ paths:
 		t.Error("an inline merge-patch body: got no error")
 	}
 }
+
+func TestQueryProblems(t *testing.T) {
+	t.Parallel()
+	doc := loadDoc(t, `
+openapi: 3.0.3
+info: {title: t, version: "1"}
+paths:
+  /api/v1/a:
+    get:
+      responses:
+        "200": {description: ok}
+    post:
+      responses:
+        "400": {description: own}
+  /healthz:
+    get:
+      responses:
+        "200": {description: ok}
+components:
+  schemas:
+    Problem: {type: object}
+`)
+	queryProblems(doc)
+	for _, c := range []struct{ path, method, want string }{
+		{"/api/v1/a", "GET", "A query parameter that this route does not take, or that is not UTF-8 text; errors name each"},
+		{"/api/v1/a", "POST", "own"},
+		{"/healthz", "GET", "A query parameter that is not UTF-8 text; errors name it"},
+	} {
+		res := doc.Paths.Value(c.path).GetOperation(c.method).Responses.Status(400)
+		if res == nil || res.Value == nil {
+			t.Errorf("%s %s: no 400", c.method, c.path)
+			continue
+		}
+		if got := *res.Value.Description; got != c.want {
+			t.Errorf("%s %s: 400 %q, want %q", c.method, c.path, got, c.want)
+		}
+		if c.want != "own" && mediaTypes(res.Value.Content) != "application/problem+json" {
+			t.Errorf("%s %s: 400 content %v", c.method, c.path, res.Value.Content)
+		}
+	}
+}
