@@ -2,6 +2,8 @@ package sqlstore_test
 
 import (
 	"context"
+	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -86,5 +88,63 @@ func TestChangesCommitInOrder(t *testing.T) {
 	follow()
 	if len(seen) != 2 || seen[0].ID != "first" || seen[0].Seq != 1 || seen[1].ID != "second" || seen[1].Seq != 2 {
 		t.Errorf("the reader followed %+v, want first at 1 and second at 2", seen)
+	}
+}
+
+// TestPartnersOnlyChangesStayWithPartners checks that writes that change
+// only what partners see (a partners-only contact, a hidden address) are
+// read from the log only by callers who see partners-only data, while the
+// others' are read by all.
+func TestPartnersOnlyChangesStayWithPartners(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db, svc := newTestDB(t)
+	orgs := mustSeed(t, svc, 1, 7)
+	editor := directory.Caller{Name: "test", Role: directory.RoleEditor}
+	org := orgs[0]
+	if _, err := svc.CreateContact(ctx, editor, org.ID, directory.Contact{Name: "Директор", Visibility: directory.VisibilityPartners}); err != nil {
+		t.Fatal(err)
+	}
+	public, err := svc.CreateContact(ctx, editor, org.ID, directory.Contact{Name: "Приёмная", Visibility: directory.VisibilityPublic})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, address := range []string{"ул. Тайная, 1", "ул. Тайная, 2"} {
+		if _, err := svc.UpdateOrganization(ctx, editor, org.ID, directory.Precondition{}, func(o *directory.Organization) error {
+			o.Address, o.AddressHidden = address, true
+			if i == 0 {
+				o.City = "Казань" // a change anyone sees
+			}
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := svc.UpdateContact(ctx, editor, org.ID, public.ID, directory.Precondition{}, func(c *directory.Contact) error {
+		c.Visibility = directory.VisibilityPartners
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	types := func(private bool) []string {
+		read, err := db.Changes(ctx, directory.ChangesFilter{Limit: 10, Private: private})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, e := range read.Events {
+			out = append(out, fmt.Sprintf("%d %s", e.Seq, e.Type))
+		}
+		return out
+	}
+	all := []string{"1 contact.created", "2 contact.created", "3 organization.updated", "4 organization.updated", "5 contact.updated"}
+	if got := types(true); !slices.Equal(got, all) {
+		t.Errorf("partners read %v, want %v", got, all)
+	}
+	// The public contact's creation, the city's change, and the contact
+	// turning partners-only (which removes it from what anonymous callers
+	// see) are theirs too; the hidden address's edit is not.
+	if got, want := types(false), []string{"2 contact.created", "3 organization.updated", "5 contact.updated"}; !slices.Equal(got, want) {
+		t.Errorf("anonymous callers would read %v, want %v", got, want)
 	}
 }
