@@ -414,3 +414,33 @@ func TestExportCSVIsSpreadsheetSafe(t *testing.T) {
 		t.Errorf("a spreadsheet's file: %d of %d unchanged", rep.Unchanged, len(rows)-1)
 	}
 }
+
+// TestImportWithoutRowsIsRefused sends files with nothing to import: each is
+// a 400 naming the file, in a dry run too, and writes nothing; a file with
+// one row after the same header imports it.
+func TestImportWithoutRowsIsRefused(t *testing.T) {
+	t.Parallel()
+	s := newTestServer(t, searchFixtures())
+	admin := s.key(directory.RoleAdmin)
+	header := "name_ru,country_code,city\r\n"
+	for _, c := range []struct{ name, contentType, body string }{
+		{"csv header alone", "text/csv", header},
+		{"csv header and blank rows", "text/csv", header + "\r\n,,\r\n"},
+		{"csv with a BOM and a header alone", "text/csv", "\ufeff" + header},
+		{"empty csv", "text/csv", ""},
+		{"empty ndjson", "application/x-ndjson", ""},
+		{"ndjson of blank lines", "application/x-ndjson", "\n\n  \n"},
+	} {
+		for _, query := range []string{"", "?dry_run=true"} {
+			r := s.importFile(admin, c.contentType, query, c.body)
+			p := wantProblem(t, r, "file")
+			if p.Detail != "the file has no rows; nothing was imported" {
+				t.Errorf("%s%s: detail %q", c.name, query, p.Detail)
+			}
+		}
+	}
+	wantStatus(t, s.importFile(admin, "text/csv", "", header+"Центр «Заря»,RU,Пермь\r\n"), http.StatusOK)
+	if got, want := len(s.listAll("", 100)), len(searchFixtures())+1; got != want {
+		t.Errorf("%d organizations after the imports, want %d", got, want)
+	}
+}

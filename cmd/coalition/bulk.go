@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -79,10 +80,14 @@ func runImport(ctx context.Context, args []string, getenv func(string) string, s
 	defer debug.SetGCPercent(debug.SetGCPercent(400))
 	defer debug.SetMemoryLimit(debug.SetMemoryLimit(256 << 20))
 	report, err := dir.Import(ctx, directory.Operator(operatorName), withProgress(records, stderr), opts)
-	if de, ok := err.(*directory.Error); ok && de.Code == directory.CodeInvalid {
+	var de *directory.Error
+	if errors.As(err, &de) && de.Code == directory.CodeInvalid {
 		fmt.Fprintln(stderr, de.Message)
 		for _, f := range de.Fields {
 			fmt.Fprintf(stderr, "  %s: %s\n", f.Field, f.Message)
+		}
+		if report.Invalid == 0 {
+			return fmt.Errorf("import: %s", de.Message)
 		}
 		return fmt.Errorf("import: %d invalid rows", report.Invalid)
 	}

@@ -115,3 +115,28 @@ func TestImportCommand(t *testing.T) {
 		t.Errorf("--merge with a CSV file was accepted")
 	}
 }
+
+// TestImportCommandRefusesFilesWithoutRows imports files with nothing to
+// import: each fails and says why, in a dry run too.
+func TestImportCommandRefusesFilesWithoutRows(t *testing.T) {
+	t.Parallel()
+	tmp := t.TempDir()
+	dbPath := filepath.Join(tmp, "c.db")
+	for name, content := range map[string]string{"header.csv": "name_ru,country_code\n", "empty.csv": "", "empty.ndjson": "\n"} {
+		path := filepath.Join(tmp, name)
+		if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		for _, flags := range [][]string{nil, {"--dry-run"}} {
+			var stdout, stderr bytes.Buffer
+			args := append(append([]string{"import", "--db", dbPath}, flags...), path)
+			err := run(context.Background(), args, func(string) string { return "" }, nil, &stdout, &stderr)
+			if err == nil || !strings.Contains(err.Error(), "the file has no rows") {
+				t.Errorf("import %s %v: error %v, want the file has no rows", name, flags, err)
+			}
+			if !strings.Contains(stderr.String(), "file: has no rows") || strings.Contains(stdout.String(), "imported") {
+				t.Errorf("import %s %v printed %q and %q", name, flags, stdout.String(), stderr.String())
+			}
+		}
+	}
+}

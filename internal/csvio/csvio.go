@@ -261,13 +261,17 @@ type header struct {
 // Records yields one import record per data row. Rows are numbered as a
 // spreadsheet shows them: the header is row 1. A header with unknown or
 // repeated columns yields one record for row 1 with the error and ends; a
-// row that cannot be read yields a record whose Err names its columns.
+// row that cannot be read yields a record whose Err names its columns. An
+// empty file yields none.
 func (r *Reader) Records() iter.Seq[directory.ImportRecord] {
 	return func(yield func(directory.ImportRecord) bool) {
 		cr := csv.NewReader(r.br)
 		cr.Comma = detectDelimiter(r.br)
 		cr.ReuseRecord = true
 		cells, err := cr.Read()
+		if errors.Is(err, io.EOF) {
+			return // an empty file has no rows, which the import reports
+		}
 		if err != nil {
 			yield(directory.ImportRecord{Row: 1, Err: invalid("header", "cannot read the header row: "+err.Error())})
 			return

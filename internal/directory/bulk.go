@@ -141,7 +141,10 @@ const maxReportedErrors = 1000
 // taken. Every result is validated with the rules and defaults of the API.
 // If any row is invalid nothing is written and the error (CodeInvalid)
 // names each bad row and field as rows[N].field; the report says what each
-// row would have done and which fields it changes. A dry run reports the
+// row would have done and which fields it changes. A file without rows (a
+// CSV header alone, an empty NDJSON file) is CodeInvalid too, naming the
+// field "file", in a dry run as well: an import that did nothing must not
+// look like one that succeeded. A dry run reports the
 // same and writes nothing. Writes are audited as ActionImport, in the same
 // transaction. It needs the admin role.
 func (s *Service) Import(ctx context.Context, caller Caller, records iter.Seq[ImportRecord], opts ImportOptions) (ImportReport, error) {
@@ -198,13 +201,17 @@ func (s *Service) Import(ctx context.Context, caller Caller, records iter.Seq[Im
 			report.count(row.Status)
 			report.Rows = append(report.Rows, row)
 		}
-		if len(fe) > 0 || dryRun {
+		if len(fe) > 0 || dryRun || len(report.Rows) == 0 {
 			return errRollback
 		}
 		return session.Flush(ctx)
 	})
 	if err != nil && !errors.Is(err, errRollback) {
 		return report, fmt.Errorf("import: %w", err)
+	}
+	if len(report.Rows) == 0 {
+		return report, &Error{Code: CodeInvalid, Message: "the file has no rows; nothing was imported",
+			Fields: []FieldError{{Field: "file", Message: "has no rows: a CSV file needs a row below its header, an NDJSON file a line with an organization"}}}
 	}
 	if len(fe) > 0 {
 		msg := fmt.Sprintf("%d of %d rows are invalid; nothing was imported", report.Invalid, len(report.Rows))
