@@ -2,7 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"strings"
 	"sync"
@@ -383,21 +382,20 @@ func (s *importSession) auditCreated(ctx context.Context) error {
 	return nil
 }
 
-// EachOrganization implements directory.Store. It reads in one deferred
-// (read) transaction on a connection of the export pool, so the export is
-// one snapshot while writers go on and a slow client holds no connection
-// that other requests need, and it merges two ordered cursors,
-// organizations and contacts, so memory holds one organization at a time.
-// The transaction is database/sql's, so it ends however the export does,
-// a cancelled context included.
+// EachOrganization implements directory.Store. It reads in one read
+// transaction (Dialect.ReadTx) on a connection of the export pool, so the
+// export is one snapshot while writers go on and a slow client holds no
+// connection that other requests need. It reads the organizations in
+// batches of exportBatch, in slug order, and the contacts of each batch
+// with one query: memory holds one batch, and a connection only ever has
+// one result open, as PostgreSQL's protocol requires. The transaction is
+// database/sql's, so it ends however the export does, a cancelled context
+// included.
 func (db *DB) EachOrganization(ctx context.Context, q directory.ListQuery, search directory.SearchQuery, private bool, at func(seq int64), fn func(*directory.Organization) error) error {
 	cond, args := db.listConditions(q, search, private)
-	contactCond := "o.archived_at IS NULL"
-	if q.Archived {
-		contactCond = "o.archived_at IS NOT NULL"
-	}
+	contactCond := ""
 	if !private {
-		contactCond += " AND c.visibility = 'public'"
+		contactCond = " AND c.visibility = 'public'"
 	}
 	return db.readTransaction(db.export.WithContext(ctx), func(tx *gorm.DB) error {
 		// The change log's latest seq, read first: the snapshot the
@@ -409,87 +407,92 @@ func (db *DB) EachOrganization(ctx context.Context, q directory.ListQuery, searc
 		if at != nil {
 			at(seq)
 		}
-		orgRows, err := tx.Raw("SELECT "+organizationColumns+" FROM organizations o WHERE "+cond+" ORDER BY o.slug, o.pk", args...).Rows()
-		if err != nil {
-			return fmt.Errorf("export organizations: %w", err)
-		}
-		defer orgRows.Close()
-		contactRows, err := tx.Raw(`SELECT o.slug AS org_slug, c.* FROM contacts c JOIN organizations o ON o.pk = c.org_pk
-			WHERE ` + contactCond + ` ORDER BY o.slug, o.pk, c.is_primary DESC, c.pk`).Rows()
-		if err != nil {
-			return fmt.Errorf("export contacts: %w", err)
-		}
-		defer contactRows.Close()
-
-		contacts := contactCursor{rows: contactRows, tx: tx}
-		for orgRows.Next() {
-			var row organizationRow
-			if err := tx.ScanRows(orgRows, &row); err != nil {
-				return fmt.Errorf("export: read organization: %w", err)
-			}
-			o, err := row.toDomain()
+		after := cond
+		afterArgs := args
+		for {
+			batch, err := exportOrganizations(tx, after, afterArgs)
 			if err != nil {
 				return err
 			}
-			if o.Contacts, err = contacts.of(o.ID, o.Slug, row.PK); err != nil {
+			if len(batch) == 0 {
+				return nil
+			}
+			keys := make([]int64, len(batch))
+			for i := range batch {
+				keys[i] = batch[i].PK
+			}
+			contacts, err := exportContacts(tx, db.d.KeysIn, contactCond, keys)
+			if err != nil {
 				return err
 			}
-			if err := fn(&o); err != nil {
-				return err
+			for i := range batch {
+				o, err := batch[i].toDomain()
+				if err != nil {
+					return err
+				}
+				for _, c := range contacts[batch[i].PK] {
+					contact, err := c.toDomain(o.ID)
+					if err != nil {
+						return err
+					}
+					o.Contacts = append(o.Contacts, contact)
+				}
+				if err := fn(&o); err != nil {
+					return err
+				}
 			}
+			if len(batch) < exportBatch {
+				return nil
+			}
+			last := batch[len(batch)-1]
+			// Slugs of archived organizations may repeat: the key breaks ties.
+			after = cond + " AND (o.slug > ? OR o.slug = ? AND o.pk > ?)"
+			afterArgs = append(append([]any{}, args...), last.Slug, last.Slug, last.PK)
 		}
-		if err := orgRows.Err(); err != nil {
-			return fmt.Errorf("export organizations: %w", err)
-		}
-		return nil
 	})
 }
 
-// contactCursor walks contacts in organization-slug order alongside the
-// organizations.
-type contactCursor struct {
-	rows    *sql.Rows
-	tx      *gorm.DB
-	peeked  *exportContactRow
-	drained bool
-}
+// exportBatch is how many organizations an export reads at a time.
+const exportBatch = 500
 
-type exportContactRow struct {
-	OrgSlug string     `gorm:"column:org_slug"`
-	Contact contactRow `gorm:"embedded"`
-}
-
-// of returns the contacts of the organization with slug and key pk (archived
-// organizations can share a slug), skipping those of organizations the
-// export leaves out.
-func (c *contactCursor) of(orgID, slug string, pk int64) ([]directory.Contact, error) {
-	var out []directory.Contact
-	for {
-		if c.peeked == nil {
-			if c.drained || !c.rows.Next() {
-				c.drained = true
-				return out, c.rows.Err()
-			}
-			var row exportContactRow
-			if err := c.tx.ScanRows(c.rows, &row); err != nil {
-				return nil, fmt.Errorf("export: read contact: %w", err)
-			}
-			c.peeked = &row
-		}
-		switch {
-		case c.peeked.OrgSlug < slug || c.peeked.OrgSlug == slug && c.peeked.Contact.OrgPK < pk:
-			c.peeked = nil
-		case c.peeked.OrgSlug == slug && c.peeked.Contact.OrgPK == pk:
-			contact, err := c.peeked.Contact.toDomain(orgID)
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, contact)
-			c.peeked = nil
-		default:
-			return out, nil
-		}
+// exportOrganizations reads the next batch of an export: the first
+// exportBatch organizations matching cond in slug order.
+func exportOrganizations(tx *gorm.DB, cond string, args []any) ([]organizationRow, error) {
+	rows, err := tx.Raw("SELECT "+organizationColumns+" FROM organizations o WHERE "+cond+" ORDER BY o.slug, o.pk LIMIT ?",
+		append(args, exportBatch)...).Rows()
+	if err != nil {
+		return nil, fmt.Errorf("export organizations: %w", err)
 	}
+	defer rows.Close()
+	batch := make([]organizationRow, 0, exportBatch)
+	for rows.Next() {
+		r, err := scanOrganization(rows)
+		if err != nil {
+			return nil, fmt.Errorf("export: read organization: %w", err)
+		}
+		batch = append(batch, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("export organizations: %w", err)
+	}
+	return batch, nil
+}
+
+// exportContacts reads the contacts of the organizations with keys that
+// cond (over contacts c, "" or starting with AND) admits, by organization
+// key, in the order an organization lists them.
+func exportContacts(tx *gorm.DB, keysIn, cond string, keys []int64) (map[int64][]contactRow, error) {
+	var rows []contactRow
+	err := tx.Raw("SELECT c.* FROM contacts c WHERE c.org_pk IN ("+keysIn+")"+cond+" ORDER BY c.org_pk, c.is_primary DESC, c.pk",
+		mustJSON(keys)).Scan(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("export contacts: %w", err)
+	}
+	out := make(map[int64][]contactRow, len(keys))
+	for _, r := range rows {
+		out[r.OrgPK] = append(out[r.OrgPK], r)
+	}
+	return out, nil
 }
 
 // Widths implements directory.Store. Like an export, it reads on the export

@@ -141,7 +141,13 @@ func (db *DB) CreateContact(ctx context.Context, c directory.Contact, entry dire
 		if err != nil {
 			return err
 		}
-		row := toContactRow(&c, 0, orgPK)
+		// Numbered as the bulk paths number contacts (rowKeys), under the
+		// write lock: the next key after the last.
+		var keys rowKeys
+		if err := keys.load(tx); err != nil {
+			return err
+		}
+		row := toContactRow(&c, keys.Contact+1, orgPK)
 		if err := tx.Create(&row).Error; err != nil {
 			return db.translate(err, "insert contact")
 		}

@@ -191,6 +191,20 @@ func (db *DB) ConnectionsInUse() map[string]int {
 	return out
 }
 
+// OpenConnections returns how many connections the store holds open in
+// all its pools, in use or idle: on PostgreSQL each is a socket.
+func (db *DB) OpenConnections() int {
+	n := 0
+	seen := map[any]bool{}
+	for _, g := range []*gorm.DB{db.gorm, db.bulk, db.read, db.export} {
+		if sqlDB, err := g.DB(); err == nil && !seen[sqlDB] {
+			seen[sqlDB] = true
+			n += sqlDB.Stats().OpenConnections
+		}
+	}
+	return n
+}
+
 // Migrate applies, in order and each in its own transaction, the numbered
 // SQL files of the dialect's migrations that the database has not seen yet,
 // with their Go steps (migrationStep). New schema changes are new files;
