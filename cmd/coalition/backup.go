@@ -6,11 +6,13 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/coalition-directory/coalition/internal/postgres"
 	"github.com/coalition-directory/coalition/internal/sqlite"
 )
 
-// runBackup copies the live database to a new file while the server may go
-// on serving reads and writes.
+// runBackup copies the live SQLite database to a new file while the server
+// may go on serving reads and writes. A PostgreSQL database is pg_dump's to
+// copy: the command says so and fails.
 func runBackup(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("coalition backup", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -26,6 +28,9 @@ func runBackup(ctx context.Context, args []string, getenv func(string) string, s
 		return usageError{"backup: give exactly one file to write the backup to"}
 	}
 	target := fs.Arg(0)
+	if cfg.databaseURL != "" {
+		return fmt.Errorf("backup: %w", postgres.ErrBackup)
+	}
 	db, err := sqlite.OpenWith(ctx, cfg.dbPath, cfg.db)
 	if err != nil {
 		return err

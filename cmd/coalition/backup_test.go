@@ -12,12 +12,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/coalition-directory/coalition/internal/dbtest"
 	"github.com/coalition-directory/coalition/internal/demo"
 	"github.com/coalition-directory/coalition/internal/sqlite"
 )
 
 func TestBackupDuringWrites(t *testing.T) {
 	t.Parallel()
+	dbtest.SkipUnlessSQLite(t, "pg_dump --format=custom copies a live database, pg_restore loads it (TestBackupOnPostgresNamesPgDump)")
 	dir := t.TempDir()
 	live, backup := filepath.Join(dir, "live.db"), filepath.Join(dir, "backup.db")
 	getenv := func(k string) string { return map[string]string{"COALITION_DB": live}[k] }
@@ -101,5 +103,16 @@ func TestBackupDuringWrites(t *testing.T) {
 	if list.TotalItems < demoRU+20 || list.TotalItems > before.TotalItems {
 		t.Errorf("the backup serves %d Russian organizations; the live database has %d and had at least %d when the backup began",
 			list.TotalItems, before.TotalItems, demoRU+20)
+	}
+}
+
+// TestBackupOnPostgresNamesPgDump checks that backup on PostgreSQL fails,
+// saying to use pg_dump, before it connects to anything.
+func TestBackupOnPostgresNamesPgDump(t *testing.T) {
+	t.Parallel()
+	err := run(context.Background(), []string{"backup", "--database-url", "postgres://nobody@127.0.0.1:1/none", filepath.Join(t.TempDir(), "b")},
+		func(string) string { return "" }, nil, io.Discard, io.Discard)
+	if err == nil || exitCode(err) == 0 || !strings.Contains(err.Error(), "pg_dump") {
+		t.Errorf("backup on PostgreSQL: got %v, want an error naming pg_dump", err)
 	}
 }

@@ -68,7 +68,7 @@ func runImport(ctx context.Context, args []string, getenv func(string) string, s
 		return usageError{fmt.Sprintf("import: unknown format %q: use --format csv or --format ndjson", *format)}
 	}
 
-	db, dir, err := openDirectoryWith(ctx, cfg.dbPath, cfg.db)
+	db, dir, err := openDirectoryWith(ctx, cfg.database(), cfg.db)
 	if err != nil {
 		return err
 	}
@@ -149,7 +149,7 @@ func runExport(ctx context.Context, args []string, getenv func(string) string, s
 		return err
 	}
 
-	db, dir, err := openDirectoryWith(ctx, cfg.dbPath, cfg.db)
+	db, dir, err := openDirectoryWith(ctx, cfg.database(), cfg.db)
 	if err != nil {
 		return err
 	}

@@ -19,6 +19,8 @@ import (
 	"github.com/coalition-directory/coalition/internal/demo"
 	"github.com/coalition-directory/coalition/internal/directory"
 	"github.com/coalition-directory/coalition/internal/ndjson"
+	"github.com/coalition-directory/coalition/internal/postgres"
+	"github.com/coalition-directory/coalition/internal/sqlite"
 )
 
 // TestMain lets tests run the real binary as a child process: the test
@@ -87,6 +89,23 @@ func writeNDJSON(t testing.TB, dir string, n int) string {
 	return path
 }
 
+// integrityCheck runs SQLite's integrity check on the database at where,
+// if it is an SQLite file (PostgreSQL checks its pages as it reads them).
+func integrityCheck(t *testing.T, where string) {
+	t.Helper()
+	if postgres.IsURL(where) {
+		return
+	}
+	db, err := sqlite.Open(context.Background(), where)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.IntegrityCheck(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // snapshot returns the whole directory as an export plus the size of the
 // audit log: what must not change when an import fails.
 func snapshot(t *testing.T, dbPath string) (string, int) {
@@ -97,9 +116,7 @@ func snapshot(t *testing.T, dbPath string) (string, int) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	if err := db.IntegrityCheck(ctx); err != nil {
-		t.Fatal(err)
-	}
+	integrityCheck(t, dbPath)
 	var buf bytes.Buffer
 	w := ndjson.NewWriter(&buf)
 	if err := dir.Export(ctx, directory.Operator("test"), directory.ListQuery{}, nil, w.Write); err != nil {
@@ -118,7 +135,7 @@ func snapshot(t *testing.T, dbPath string) (string, int) {
 func TestImportKilledHalfwayChangesNothing(t *testing.T) {
 	t.Parallel()
 	tmp := t.TempDir()
-	dbPath := filepath.Join(tmp, "live.db")
+	dbPath := testDatabase(t, tmp, "live.db")
 	ctx := context.Background()
 	db, dir, err := openDirectory(ctx, dbPath)
 	if err != nil {
@@ -135,7 +152,7 @@ func TestImportKilledHalfwayChangesNothing(t *testing.T) {
 	before, auditBefore := snapshot(t, dbPath)
 	file := writeNDJSON(t, tmp, 40000)
 
-	cmd := child("import", "--db", dbPath, file)
+	cmd := child("import", dbFlag(dbPath), dbPath, file)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)

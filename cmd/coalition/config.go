@@ -8,19 +8,24 @@ import (
 	"log/slog"
 	"math"
 	"net/netip"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/coalition-directory/coalition/api"
+	"github.com/coalition-directory/coalition/internal/postgres"
 	"github.com/coalition-directory/coalition/internal/sqlite"
 )
 
 // config is every setting of the program. Flags override COALITION_*
 // environment variables, which override the defaults.
 type config struct {
-	addr        string
-	dbPath      string
+	addr   string
+	dbPath string
+	// databaseURL, when set, is the PostgreSQL database to use instead of
+	// the SQLite file dbPath.
+	databaseURL string
 	logLevel    slog.Level
 	corsOrigins []string
 	noDemo      bool
@@ -67,6 +72,7 @@ func parseFlagSet(fs *flag.FlagSet, name string, args []string, getenv func(stri
 	var cfg config
 	var level, origins, ancestors, anonymousRate, keyRate, proxies, retention, allow string
 	fs.StringVar(&cfg.dbPath, "db", env("DB", "coalition.db"), "SQLite database file (env COALITION_DB)")
+	fs.StringVar(&cfg.databaseURL, "database-url", env("DATABASE_URL", ""), "PostgreSQL database to use instead of the SQLite file: postgres://user:password@host:5432/name?sslmode=require (env COALITION_DATABASE_URL)")
 	fs.StringVar(&level, "log-level", env("LOG_LEVEL", "info"), "log level: debug, info, warn, error (env COALITION_LOG_LEVEL)")
 	fs.StringVar(&cfg.db.Synchronous, "sync", env("SYNC", "normal"), "when a write is acknowledged: normal (it survives a crash of the process) or full (a power loss too, with a disk flush per write) (env COALITION_SYNC)")
 	if withServer {
@@ -86,6 +92,9 @@ func parseFlagSet(fs *flag.FlagSet, name string, args []string, getenv func(stri
 			return cfg, err
 		}
 		return cfg, usageError{fmt.Sprintf("%s: %v", name, err)}
+	}
+	if cfg.databaseURL != "" && !postgres.IsURL(cfg.databaseURL) {
+		return cfg, usageError{fmt.Sprintf("%s: --database-url: not a postgres:// URL", name)}
 	}
 	if cfg.db.Synchronous != "normal" && cfg.db.Synchronous != "full" {
 		return cfg, usageError{fmt.Sprintf("%s: --sync: %q is not normal or full", name, cfg.db.Synchronous)}
@@ -195,4 +204,22 @@ func parsePrefixes(s string) ([]netip.Prefix, error) {
 		out = append(out, netip.PrefixFrom(addr.Unmap(), addr.Unmap().BitLen()))
 	}
 	return out, errors.Join(errs...)
+}
+
+// database is where the command's database is: the PostgreSQL URL when one
+// is set, else the SQLite file.
+func (c config) database() string {
+	if c.databaseURL != "" {
+		return c.databaseURL
+	}
+	return c.dbPath
+}
+
+// databaseName is database() as logs and messages may show it: without a
+// URL's password.
+func (c config) databaseName() string {
+	if u, err := url.Parse(c.databaseURL); err == nil && c.databaseURL != "" {
+		return u.Redacted()
+	}
+	return c.dbPath
 }

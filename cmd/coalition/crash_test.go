@@ -12,7 +12,6 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"sync"
 	"syscall"
@@ -31,11 +30,12 @@ type crashServer struct {
 	base string
 }
 
-// startChildServe starts the real binary serving dbPath on a free port.
+// startChildServe starts the real binary serving dbPath (a file, or a
+// PostgreSQL URL) on a free port.
 func startChildServe(t *testing.T, dbPath string) *crashServer {
 	t.Helper()
-	cmd := child("serve", "--addr", "127.0.0.1:0", "--db", dbPath, "--no-demo", "--log-level", "error")
-	cmd.Env = append(cmd.Env, "TMPDIR="+filepath.Dir(dbPath))
+	cmd := child("serve", "--addr", "127.0.0.1:0", dbFlag(dbPath), dbPath, "--no-demo", "--log-level", "error")
+	cmd.Env = append(cmd.Env, "TMPDIR="+t.TempDir())
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -106,7 +106,7 @@ func (a *acknowledged) record(id string, version int, city string) {
 // sound; ten times over, each restart recovering what the last left.
 func TestAcknowledgedWritesSurviveKills(t *testing.T) {
 	t.Parallel()
-	dbPath := filepath.Join(t.TempDir(), "crash.db")
+	dbPath := testDatabase(t, t.TempDir(), "crash.db")
 	secret := createKey(t, dbPath, "editor")
 	seed := time.Now().UnixNano()
 	rnd := rand.New(rand.NewPCG(uint64(seed), 0))
@@ -187,9 +187,7 @@ func checkAcknowledged(t *testing.T, dbPath string, acked *acknowledged) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	if err := db.IntegrityCheck(ctx); err != nil {
-		t.Fatal(err)
-	}
+	integrityCheck(t, dbPath)
 	acked.mu.Lock()
 	defer acked.mu.Unlock()
 	for id, want := range acked.orgs {
@@ -208,7 +206,7 @@ func checkAcknowledged(t *testing.T, dbPath string, acked *acknowledged) {
 func createKey(t *testing.T, dbPath, role string) string {
 	t.Helper()
 	var out strings.Builder
-	if err := run(context.Background(), []string{"keys", "create", "--db", dbPath, "--name", role, "--role", role},
+	if err := run(context.Background(), []string{"keys", "create", dbFlag(dbPath), dbPath, "--name", role, "--role", role},
 		func(string) string { return "" }, nil, &out, io.Discard); err != nil {
 		t.Fatal(err)
 	}
@@ -222,7 +220,7 @@ func createKey(t *testing.T, dbPath, role string) string {
 func TestKillDuringHTTPImport(t *testing.T) {
 	t.Parallel()
 	tmp := t.TempDir()
-	dbPath := filepath.Join(tmp, "import.db")
+	dbPath := testDatabase(t, tmp, "import.db")
 	secret := createKey(t, dbPath, "admin")
 	before, auditBefore := snapshot(t, dbPath)
 	var file bytes.Buffer

@@ -63,7 +63,7 @@ func changedFields(t *testing.T, before, after string) map[string][]string {
 func TestImportCommand(t *testing.T) {
 	t.Parallel()
 	tmp := t.TempDir()
-	dbPath := filepath.Join(tmp, "c.db")
+	dbPath := testDatabase(t, tmp, "c.db")
 	write := func(name, content string) string {
 		path := filepath.Join(tmp, name)
 		if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
@@ -74,7 +74,7 @@ func TestImportCommand(t *testing.T) {
 	importFile := func(args ...string) string {
 		t.Helper()
 		var out bytes.Buffer
-		err := run(context.Background(), append([]string{"import", "--db", dbPath}, args...), func(string) string { return "" }, nil, &out, io.Discard)
+		err := run(context.Background(), append([]string{"import", dbFlag(dbPath), dbPath}, args...), func(string) string { return "" }, nil, &out, io.Discard)
 		if err != nil {
 			t.Fatalf("import %v: %v", args, err)
 		}
@@ -110,7 +110,7 @@ func TestImportCommand(t *testing.T) {
 	}
 
 	var stderr bytes.Buffer
-	err = run(context.Background(), []string{"import", "--db", dbPath, "--merge", write("x.csv", "slug,city\ntsentr-zarya,Пермь\n")}, func(string) string { return "" }, nil, io.Discard, &stderr)
+	err = run(context.Background(), []string{"import", dbFlag(dbPath), dbPath, "--merge", write("x.csv", "slug,city\ntsentr-zarya,Пермь\n")}, func(string) string { return "" }, nil, io.Discard, &stderr)
 	if err == nil {
 		t.Errorf("--merge with a CSV file was accepted")
 	}

@@ -57,7 +57,7 @@ func runKeys(ctx context.Context, args []string, getenv func(string) string, std
 		return usageError{"keys create: --name and --role (partner, editor or admin) are required"}
 	}
 
-	db, dir, err := openDirectoryWith(ctx, cfg.dbPath, cfg.db)
+	db, dir, err := openDirectoryWith(ctx, cfg.database(), cfg.db)
 	if err != nil {
 		return err
 	}

@@ -13,6 +13,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/coalition-directory/coalition/internal/dbtest"
 )
 
 // startServe runs `coalition serve` in-process on a free port and returns
@@ -142,15 +144,43 @@ func TestServeNoDemo(t *testing.T) {
 
 func TestMigrate(t *testing.T) {
 	t.Parallel()
-	dbPath := filepath.Join(t.TempDir(), "m.db")
+	dbPath := testDatabase(t, t.TempDir(), "m.db")
 	for range 2 {
 		var out strings.Builder
-		if err := run(context.Background(), []string{"migrate", "--db", dbPath}, func(string) string { return "" }, nil, &out, io.Discard); err != nil {
+		if err := run(context.Background(), []string{"migrate", dbFlag(dbPath), dbPath}, func(string) string { return "" }, nil, &out, io.Discard); err != nil {
 			t.Fatal(err)
 		}
 		if !strings.Contains(out.String(), "up to date") {
 			t.Errorf("migrate printed %q", out.String())
 		}
+	}
+}
+
+// TestDatabaseURLFlagOverridesEnv checks that --database-url wins over
+// COALITION_DATABASE_URL, and that a URL other than postgres:// is a usage
+// error.
+func TestDatabaseURLFlagOverridesEnv(t *testing.T) {
+	t.Parallel()
+	// A port nothing listens on: using it fails.
+	env := func(k string) string {
+		return map[string]string{"COALITION_DATABASE_URL": "postgres://nobody@127.0.0.1:1/none?sslmode=disable&connect_timeout=5"}[k]
+	}
+	if err := run(context.Background(), []string{"migrate"}, env, nil, io.Discard, io.Discard); err == nil || exitCode(err) != 1 {
+		t.Errorf("migrate with an unreachable COALITION_DATABASE_URL: %v", err)
+	}
+	if err := run(context.Background(), []string{"migrate", "--database-url", "mysql://x/y"}, env, nil, io.Discard, io.Discard); exitCode(err) != 2 {
+		t.Errorf("--database-url mysql://: got %v, want a usage error", err)
+	}
+	if dbtest.Backend() != "postgres" {
+		return
+	}
+	url := testDatabase(t, t.TempDir(), "")
+	var out strings.Builder
+	if err := run(context.Background(), []string{"migrate", "--database-url", url}, env, nil, &out, io.Discard); err != nil {
+		t.Fatalf("--database-url over a bad COALITION_DATABASE_URL: %v", err)
+	}
+	if !strings.Contains(out.String(), "up to date") {
+		t.Errorf("migrate printed %q", out.String())
 	}
 }
 
@@ -179,8 +209,8 @@ func TestUsageErrors(t *testing.T) {
 
 func TestKeysCommands(t *testing.T) {
 	t.Parallel()
-	dbPath := filepath.Join(t.TempDir(), "k.db")
-	env := map[string]string{"COALITION_DB": dbPath}
+	dbPath := testDatabase(t, t.TempDir(), "k.db")
+	env := map[string]string{dbEnv(dbPath): dbPath}
 	getenv := func(k string) string { return env[k] }
 	var out strings.Builder
 	if err := run(context.Background(), []string{"keys", "create", "--name", "Map frontend", "--role", "partner"}, getenv, nil, &out, io.Discard); err != nil {

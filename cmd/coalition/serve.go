@@ -15,7 +15,9 @@ import (
 	"github.com/coalition-directory/coalition/internal/demo"
 	"github.com/coalition-directory/coalition/internal/directory"
 	"github.com/coalition-directory/coalition/internal/geo"
+	"github.com/coalition-directory/coalition/internal/postgres"
 	"github.com/coalition-directory/coalition/internal/sqlite"
+	"github.com/coalition-directory/coalition/internal/sqlstore"
 	"github.com/coalition-directory/coalition/internal/web"
 	"github.com/coalition-directory/coalition/internal/webhook"
 )
@@ -31,7 +33,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	log := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: cfg.logLevel}))
 
-	db, dir, err := openDirectoryWith(ctx, cfg.dbPath, cfg.db,
+	db, dir, err := openDirectoryWith(ctx, cfg.database(), cfg.db,
 		directory.WithRetention(cfg.changeRetention), directory.WithWebhookTargets(cfg.webhookAllow))
 	if err != nil {
 		return err
@@ -67,7 +69,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return fmt.Errorf("listen on %s: %w", cfg.addr, err)
 	}
 	srv := api.NewHTTPServer(handler, apiOpts, log)
-	log.Info("serving", "addr", ln.Addr().String(), "db", cfg.dbPath)
+	log.Info("serving", "addr", ln.Addr().String(), "db", cfg.databaseName(), "backend", db.Backend())
 	fmt.Fprintf(stdout, "listening on %s\n", ln.Addr())
 
 	// The webhook worker and the change log's pruning run beside the
@@ -128,12 +130,12 @@ func runMigrate(ctx context.Context, args []string, getenv func(string) string, 
 	if err != nil {
 		return err
 	}
-	db, _, err := openDirectoryWith(ctx, cfg.dbPath, cfg.db)
+	db, _, err := openDirectoryWith(ctx, cfg.database(), cfg.db)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	fmt.Fprintf(stdout, "%s is up to date\n", cfg.dbPath)
+	fmt.Fprintf(stdout, "%s is up to date\n", cfg.databaseName())
 	return nil
 }
 
@@ -142,19 +144,36 @@ func runMigrate(ctx context.Context, args []string, getenv func(string) string, 
 const cacheEntries = 1000
 
 // openDirectory is openDirectoryWith the default database settings.
-func openDirectory(ctx context.Context, path string) (*sqlite.DB, *directory.Service, error) {
-	return openDirectoryWith(ctx, path, sqlite.Options{})
+func openDirectory(ctx context.Context, database string) (*sqlstore.DB, *directory.Service, error) {
+	return openDirectoryWith(ctx, database, sqlite.Options{})
 }
 
-// openDirectoryWith opens and migrates the database, makes sure it has a
-// focus-area vocabulary, and builds the service over it and the reference
-// data.
-func openDirectoryWith(ctx context.Context, path string, opts sqlite.Options, svc ...directory.Option) (*sqlite.DB, *directory.Service, error) {
+// openDatabase opens the database: PostgreSQL when database is a
+// postgres:// URL, else the SQLite file at that path, with opts.
+func openDatabase(ctx context.Context, database string, opts sqlite.Options) (*sqlstore.DB, error) {
+	if postgres.IsURL(database) {
+		db, err := postgres.Open(ctx, database)
+		if err != nil {
+			return nil, err
+		}
+		return db.DB, nil
+	}
+	db, err := sqlite.OpenWith(ctx, database, opts)
+	if err != nil {
+		return nil, err
+	}
+	return db.DB, nil
+}
+
+// openDirectoryWith opens and migrates the database (see openDatabase),
+// makes sure it has a focus-area vocabulary, and builds the service over
+// it and the reference data.
+func openDirectoryWith(ctx context.Context, database string, opts sqlite.Options, svc ...directory.Option) (*sqlstore.DB, *directory.Service, error) {
 	places, err := geo.Load()
 	if err != nil {
 		return nil, nil, fmt.Errorf("load reference data: %w", err)
 	}
-	db, err := sqlite.OpenWith(ctx, path, opts)
+	db, err := openDatabase(ctx, database, opts)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -163,7 +182,9 @@ func openDirectoryWith(ctx context.Context, path string, opts sqlite.Options, sv
 		return nil, nil, err
 	}
 	// Reads are answered from memory until anything is written to the
-	// file, by this process or any other (directory.Cache).
+	// database, by this process or any other (directory.Cache; the data
+	// version is SQLite's data_version, or PostgreSQL's data_version row,
+	// which every write transaction moves on).
 	dir := directory.NewService(directory.NewCache(db, db.DataVersion, cacheEntries), places, svc...)
 	// Every command needs the focus-area vocabulary; a new database gets the default one.
 	if _, err := dir.Seed(ctx, nil); err != nil {

@@ -11,9 +11,16 @@ package dbtest
 
 import (
 	"context"
+	"crypto/rand"
+	"fmt"
+	"net/url"
+	"os"
 	"path/filepath"
 	"testing"
 
+	"github.com/jackc/pgx/v5"
+
+	"github.com/coalition-directory/coalition/internal/postgres"
 	"github.com/coalition-directory/coalition/internal/sqlite"
 	"github.com/coalition-directory/coalition/internal/sqlstore"
 )
@@ -28,18 +35,35 @@ type Database struct {
 	t testing.TB
 	// file is the SQLite file; "" on PostgreSQL.
 	file string
+	// url is the PostgreSQL database's; "" on SQLite.
+	url string
 }
 
 // New returns a new, empty database of the test's own on the backend the
 // environment selects.
 func New(t testing.TB) *Database {
 	t.Helper()
-	return &Database{t: t, file: filepath.Join(t.TempDir(), "test.db")}
+	server := os.Getenv(EnvURL)
+	if server == "" {
+		return &Database{t: t, file: filepath.Join(t.TempDir(), "test.db")}
+	}
+	return &Database{t: t, url: CreateDatabase(t, server)}
 }
 
 // Backend names the backend tests run on: "sqlite" or "postgres".
 func Backend() string {
+	if os.Getenv(EnvURL) != "" {
+		return "postgres"
+	}
 	return "sqlite"
+}
+
+// URL is the database's: a PostgreSQL URL, or the SQLite file's path.
+func (d *Database) URL() string {
+	if d.url != "" {
+		return d.url
+	}
+	return d.file
 }
 
 // Open opens a new handle on the database and migrates it; the handle is
@@ -47,6 +71,17 @@ func Backend() string {
 func (d *Database) Open() *sqlstore.DB {
 	d.t.Helper()
 	ctx := context.Background()
+	if d.url != "" {
+		db, err := postgres.Open(ctx, d.url)
+		if err != nil {
+			d.t.Fatal(err)
+		}
+		d.t.Cleanup(func() { db.Close() })
+		if err := db.Migrate(ctx); err != nil {
+			d.t.Fatal(err)
+		}
+		return db.DB
+	}
 	db, err := sqlite.Open(ctx, d.file)
 	if err != nil {
 		d.t.Fatal(err)
@@ -56,6 +91,42 @@ func (d *Database) Open() *sqlstore.DB {
 		d.t.Fatal(err)
 	}
 	return db.DB
+}
+
+// CreateDatabase creates a new database with a random name on the
+// PostgreSQL server at serverURL, from template0, UTF-8 with the C.UTF-8
+// locale, drops it WITH (FORCE) when the test ends, and returns its URL.
+func CreateDatabase(t testing.TB, serverURL string) string {
+	t.Helper()
+	ctx := context.Background()
+	u, err := url.Parse(serverURL)
+	if err != nil {
+		t.Fatalf("%s: %v", EnvURL, err)
+	}
+	name := "coalition_test_" + rand.Text()[:16]
+	admin, err := pgx.Connect(ctx, serverURL)
+	if err != nil {
+		t.Fatalf("connect to %s: %v", EnvURL, err)
+	}
+	defer admin.Close(ctx)
+	_, err = admin.Exec(ctx, fmt.Sprintf(`CREATE DATABASE %s TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'`,
+		pgx.Identifier{name}.Sanitize()))
+	if err != nil {
+		t.Fatalf("create test database: %v", err)
+	}
+	t.Cleanup(func() {
+		admin, err := pgx.Connect(ctx, serverURL)
+		if err != nil {
+			t.Errorf("drop test database %s: %v", name, err)
+			return
+		}
+		defer admin.Close(ctx)
+		if _, err := admin.Exec(ctx, fmt.Sprintf("DROP DATABASE %s WITH (FORCE)", pgx.Identifier{name}.Sanitize())); err != nil {
+			t.Errorf("drop test database %s: %v", name, err)
+		}
+	})
+	u.Path = "/" + name
+	return u.String()
 }
 
 // Open returns a migrated database of the test's own (New(t).Open()).

@@ -1,39 +1,31 @@
-package sqlite
+package sqlstore_test
 
 import (
 	"context"
-	"path/filepath"
 	"testing"
 	"time"
 
+	"github.com/coalition-directory/coalition/internal/dbtest"
 	"github.com/coalition-directory/coalition/internal/directory"
 	"github.com/coalition-directory/coalition/internal/geo"
 )
 
 // TestCacheSeesWritesOfAnotherProcess runs a cached directory and a writer
-// on two handles of one file, each with connection pools of its own, as two
-// API processes would: every write of the one must show in the next read of
-// the other, in lists, counts and single records.
+// on two handles of one database, each with connection pools of its own,
+// as two API processes would: every write of the one must show in the next
+// read of the other, in lists, counts and single records. The data version
+// must therefore be the database's, not a process's: SQLite's
+// data_version, PostgreSQL's data_version row.
 func TestCacheSeesWritesOfAnotherProcess(t *testing.T) {
 	// A stale cache would make an update retry for ever: bound the test.
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	path := filepath.Join(t.TempDir(), "shared.db")
+	shared := dbtest.New(t)
 	atlas, err := geo.Load()
 	if err != nil {
 		t.Fatal(err)
 	}
-	open := func() *DB {
-		db, err := Open(ctx, path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { db.Close() })
-		if err := db.Migrate(ctx); err != nil {
-			t.Fatal(err)
-		}
-		return db
-	}
+	open := shared.Open
 	writerDB, readerDB := open(), open()
 	writer := directory.NewService(writerDB, atlas)
 	reader := directory.NewService(directory.NewCache(readerDB, readerDB.DataVersion, 100), atlas)

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/coalition-directory/coalition/internal/dbtest"
 	"github.com/coalition-directory/coalition/internal/directory"
 	"github.com/coalition-directory/coalition/internal/sqlstore"
 )
@@ -215,6 +216,7 @@ func TestListMatchesReference(t *testing.T) {
 // rows rather than scanning the organizations.
 func TestListPlans(t *testing.T) {
 	t.Parallel()
+	dbtest.SkipUnlessSQLite(t, "the planner picks its own plans (no INDEXED BY); EXPLAIN shows them")
 	db, _ := newTestDB(t)
 	all := directory.ListQuery{
 		Countries:     []string{"RU"},
@@ -294,6 +296,11 @@ func checkCounts(t *testing.T, db *sqlstore.DB) {
 		return m
 	}
 	live := "FROM organizations o WHERE o.archived_at IS NULL"
+	// The values of a JSON list column, as a table of one column, value.
+	values := func(column string) string { return "json_each(" + column + ")" }
+	if db.Backend() == "postgres" {
+		values = func(column string) string { return "json_array_elements_text(" + column + "::json)" }
+	}
 	statuses := map[string]int{}
 	for s, n := range got.ByStatus {
 		statuses[string(s)] = n
@@ -307,9 +314,9 @@ func checkCounts(t *testing.T, db *sqlstore.DB) {
 		{"by status", statuses, tally("SELECT o.membership_status, count(*) " + live + " GROUP BY 1")},
 		{"by region", got.ByRegion, tally(`SELECT r.value, count(DISTINCT o.pk) FROM organizations o,
 			(SELECT pk, region_code AS value FROM organizations WHERE region_code <> ''
-			 UNION SELECT organizations.pk, j.value FROM organizations, json_each(service_regions) j) r
+			 UNION SELECT organizations.pk, j.value FROM organizations, ` + values("service_regions") + ` j) r
 			WHERE r.pk = o.pk AND o.archived_at IS NULL GROUP BY 1`)},
-		{"by focus area", got.ByFocusArea, tally("SELECT j.value, count(*) FROM organizations o, json_each(o.focus_areas) j WHERE o.archived_at IS NULL GROUP BY 1")},
+		{"by focus area", got.ByFocusArea, tally("SELECT j.value, count(*) FROM organizations o, " + values("o.focus_areas") + " j WHERE o.archived_at IS NULL GROUP BY 1")},
 	} {
 		if fmt.Sprint(tc.got) != fmt.Sprint(tc.want) {
 			t.Errorf("%s: got %v, want %v", tc.name, tc.got, tc.want)

@@ -1,0 +1,279 @@
+// Package postgres stores the directory in a PostgreSQL database through
+// GORM and pgx: it opens the connection pools, checks that the database is
+// UTF-8, and gives internal/sqlstore, which holds the queries, what
+// PostgreSQL does its own way (tsvector search, JSON functions, error
+// codes, the shared data version). Backups are pg_dump's.
+package postgres
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/stdlib"
+	gormpostgres "gorm.io/driver/postgres"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+
+	"github.com/coalition-directory/coalition/internal/directory"
+	"github.com/coalition-directory/coalition/internal/geo"
+	"github.com/coalition-directory/coalition/internal/sqlstore"
+)
+
+// DB is the directory stored in one PostgreSQL database: a sqlstore.DB.
+type DB struct {
+	*sqlstore.DB
+	// write is the primary's pool: writes, and reads that must see them.
+	write *sql.DB
+}
+
+// Pool sizes. A PostgreSQL connection is a server process: each API
+// process keeps few, and several processes share the server's
+// max_connections (100 by default).
+const (
+	writeConns  = 10
+	exportConns = 4
+)
+
+// IsURL reports whether s names a PostgreSQL database (postgres:// or
+// postgresql://), as --database-url takes it.
+func IsURL(s string) bool {
+	return strings.HasPrefix(s, "postgres://") || strings.HasPrefix(s, "postgresql://")
+}
+
+// Open connects to the PostgreSQL database at url (postgres://user@host:port/db?sslmode=...,
+// as libpq takes it) and checks that it can hold the directory: its
+// encoding and character type must be UTF-8, or the server refuses it with
+// an error that says why. Call Migrate before use.
+func Open(ctx context.Context, url string) (*DB, error) {
+	cfg, err := pgx.ParseConfig(url)
+	if err != nil {
+		return nil, fmt.Errorf("open postgres: %w", redact(err))
+	}
+	writeDB := stdlib.OpenDB(*cfg)
+	writeDB.SetMaxOpenConns(writeConns)
+	writeDB.SetMaxIdleConns(writeConns)
+	writeDB.SetConnMaxIdleTime(5 * time.Minute)
+	// Migrations run several statements at once, which only the simple
+	// protocol takes; the bulk inserts of imports prepare their statements
+	// themselves.
+	bulkCfg := cfg.Copy()
+	bulkCfg.DefaultQueryExecMode = pgx.QueryExecModeSimpleProtocol
+	bulkDB := stdlib.OpenDB(*bulkCfg)
+	bulkDB.SetMaxOpenConns(2)
+	bulkDB.SetMaxIdleConns(1)
+	exportDB := stdlib.OpenDB(*cfg)
+	exportDB.SetMaxOpenConns(exportConns)
+	exportDB.SetMaxIdleConns(1)
+	closeAll := func() {
+		writeDB.Close()
+		bulkDB.Close()
+		exportDB.Close()
+	}
+	if err := checkDatabase(ctx, writeDB); err != nil {
+		closeAll()
+		return nil, err
+	}
+	handle := func(db *sql.DB) (*gorm.DB, error) {
+		return gorm.Open(gormpostgres.New(gormpostgres.Config{Conn: db}), &gorm.Config{
+			Logger:                 logger.Discard,
+			SkipDefaultTransaction: true, // every write already runs in a transaction of ours
+		})
+	}
+	var handles [3]*gorm.DB
+	for i, db := range []*sql.DB{writeDB, bulkDB, exportDB} {
+		if handles[i], err = handle(db); err != nil {
+			closeAll()
+			return nil, fmt.Errorf("open postgres: %w", err)
+		}
+	}
+	places, err := geo.Load()
+	if err != nil {
+		closeAll()
+		return nil, fmt.Errorf("open postgres: %w", err)
+	}
+	db := &DB{write: writeDB}
+	db.DB = sqlstore.New(sqlstore.Config{Write: handles[0], Bulk: handles[1], Read: handles[0], Export: handles[2],
+		Places: places, Dialect: db.dialect()})
+	return db, nil
+}
+
+// checkDatabase says why the database cannot hold the directory, if it
+// cannot: it does not answer, or its encoding or character type is not
+// UTF-8, under which PostgreSQL would store Cyrillic text wrongly or not at
+// all, and compare and case-fold it unlike SQLite.
+func checkDatabase(ctx context.Context, db *sql.DB) error {
+	var name, encoding, ctype string
+	err := db.QueryRowContext(ctx, `SELECT current_database(), pg_encoding_to_char(encoding), datctype
+		FROM pg_database WHERE datname = current_database()`).Scan(&name, &encoding, &ctype)
+	if err != nil {
+		return fmt.Errorf("open postgres: %w", redact(err))
+	}
+	if encoding != "UTF8" || !utf8Locale.MatchString(ctype) {
+		return fmt.Errorf("open postgres: database %s has encoding %s and LC_CTYPE %q; the directory needs UTF-8 for both "+
+			"(create it with: createdb --encoding=UTF8 --locale=C.UTF-8 --template=template0 %s)", name, encoding, ctype, name)
+	}
+	return nil
+}
+
+// utf8Locale matches the names of UTF-8 locales: C.UTF-8, en_US.utf8, ...
+var utf8Locale = regexp.MustCompile(`(?i)\.utf-?8(@|$)`)
+
+// redact drops what a connection error may quote of the URL's password.
+func redact(err error) error {
+	var pe *pgconn.ParseConfigError
+	if errors.As(err, &pe) {
+		return errors.New("the database URL cannot be parsed")
+	}
+	return err
+}
+
+// migrationFiles are PostgreSQL's numbered migrations (sqlstore.DB.Migrate).
+//
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
+
+// ErrBackup is what backup says on PostgreSQL, where pg_dump takes a
+// consistent copy of a live database (pg_dump --format=custom), and
+// pg_restore loads it.
+var ErrBackup = errors.New("backups of a PostgreSQL database are pg_dump's: pg_dump --format=custom --file=coalition.dump DATABASE_URL, restored with pg_restore --dbname=DATABASE_URL coalition.dump")
+
+// ping checks that the primary answers.
+func (db *DB) ping(ctx context.Context) error {
+	if err := db.write.PingContext(ctx); err != nil {
+		return fmt.Errorf("ping postgres: %w", err)
+	}
+	return nil
+}
+
+// dataVersion reads the version every write transaction moves on
+// (Dialect.BeginWrite), on the primary. It is shared by every API process
+// on the database, so that the cache of one (directory.Cache) is emptied by
+// the writes of any other, at their commit, as SQLite's data_version does
+// for processes sharing a file. The cache stays on: a cached read costs
+// this one-row read, a fraction of the list or count it saves, whereas a
+// version kept in one process would let it answer from memory after
+// another process's write.
+func (db *DB) dataVersion(ctx context.Context) (uint64, error) {
+	var v uint64
+	if err := db.write.QueryRowContext(ctx, "SELECT version FROM data_version WHERE id = 1").Scan(&v); err != nil {
+		return 0, fmt.Errorf("read data version: %w", err)
+	}
+	return v, nil
+}
+
+// dialect returns what PostgreSQL does its own way, for sqlstore.
+func (db *DB) dialect() *sqlstore.Dialect {
+	migrations, err := fs.Sub(migrationFiles, "migrations")
+	if err != nil {
+		panic(fmt.Sprintf("migrations: %v", err)) // the embedded directory exists
+	}
+	return &sqlstore.Dialect{
+		Name:       "postgres",
+		Migrations: migrations,
+		// Each answer reads one snapshot, as SQLite's read transactions do.
+		ReadTx: &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true},
+		// Taking the data version's row lock first makes writers queue,
+		// as SQLite's IMMEDIATE transactions do: the store numbers new
+		// rows and checks versions under that lock.
+		BeginWrite: func(tx *gorm.DB) error {
+			return tx.Exec("UPDATE data_version SET version = version + 1 WHERE id = 1").Error
+		},
+		RunImport: func(ctx context.Context, bulk *gorm.DB, fn func(tx *gorm.DB) error) error {
+			return bulk.WithContext(ctx).Transaction(fn)
+		},
+		SearchMatch:  "document @@ ?::tsquery",
+		RenderSearch: renderQuery,
+		WriteVocabulary: `INSERT INTO search_vocabulary (term, length, reversed)
+	SELECT v->>0, (v->>1)::integer, v->>2 FROM json_array_elements(?::json) AS v
+	ON CONFLICT (term) DO NOTHING`,
+		KeysIn: "SELECT value::bigint FROM json_array_elements_text(?::json)",
+		FilterRowInserts: []string{
+			`INSERT INTO organization_regions (region_code, org_pk, country_code, membership_status, archived)
+	SELECT DISTINCT v.value, o.pk, o.country_code, o.membership_status, (o.archived_at IS NOT NULL)::integer
+	FROM organizations o, jsonb_array_elements_text(o.service_regions::jsonb || to_jsonb(o.region_code)) v
+	WHERE v.value <> '' AND %s`,
+			`INSERT INTO organization_focus_areas (focus_area, org_pk, country_code, membership_status, archived)
+	SELECT v.value, o.pk, o.country_code, o.membership_status, (o.archived_at IS NOT NULL)::integer
+	FROM organizations o, json_array_elements_text(o.focus_areas::json) v WHERE %s`,
+			`INSERT INTO organization_languages (language, org_pk, country_code, membership_status, archived)
+	SELECT v.value, o.pk, o.country_code, o.membership_status, (o.archived_at IS NOT NULL)::integer
+	FROM organizations o, json_array_elements_text(o.languages::json) v WHERE %s`,
+		},
+		JSONArrayLength: func(column string) string { return "json_array_length(" + column + "::json)" },
+		HexKey:          "lpad(to_hex(o.pk), 12, '0')",
+		IndexedBy:       func(string) string { return "" },
+		NoIndex:         func(column string) string { return column },
+		BindVar:         func(i int) string { return fmt.Sprintf("$%d", i) },
+		Conflict:        conflict,
+		Full:            isFull,
+		Ping:            db.ping,
+		DataVersion:     db.dataVersion,
+	}
+}
+
+// conflict says whether err is a unique violation (SQLSTATE 23505) and
+// names the field whose value is taken, by the index that refused it.
+func conflict(err error) (string, bool) {
+	var pe *pgconn.PgError
+	if !errors.As(err, &pe) || pe.Code != "23505" {
+		return "", false
+	}
+	switch {
+	case pe.ConstraintName == "organizations_live_slug":
+		return "slug", true
+	case strings.HasSuffix(pe.ConstraintName, "_id") || pe.ConstraintName == "api_keys_pkey":
+		return "id", true
+	}
+	return "", true
+}
+
+// isFull says whether err is a write the server's disk had no room for
+// (SQLSTATE 53100, disk_full).
+func isFull(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && pe.Code == "53100"
+}
+
+// searchWeights are the tsvector weights of the fields, in
+// directory.SearchField order (see the search index in migrations).
+var searchWeights = [directory.SearchFields]string{"A", "B", "C", "D"}
+
+// renderQuery renders a search expression as a tsquery: each term quoted
+// as it is (no parser, no folding), ":*" for a prefix, the field's weight
+// to match within a field, & and | for AND and OR.
+func renderQuery(n sqlstore.SearchNode) string {
+	if n.Op == "" {
+		var b strings.Builder
+		b.WriteString("'")
+		b.WriteString(strings.NewReplacer(`'`, `''`, `\`, `\\`).Replace(n.Term))
+		b.WriteString("'")
+		if n.Prefix || n.Field < directory.SearchFields {
+			b.WriteString(":")
+		}
+		if n.Prefix {
+			b.WriteString("*")
+		}
+		if n.Field < directory.SearchFields {
+			b.WriteString(searchWeights[n.Field])
+		}
+		return b.String()
+	}
+	op := " & "
+	if n.Op == "OR" {
+		op = " | "
+	}
+	parts := make([]string, len(n.Kids))
+	for i, k := range n.Kids {
+		parts[i] = renderQuery(k)
+	}
+	return "(" + strings.Join(parts, op) + ")"
+}
