@@ -39,7 +39,8 @@ type DB struct {
 // process keeps few, and several processes share the server's
 // max_connections (100 by default).
 const (
-	writeConns  = 10
+	writeConns  = 8
+	readConns   = 8
 	exportConns = 4
 )
 
@@ -70,12 +71,19 @@ func Open(ctx context.Context, url string) (*DB, error) {
 	bulkDB := stdlib.OpenDB(*bulkCfg)
 	bulkDB.SetMaxOpenConns(2)
 	bulkDB.SetMaxIdleConns(1)
+	// Lists and searches read on a pool of their own, so that they cannot
+	// take every connection that writes need.
+	readDB := stdlib.OpenDB(*cfg)
+	readDB.SetMaxOpenConns(readConns)
+	readDB.SetMaxIdleConns(readConns)
+	readDB.SetConnMaxIdleTime(5 * time.Minute)
 	exportDB := stdlib.OpenDB(*cfg)
 	exportDB.SetMaxOpenConns(exportConns)
 	exportDB.SetMaxIdleConns(1)
 	closeAll := func() {
 		writeDB.Close()
 		bulkDB.Close()
+		readDB.Close()
 		exportDB.Close()
 	}
 	if err := checkDatabase(ctx, writeDB); err != nil {
@@ -88,8 +96,8 @@ func Open(ctx context.Context, url string) (*DB, error) {
 			SkipDefaultTransaction: true, // every write already runs in a transaction of ours
 		})
 	}
-	var handles [3]*gorm.DB
-	for i, db := range []*sql.DB{writeDB, bulkDB, exportDB} {
+	var handles [4]*gorm.DB
+	for i, db := range []*sql.DB{writeDB, bulkDB, readDB, exportDB} {
 		if handles[i], err = handle(db); err != nil {
 			closeAll()
 			return nil, fmt.Errorf("open postgres: %w", err)
@@ -101,7 +109,7 @@ func Open(ctx context.Context, url string) (*DB, error) {
 		return nil, fmt.Errorf("open postgres: %w", err)
 	}
 	db := &DB{write: writeDB}
-	db.DB = sqlstore.New(sqlstore.Config{Write: handles[0], Bulk: handles[1], Read: handles[0], Export: handles[2],
+	db.DB = sqlstore.New(sqlstore.Config{Write: handles[0], Bulk: handles[1], Read: handles[2], Export: handles[3],
 		Places: places, Dialect: db.dialect()})
 	return db, nil
 }
@@ -187,6 +195,10 @@ func (db *DB) dialect() *sqlstore.Dialect {
 		BeginWrite: func(tx *gorm.DB) error {
 			return tx.Exec("UPDATE data_version SET version = version + 1 WHERE id = 1").Error
 		},
+		// Writers already queue on data_version's row, so the change log
+		// needs no lock of its own (LockChanges), but the webhook workers'
+		// claims must skip the rows another process holds.
+		SkipLocked: " FOR UPDATE OF d SKIP LOCKED",
 		RunImport: func(ctx context.Context, bulk *gorm.DB, fn func(tx *gorm.DB) error) error {
 			return bulk.WithContext(ctx).Transaction(fn)
 		},
