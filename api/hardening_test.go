@@ -26,8 +26,9 @@ const apiPolicy = "default-src 'none'; frame-ancestors 'none'"
 // newTestServerWithPages is newTestServer with the web pages served too.
 func newTestServerWithPages(t *testing.T, opts api.Options) *testServer {
 	t.Helper()
-	var pages http.Handler = http.NotFoundHandler()
+	var pages *web.Handler // made once the server's directory is
 	opts.Pages = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { pages.ServeHTTP(w, r) })
+	opts.ErrorPages = errorPagesFunc(func(w http.ResponseWriter, r *http.Request, status int) { pages.ServeError(w, r, status) })
 	s := newTestServerWith(t, searchFixtures(), opts)
 	h, err := web.New(slog.New(slog.NewTextHandler(io.Discard, nil)), s.dir, web.Options{})
 	if err != nil {
@@ -35,6 +36,13 @@ func newTestServerWithPages(t *testing.T, opts api.Options) *testServer {
 	}
 	pages = h
 	return s
+}
+
+// errorPagesFunc is a function as an api.ErrorPages.
+type errorPagesFunc func(w http.ResponseWriter, r *http.Request, status int)
+
+func (f errorPagesFunc) ServeError(w http.ResponseWriter, r *http.Request, status int) {
+	f(w, r, status)
 }
 
 // page sends a request to a route outside the spec (a page, the docs) and

@@ -64,7 +64,10 @@ func statusOf(code directory.Code) int {
 // their message, as does an echo.HTTPError of a 5xx with an Internal cause,
 // whose cause is logged; anything else is logged with its cause and shown
 // only as an internal error, so no internals reach the client.
-func errorHandler(log *slog.Logger) echo.HTTPErrorHandler {
+//
+// Requests to the pages (pagesRoute) get pages' error page instead, when
+// pages is set: a person reads it, not a program.
+func errorHandler(log *slog.Logger, pages ErrorPages) echo.HTTPErrorHandler {
 	return func(err error, c echo.Context) {
 		if clientGone(c, err) {
 			// Nobody is left to answer, and nothing failed on the server's
@@ -109,10 +112,27 @@ func errorHandler(log *slog.Logger) echo.HTTPErrorHandler {
 			}
 		}
 		p.Title = http.StatusText(p.Status)
+		if pages != nil && c.Path() == pagesRoute {
+			h := c.Response().Header()
+			h.Del("ETag")
+			h.Del("Content-Disposition")
+			h.Del("Content-Language")
+			pages.ServeError(c.Response(), c.Request(), p.Status)
+			return
+		}
 		etag, _ := c.Get(currentTagKey).(string) // a 412's current version, in a GET's form
 		writeProblem(c, p, etag)
 	}
 }
+
+// ErrorPages renders an error status as an HTML page of the web directory,
+// with the pages' look and headers and nothing of the error's cause.
+type ErrorPages interface {
+	ServeError(w http.ResponseWriter, r *http.Request, status int)
+}
+
+// pagesRoute is the route addRoutes serves the pages at.
+const pagesRoute = "/*"
 
 // statusClientClosedRequest is the status the request log gives a request
 // whose client went away before its answer was complete: nginx's 499

@@ -31,6 +31,10 @@ type Options struct {
 	// Pages serves the web directory (package web) at every path outside
 	// the API's; nil serves the API alone.
 	Pages http.Handler
+	// ErrorPages, when set, answers the errors of requests to the pages
+	// that arise before a page runs (429, 413, 500) with an HTML page rather
+	// than problem+json: package web's Handler.
+	ErrorPages ErrorPages
 	// Timeouts bound what slow clients hold; see NewHTTPServer.
 	Timeouts Timeouts
 	// RateLimits bound each caller's requests; the zero value has none.
@@ -74,7 +78,7 @@ func NewServer(log *slog.Logger, dir *directory.Service, db Pinger, opts Options
 	e := echo.New()
 	e.HideBanner = true
 	e.HidePort = true
-	e.HTTPErrorHandler = errorHandler(log)
+	e.HTTPErrorHandler = errorHandler(log, opts.ErrorPages)
 	e.Logger.SetHeader("${level}")
 	e.Logger.SetOutput(echoLog{log})
 	e.IPExtractor = ipExtractor(opts.RateLimits.TrustedProxies)

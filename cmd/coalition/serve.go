@@ -58,7 +58,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil {
 		return fmt.Errorf("load web pages: %w", err)
 	}
-	apiOpts := api.Options{CORSOrigins: cfg.corsOrigins, DefaultLang: cfg.defaultLang, Pages: pages,
+	apiOpts := api.Options{CORSOrigins: cfg.corsOrigins, DefaultLang: cfg.defaultLang, Pages: pages, ErrorPages: pages,
 		RateLimits: cfg.rateLimits, DBPools: db}
 	handler, err := api.NewServer(log, dir, db, apiOpts)
 	if err != nil {

@@ -142,6 +142,33 @@ func (h *Handler) routes() *http.ServeMux {
 // Content-Security-Policy (only this origin's scripts, styles and images;
 // no framing except /embed), no MIME sniffing, no referrer beyond the origin.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	h.setHeaders(w, r)
+	if r.URL.Path != "/embed" && !strings.HasPrefix(r.URL.Path, "/assets/") {
+		r = h.withSession(w, r)
+		w.Header().Add("Vary", "Cookie")
+		if _, ok := sessionOf(r); ok {
+			// A partner's pages show what the public may not see.
+			w.Header().Set("Cache-Control", "private, no-store")
+		}
+	}
+	h.mux.ServeHTTP(w, r)
+}
+
+// ServeError answers a page request that failed before any page ran (too
+// many requests, a form over the size limit, an internal error) with the
+// error page and status, in the language of the request's path, with the
+// headers every page has and Cache-Control no-store. It says nothing of the
+// cause; headers the status needs (Retry-After) are the caller's.
+func (h *Handler) ServeError(w http.ResponseWriter, r *http.Request, status int) {
+	h.setHeaders(w, r)
+	w.Header().Set("Cache-Control", "no-store")
+	lang := langOf(r)
+	view := h.newPage(r, lang, h.msgs.text(lang, "error.title"), "")
+	h.render(w, r, status, "error", messagePage(&view, "error.title", "error.text"))
+}
+
+// setHeaders sets the headers every page has.
+func (h *Handler) setHeaders(w http.ResponseWriter, r *http.Request) {
 	hd := w.Header()
 	ancestors := "'none'"
 	if r.URL.Path == "/embed" {
@@ -153,15 +180,6 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		"connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors "+ancestors)
 	hd.Set("X-Content-Type-Options", "nosniff")
 	hd.Set("Referrer-Policy", "same-origin")
-	if r.URL.Path != "/embed" && !strings.HasPrefix(r.URL.Path, "/assets/") {
-		r = h.withSession(w, r)
-		hd.Add("Vary", "Cookie")
-		if _, ok := sessionOf(r); ok {
-			// A partner's pages show what the public may not see.
-			hd.Set("Cache-Control", "private, no-store")
-		}
-	}
-	h.mux.ServeHTTP(w, r)
 }
 
 // render writes a page into a buffer first, so a failing component gives a

@@ -1,0 +1,64 @@
+package api_test
+
+import (
+	"bytes"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/coalition-directory/coalition/api"
+)
+
+// TestPageErrorsArePages checks that an error that stops a page request
+// before the page runs (too many requests, an oversized form) is an HTML
+// page in the pages' look, language and headers, keeping Retry-After, while
+// the API's answers to the same client stay problem+json.
+func TestPageErrorsArePages(t *testing.T) {
+	t.Parallel()
+	s := newTestServerWithPages(t, api.Options{RateLimits: api.RateLimits{Anonymous: api.Rate{PerSecond: slowRate, Burst: 3}}})
+	// The body limit comes before the rate limit: this takes no request of the burst.
+	big := s.page(http.MethodPost, "/signin", http.Header{"Content-Type": {"application/x-www-form-urlencoded"}}, bytes.NewReader(bytes.Repeat([]byte("a"), 1<<20+1)))
+	wantPage(t, big, http.StatusRequestEntityTooLarge, "Что-то пошло не так")
+	for _, path := range []string{"/", "/en/", "/org/nadezhda"} {
+		wantStatus(t, s.page(http.MethodGet, path, nil, nil), http.StatusOK)
+	}
+
+	for path, title := range map[string]string{"/": "Что-то пошло не так", "/en/": "Something went wrong", "/org/nadezhda": "Что-то пошло не так"} {
+		r := s.page(http.MethodGet, path, http.Header{"Accept": {"text/html"}}, nil)
+		wantPage(t, r, http.StatusTooManyRequests, title)
+		if r.Header.Get("Retry-After") == "" {
+			t.Errorf("%s: 429 page without Retry-After", path)
+		}
+	}
+	for _, path := range []string{"/api/v1/organizations", "/openapi.yaml"} {
+		r := s.do(http.MethodGet, path, http.Header{"Accept": {"text/html"}}, nil)
+		wantStatus(t, r, http.StatusTooManyRequests)
+		if ct := r.Header.Get("Content-Type"); ct != "application/problem+json" {
+			t.Errorf("%s: 429 as %q, want a problem", path, ct)
+		}
+	}
+}
+
+// wantPage fails the test unless r is an HTML page of the directory with
+// status, title in its heading, and the pages' own security policy.
+func wantPage(t *testing.T, r response, status int, title string) {
+	t.Helper()
+	what := r.Request.Method + " " + r.Request.URL.Path
+	if r.StatusCode != status {
+		t.Errorf("%s: status %d, want %d: %.300s", what, r.StatusCode, status, r.body)
+	}
+	if ct := r.Header.Get("Content-Type"); ct != "text/html; charset=utf-8" {
+		t.Errorf("%s: %d as %q, want an HTML page", what, r.StatusCode, ct)
+		return
+	}
+	body := string(r.body)
+	if !strings.Contains(body, "<h1>"+title+"</h1>") || !strings.Contains(body, `rel="stylesheet"`) {
+		t.Errorf("%s: not the directory's error page with %q: %.500s", what, title, body)
+	}
+	if csp := r.Header.Get("Content-Security-Policy"); csp == apiPolicy || !strings.Contains(csp, "style-src 'self'") {
+		t.Errorf("%s: Content-Security-Policy %q, want the pages'", what, csp)
+	}
+	if cc := r.Header.Get("Cache-Control"); cc != "no-store" {
+		t.Errorf("%s: Cache-Control %q, want no-store", what, cc)
+	}
+}
