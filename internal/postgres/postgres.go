@@ -178,6 +178,11 @@ func (db *DB) dataVersion(ctx context.Context) (uint64, error) {
 	return v, nil
 }
 
+// changeLogLock is the key of the advisory lock the change log is
+// appended under (an arbitrary number that no other lock of the database
+// uses).
+const changeLogLock = 0x636f616c6974 // "coalit"
+
 // dialect returns what PostgreSQL does its own way, for sqlstore.
 func (db *DB) dialect() *sqlstore.Dialect {
 	migrations, err := fs.Sub(migrationFiles, "migrations")
@@ -195,9 +200,16 @@ func (db *DB) dialect() *sqlstore.Dialect {
 		BeginWrite: func(tx *gorm.DB) error {
 			return tx.Exec("UPDATE data_version SET version = version + 1 WHERE id = 1").Error
 		},
-		// Writers already queue on data_version's row, so the change log
-		// needs no lock of its own (LockChanges), but the webhook workers'
-		// claims must skip the rows another process holds.
+		// A sequence hands numbers out at insert, so a reader could see a
+		// later number commit before an earlier one and skip it for good:
+		// the change log is numbered instead under a transaction-scoped
+		// advisory lock, held to the commit, so numbers commit in order.
+		// Writers queue on data_version's row already; the log's order
+		// does not rest on every writer doing so.
+		LockChanges: func(tx *gorm.DB) error {
+			return tx.Exec("SELECT pg_advisory_xact_lock(?)", changeLogLock).Error
+		},
+		// The webhook workers' claims skip the rows another process holds.
 		SkipLocked: " FOR UPDATE OF d SKIP LOCKED",
 		RunImport: func(ctx context.Context, bulk *gorm.DB, fn func(tx *gorm.DB) error) error {
 			return bulk.WithContext(ctx).Transaction(fn)

@@ -18,18 +18,34 @@ import (
 // event before every event numbered below it is visible, so a reader
 // following after= skips none. (Were numbers given at insert and seen at
 // commit, the second transaction would commit seq 2 while seq 1 was still
-// open, and a reader at after=2 would never see seq 1.)
+// open, and a reader at after=2 would never see seq 1.) It runs with
+// transactions begun as the store's writes begin them, and with plain ones,
+// where only the change log's own lock (on PostgreSQL an advisory lock)
+// keeps the order.
 func TestChangesCommitInOrder(t *testing.T) {
 	t.Parallel()
+	for _, plain := range []bool{false, true} {
+		t.Run(map[bool]string{false: "writes", true: "plain transactions"}[plain], func(t *testing.T) {
+			t.Parallel()
+			testChangesCommitInOrder(t, plain)
+		})
+	}
+}
+
+func testChangesCommitInOrder(t *testing.T, plain bool) {
 	ctx := context.Background()
 	database := dbtest.New(t)
 	writer, reader := database.Open(), database.Open()
+	begin := writer.BeginWrite
+	if plain {
+		begin = writer.BeginPlain
+	}
 	at := time.Now().UTC().Truncate(time.Microsecond)
 	ev := func(id string) directory.ChangeEvent {
 		return directory.ChangeEvent{Type: directory.EventOrganizationUpdated, ID: id, OrganizationID: id, At: at, Public: true}
 	}
 
-	first, err := writer.BeginWrite(ctx)
+	first, err := begin(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -38,7 +54,7 @@ func TestChangesCommitInOrder(t *testing.T) {
 	}
 	second := make(chan error, 1)
 	go func() {
-		tx, err := writer.BeginWrite(ctx)
+		tx, err := begin(ctx)
 		if err == nil {
 			if err = writer.AppendChanges(tx, []directory.ChangeEvent{ev("second")}); err == nil {
 				err = tx.Commit().Error

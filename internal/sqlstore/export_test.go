@@ -95,3 +95,10 @@ func (db *DB) BeginWrite(ctx context.Context) (*gorm.DB, error) {
 func (db *DB) AppendChanges(tx *gorm.DB, events []directory.ChangeEvent) error {
 	return db.appendChanges(tx, events)
 }
+
+// BeginPlain begins a transaction that takes none of the writes' own locks
+// (Dialect.BeginWrite), so that only the change log's lock orders appends.
+func (db *DB) BeginPlain(ctx context.Context) (*gorm.DB, error) {
+	tx := db.gorm.WithContext(ctx).Begin()
+	return tx, tx.Error
+}
