@@ -3,6 +3,7 @@ package web_test
 import (
 	"bytes"
 	"context"
+	"html"
 	"io"
 	"log/slog"
 	"net/http"
@@ -383,5 +384,51 @@ func TestCountsFollowWrites(t *testing.T) {
 	afterRU, afterEN := count("/", "Армения"), count("/en/", "Armenia")
 	if afterRU == beforeRU || afterEN == beforeEN {
 		t.Errorf("Armenia counted %s/%s before a create, %s/%s after", beforeRU, beforeEN, afterRU, afterEN)
+	}
+}
+
+// TestRegionsHaveRussianNames checks the regions of the twelve countries
+// the map draws: each code once, each with a Russian name in Cyrillic that
+// its country's Russian page shows; Kazakhstan's regions of 2022 (ISO
+// 3166-2:KZ, Abai KZ-10, Jetisu KZ-33, Ulytau KZ-62) are there; Crimea and
+// Sevastopol are UA-43 and UA-40, as ISO 3166-2 has them, and no Russian
+// region stands for them.
+func TestRegionsHaveRussianNames(t *testing.T) {
+	t.Parallel()
+	s := newTestSite(t, web.Options{})
+	places, err := geo.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cyrillic := regexp.MustCompile(`^[\p{Cyrillic}0-9 ()«».,'’—-]+$`)
+	seen := map[string]string{}
+	for _, country := range []string{"RU", "UA", "BY", "MD", "KZ", "KG", "TJ", "UZ", "TM", "AZ", "AM", "GE"} {
+		regions := places.Regions(country)
+		if len(regions) == 0 {
+			t.Errorf("%s has no regions", country)
+		}
+		page := s.get("/country/" + country)
+		for _, r := range regions {
+			if prev, ok := seen[r.Code]; ok {
+				t.Errorf("%s is a region of %s and of %s", r.Code, prev, country)
+			}
+			seen[r.Code] = country
+			if !cyrillic.MatchString(r.NameRU) {
+				t.Errorf("%s: Russian name %q", r.Code, r.NameRU)
+			}
+			if !strings.Contains(page.body, html.EscapeString(r.NameRU)) {
+				t.Errorf("/country/%s does not show %s %q", country, r.Code, r.NameRU)
+			}
+		}
+	}
+	for code, name := range map[string]string{"KZ-10": "Абай", "KZ-33": "Жетысу", "KZ-62": "Улытау", "UA-43": "Крым", "UA-40": "Севастополь"} {
+		if r, ok := places.Region(code); !ok || !strings.Contains(r.NameRU, name) {
+			t.Errorf("%s: got %+v, want a region named %s", code, r, name)
+		}
+	}
+	for _, r := range places.Regions("RU") {
+		if strings.Contains(r.NameRU, "Крым") || strings.Contains(r.NameRU, "Севастополь") {
+			t.Errorf("%s %q is a Russian region", r.Code, r.NameRU)
+		}
 	}
 }
