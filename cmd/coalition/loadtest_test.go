@@ -29,7 +29,8 @@ import (
 // 100,000 generated organizations it imports the directory, starts the real
 // server binary on 127.0.0.1 and drives it with bombardier (32
 // connections, one URL per run, COALITION_LOAD_SECONDS each, 10 by default)
-// for each class of query, then with vegeta over 1,000 distinct realistic
+// for each class of query (the web pages, plainly and gzipped, right after
+// the JSON of the same query, with their ratios), then with vegeta over 1,000 distinct realistic
 // queries drawn with a Zipf distribution, reads and writes together. It
 // prints a Markdown table: requests per second, p50 and p99 latency,
 // errors, and the server's peak resident and anonymous memory. Only
@@ -124,22 +125,38 @@ func loadRun(b *testing.B, server, bombardier string, n int, duration time.Durat
 	defer mem.stop()
 
 	lastPage := (n + directory.DefaultPerPage - 1) / directory.DefaultPerPage
-	classes := []struct{ name, path string }{
-		{"/healthz (ceiling)", "/healthz"},
-		{"list by name", "/api/v1/organizations?sort=name"},
-		{"filter country + focus area", "/api/v1/organizations?country=RU&focus_area=shelter"},
-		{"search a Russian word", "/api/v1/organizations?q=" + url.QueryEscape("центр")},
-		{"two-letter prefix", "/api/v1/organizations?q=" + url.QueryEscape("по")},
-		{fmt.Sprintf("deep page (%d of %d)", lastPage/2, lastPage), fmt.Sprintf("/api/v1/organizations?sort=name&page=%d", lastPage/2)},
-		{"one organization by slug", "/api/v1/organizations/" + orgs[n/2].Slug},
-		{"/stats", "/api/v1/stats"},
+	// The web pages are driven with the JSON of the same query right
+	// before them, plainly and as browsers ask (gzip), for the ratios below.
+	search, org := "?q="+url.QueryEscape("центр"), orgs[n/2].Slug
+	gzip := []string{"-H", "Accept-Encoding: gzip"}
+	classes := []struct {
+		name, path string
+		args       []string
+	}{
+		{"/healthz (ceiling)", "/healthz", nil},
+		{"list by name", "/api/v1/organizations?sort=name", nil},
+		{"filter country + focus area", "/api/v1/organizations?country=RU&focus_area=shelter", nil},
+		{"search a Russian word", "/api/v1/organizations" + search, nil},
+		{"page: search a Russian word", "/" + search, nil},
+		{"two-letter prefix", "/api/v1/organizations?q=" + url.QueryEscape("по"), nil},
+		{fmt.Sprintf("deep page (%d of %d)", lastPage/2, lastPage), fmt.Sprintf("/api/v1/organizations?sort=name&page=%d", lastPage/2), nil},
+		{"one organization by slug", "/api/v1/organizations/" + org, nil},
+		{"page: one organization", "/org/" + org, nil},
+		{"/stats", "/api/v1/stats", nil},
+		{"search a Russian word, gzip", "/api/v1/organizations" + search, gzip},
+		{"page: search a Russian word, gzip", "/" + search, gzip},
+		{"one organization by slug, gzip", "/api/v1/organizations/" + org, gzip},
+		{"page: one organization, gzip", "/org/" + org, gzip},
 	}
 	var rows []loadRow
+	rate := map[string]float64{}
 	for _, c := range classes {
 		if code := getStatus(b, base+c.path); code != http.StatusOK {
 			b.Fatalf("GET %s: %d", c.path, code)
 		}
-		rows = append(rows, bombard(b, bombardier, c.name, base+c.path, duration))
+		row := bombard(b, bombardier, c.name, base+c.path, duration, c.args...)
+		rows = append(rows, row)
+		rate[c.name] = row.rate
 	}
 	rows = append(rows, mixedRun(b, base, editor, orgs, 2*duration)...)
 	peakRSS, peakAnon := mem.stop()
@@ -151,6 +168,14 @@ func loadRun(b *testing.B, server, bombardier string, n int, duration time.Durat
 	for _, r := range rows {
 		fmt.Printf("| %s | %.0f | %.1f%% | %.2f | %.2f | %d | %d |\n",
 			r.class, r.rate, 100*r.rate/rows[0].rate, r.p50, r.p99, r.requests, r.errors)
+	}
+	fmt.Println("\n| web page / JSON of the same query | plain | gzip |\n|---|---|---|")
+	for _, q := range []string{"search a Russian word", "one organization by slug"} {
+		page := "page: " + q
+		if q == "one organization by slug" {
+			page = "page: one organization"
+		}
+		fmt.Printf("| %s | %.2f | %.2f |\n", q, rate[page]/rate[q], rate[page+", gzip"]/rate[q+", gzip"])
 	}
 	b.ReportMetric(float64(peakRSS)/1024, "peak-RSS-MB")
 	b.ReportMetric(float64(peakAnon)/1024, "peak-RssAnon-MB")
@@ -167,9 +192,11 @@ func getStatus(b *testing.B, url string) int {
 }
 
 // bombard runs bombardier against one URL for duration with 32
-// connections and reads its JSON report.
-func bombard(b *testing.B, bombardier, class, url string, duration time.Duration) loadRow {
-	out, err := exec.Command(bombardier, "-c", "32", "-d", duration.String(), "-l", "-p", "r", "-o", "json", url).Output()
+// connections, with its further arguments (headers), and reads its JSON
+// report.
+func bombard(b *testing.B, bombardier, class, url string, duration time.Duration, args ...string) loadRow {
+	args = append([]string{"-c", "32", "-d", duration.String(), "-l", "-p", "r", "-o", "json"}, args...)
+	out, err := exec.Command(bombardier, append(args, url)...).Output()
 	if err != nil {
 		b.Fatalf("bombardier %s: %v", url, err)
 	}
