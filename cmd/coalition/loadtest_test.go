@@ -79,6 +79,7 @@ func BenchmarkLoad(b *testing.B) {
 type loadRow struct {
 	class            string
 	rate, p50, p99   float64 // requests per second, milliseconds
+	cpu              float64 // the server's CPU time per request, microseconds (0: not measured)
 	requests, errors int
 }
 
@@ -149,36 +150,65 @@ func loadRun(b *testing.B, server, bombardier string, n int, duration time.Durat
 		{"page: one organization, gzip", "/org/" + org, gzip},
 	}
 	var rows []loadRow
-	rate := map[string]float64{}
+	rate, cpu := map[string]float64{}, map[string]float64{}
 	for _, c := range classes {
 		if code := getStatus(b, base+c.path); code != http.StatusOK {
 			b.Fatalf("GET %s: %d", c.path, code)
 		}
+		before := cpuTime(b, srv.Process.Pid)
 		row := bombard(b, bombardier, c.name, base+c.path, duration, c.args...)
+		row.cpu = float64((cpuTime(b, srv.Process.Pid) - before).Microseconds()) / float64(max(row.requests, 1))
 		rows = append(rows, row)
-		rate[c.name] = row.rate
+		rate[c.name], cpu[c.name] = row.rate, row.cpu
 	}
 	rows = append(rows, mixedRun(b, base, editor, orgs, 2*duration)...)
 	peakRSS, peakAnon := mem.stop()
 
 	fmt.Printf("\n%d organizations, 32 connections, %v per class; server peak RSS %.0f MB, peak RssAnon %.0f MB\n\n",
 		n, duration, float64(peakRSS)/1024, float64(peakAnon)/1024)
-	fmt.Println("| query class | req/s | % of /healthz | p50 ms | p99 ms | requests | errors |")
-	fmt.Println("|---|---|---|---|---|---|---|")
+	fmt.Println("| query class | req/s | % of /healthz | p50 ms | p99 ms | server CPU µs/req | requests | errors |")
+	fmt.Println("|---|---|---|---|---|---|---|---|")
 	for _, r := range rows {
-		fmt.Printf("| %s | %.0f | %.1f%% | %.2f | %.2f | %d | %d |\n",
-			r.class, r.rate, 100*r.rate/rows[0].rate, r.p50, r.p99, r.requests, r.errors)
+		cpu := "–"
+		if r.cpu > 0 {
+			cpu = fmt.Sprintf("%.0f", r.cpu)
+		}
+		fmt.Printf("| %s | %.0f | %.1f%% | %.2f | %.2f | %s | %d | %d |\n",
+			r.class, r.rate, 100*r.rate/rows[0].rate, r.p50, r.p99, cpu, r.requests, r.errors)
 	}
-	fmt.Println("\n| web page / JSON of the same query | plain | gzip |\n|---|---|---|")
+	// Rates share the machine with the load generator (and, on a shared
+	// machine, with whatever else runs); the server's own CPU time per
+	// request does not, so both are given, each as page / JSON (for CPU
+	// time, JSON's per page's, so that 1 means as cheap and less is dearer).
+	fmt.Println("\n| web page / JSON of the same query | rate | rate, gzip | server CPU | server CPU, gzip |\n|---|---|---|---|---|")
 	for _, q := range []string{"search a Russian word", "one organization by slug"} {
 		page := "page: " + q
 		if q == "one organization by slug" {
 			page = "page: one organization"
 		}
-		fmt.Printf("| %s | %.2f | %.2f |\n", q, rate[page]/rate[q], rate[page+", gzip"]/rate[q+", gzip"])
+		fmt.Printf("| %s | %.2f | %.2f | %.2f | %.2f |\n", q, rate[page]/rate[q], rate[page+", gzip"]/rate[q+", gzip"],
+			cpu[q]/cpu[page], cpu[q+", gzip"]/cpu[page+", gzip"])
 	}
 	b.ReportMetric(float64(peakRSS)/1024, "peak-RSS-MB")
 	b.ReportMetric(float64(peakAnon)/1024, "peak-RssAnon-MB")
+}
+
+// cpuTime is the user and system CPU time a process has used so far, from
+// /proc/<pid>/stat (proc(5): fields 14 and 15, in clock ticks, which Linux
+// gives user space as USER_HZ, 100 a second).
+func cpuTime(b *testing.B, pid int) time.Duration {
+	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		b.Fatal(err)
+	}
+	// The command name, field 2, is in parentheses and may hold spaces.
+	fields := strings.Fields(string(stat[bytes.LastIndexByte(stat, ')')+1:]))
+	utime, err1 := strconv.ParseInt(fields[11], 10, 64)
+	stime, err2 := strconv.ParseInt(fields[12], 10, 64)
+	if err1 != nil || err2 != nil {
+		b.Fatalf("/proc/%d/stat: %q", pid, stat)
+	}
+	return time.Duration(utime+stime) * time.Second / 100
 }
 
 func getStatus(b *testing.B, url string) int {
