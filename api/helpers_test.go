@@ -124,20 +124,27 @@ func (b *syncBuffer) records(t *testing.T) []map[string]any {
 // startTestServer is newTestServerOn with log, when set, as the server's log.
 func startTestServer(t *testing.T, orgs []directory.Organization, opts api.Options, wrap func(net.Listener) net.Listener, dbOpts sqlite.Options, log *slog.Logger) *testServer {
 	t.Helper()
-	ctx := context.Background()
 	var db *sqlstore.DB
 	if dbOpts == (sqlite.Options{}) {
 		db = dbtest.Open(t)
 	} else {
 		db = dbtest.OpenSQLite(t, dbOpts, "a disk that fills fails writes with SQLSTATE 53100 (disk_full), which the store maps to the same 507").DB
 	}
+	// Every test runs over the cache the server uses, so each write
+	// followed by a read checks that the write invalidated it.
+	return serveStore(t, db, directory.NewCache(db, db.DataVersion, 100), orgs, opts, wrap, log)
+}
+
+// serveStore starts the API over store, which db holds, loaded with orgs
+// (the demo directory when orgs is nil; none when it is empty).
+func serveStore(t *testing.T, db *sqlstore.DB, store directory.Store, orgs []directory.Organization, opts api.Options, wrap func(net.Listener) net.Listener, log *slog.Logger) *testServer {
+	t.Helper()
+	ctx := context.Background()
 	places, err := geo.Load()
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Every test runs over the cache the server uses, so each write
-	// followed by a read checks that the write invalidated it.
-	dir := directory.NewService(directory.NewCache(db, db.DataVersion, 100), places)
+	dir := directory.NewService(store, places)
 	if orgs == nil {
 		if orgs, err = demo.Organizations(); err != nil {
 			t.Fatal(err)

@@ -37,6 +37,34 @@ func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
+// readPrimary pins the reads of a request to the primary database when
+// the database has read replicas, which may lag behind it: a request
+// carrying If-Match acts on the latest version, and a client that sends
+// Cache-Control: no-cache (RFC 9111, 5.2.1.4) asks for an answer that
+// reflects every committed write, its own included. Other reads of lists,
+// searches and exports may come from a replica.
+func readPrimary(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		req := c.Request()
+		if req.Header.Get("If-Match") != "" || noCache(req.Header.Values("Cache-Control")) {
+			c.SetRequest(req.WithContext(directory.WithPrimary(req.Context())))
+		}
+		return next(c)
+	}
+}
+
+// noCache reports whether Cache-Control values hold the no-cache directive.
+func noCache(values []string) bool {
+	for _, v := range values {
+		for _, d := range strings.Split(v, ",") {
+			if name, _, _ := strings.Cut(strings.TrimSpace(d), "="); strings.EqualFold(name, "no-cache") {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // cacheable serves GET responses with an ETag (a hash of the body), answers
 // a matching If-None-Match with 304 Not Modified, and sets Cache-Control:
 // anonymous responses may be cached by anyone for a minute; responses to a

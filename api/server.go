@@ -96,6 +96,7 @@ func NewServer(log *slog.Logger, dir *directory.Service, db Pinger, opts Options
 		m.middleware,
 		middleware.RecoverWithConfig(middleware.RecoverConfig{DisablePrintStack: true}),
 		securityHeaders,
+		readPrimary,
 		// Every route's body is bounded; imports have a larger bound of their own.
 		middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{
 			Limit:   strconv.Itoa(maxBodyBytes),
@@ -105,7 +106,7 @@ func NewServer(log *slog.Logger, dir *directory.Service, db Pinger, opts Options
 		middleware.CORSWithConfig(middleware.CORSConfig{
 			AllowOrigins: origins,
 			AllowMethods: []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPatch, http.MethodDelete},
-			AllowHeaders: []string{"Authorization", "Content-Type", "If-Match", "If-None-Match", "Accept-Language"},
+			AllowHeaders: []string{"Authorization", "Content-Type", "If-Match", "If-None-Match", "Accept-Language", "Cache-Control"},
 			ExposeHeaders: []string{"ETag", "Link", "Location", "Content-Language", ChangeSeqHeader, echo.HeaderXRequestID,
 				echo.HeaderContentDisposition, echo.HeaderWWWAuthenticate, echo.HeaderRetryAfter},
 			MaxAge: 3600,

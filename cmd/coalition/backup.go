@@ -31,7 +31,7 @@ func runBackup(ctx context.Context, args []string, getenv func(string) string, s
 	if cfg.databaseURL != "" {
 		return fmt.Errorf("backup: %w", postgres.ErrBackup)
 	}
-	db, err := sqlite.OpenWith(ctx, cfg.dbPath, cfg.db)
+	db, err := sqlite.OpenWith(ctx, cfg.dbPath, cfg.db.sqlite)
 	if err != nil {
 		return err
 	}

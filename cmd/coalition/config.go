@@ -32,8 +32,9 @@ type config struct {
 	defaultLang string
 	// frameAncestors are the origins allowed to frame the /embed widget.
 	frameAncestors []string
-	// db are the database's settings (synchronous).
-	db sqlite.Options
+	// db are the database's settings: SQLite's (synchronous) or
+	// PostgreSQL's (read replicas).
+	db dbOptions
 	// rateLimits bound each caller's requests (serve).
 	rateLimits api.RateLimits
 	// changeRetention is how long change events are kept.
@@ -73,8 +74,10 @@ func parseFlagSet(fs *flag.FlagSet, name string, args []string, getenv func(stri
 	var level, origins, ancestors, anonymousRate, keyRate, proxies, retention, allow string
 	fs.StringVar(&cfg.dbPath, "db", env("DB", "coalition.db"), "SQLite database file (env COALITION_DB)")
 	fs.StringVar(&cfg.databaseURL, "database-url", env("DATABASE_URL", ""), "PostgreSQL database to use instead of the SQLite file: postgres://user:password@host:5432/name?sslmode=require (env COALITION_DATABASE_URL)")
+	var readURLs string
+	fs.StringVar(&readURLs, "database-read-urls", env("DATABASE_READ_URLS", ""), "comma-separated streaming replicas of the PostgreSQL database that lists, searches and exports read from (env COALITION_DATABASE_READ_URLS)")
 	fs.StringVar(&level, "log-level", env("LOG_LEVEL", "info"), "log level: debug, info, warn, error (env COALITION_LOG_LEVEL)")
-	fs.StringVar(&cfg.db.Synchronous, "sync", env("SYNC", "normal"), "when a write is acknowledged: normal (it survives a crash of the process) or full (a power loss too, with a disk flush per write) (env COALITION_SYNC)")
+	fs.StringVar(&cfg.db.sqlite.Synchronous, "sync", env("SYNC", "normal"), "when a write is acknowledged: normal (it survives a crash of the process) or full (a power loss too, with a disk flush per write) (env COALITION_SYNC)")
 	if withServer {
 		fs.StringVar(&cfg.addr, "addr", env("ADDR", ":8080"), "address to listen on (env COALITION_ADDR)")
 		fs.StringVar(&origins, "cors-origins", env("CORS_ORIGINS", "*"), "comma-separated origins browsers may call from, * for any (env COALITION_CORS_ORIGINS)")
@@ -96,8 +99,19 @@ func parseFlagSet(fs *flag.FlagSet, name string, args []string, getenv func(stri
 	if cfg.databaseURL != "" && !postgres.IsURL(cfg.databaseURL) {
 		return cfg, usageError{fmt.Sprintf("%s: --database-url: not a postgres:// URL", name)}
 	}
-	if cfg.db.Synchronous != "normal" && cfg.db.Synchronous != "full" {
-		return cfg, usageError{fmt.Sprintf("%s: --sync: %q is not normal or full", name, cfg.db.Synchronous)}
+	for _, u := range strings.Split(readURLs, ",") {
+		if u = strings.TrimSpace(u); u != "" {
+			cfg.db.postgres.ReadURLs = append(cfg.db.postgres.ReadURLs, u)
+			if !postgres.IsURL(u) {
+				return cfg, usageError{fmt.Sprintf("%s: --database-read-urls: not a postgres:// URL", name)}
+			}
+		}
+	}
+	if len(cfg.db.postgres.ReadURLs) > 0 && cfg.databaseURL == "" {
+		return cfg, usageError{fmt.Sprintf("%s: --database-read-urls needs --database-url: replicas are PostgreSQL's", name)}
+	}
+	if cfg.db.sqlite.Synchronous != "normal" && cfg.db.sqlite.Synchronous != "full" {
+		return cfg, usageError{fmt.Sprintf("%s: --sync: %q is not normal or full", name, cfg.db.sqlite.Synchronous)}
 	}
 	if err := cfg.logLevel.UnmarshalText([]byte(level)); err != nil {
 		return cfg, usageError{fmt.Sprintf("%s: --log-level: %v", name, err)}
@@ -222,4 +236,11 @@ func (c config) databaseName() string {
 		return u.Redacted()
 	}
 	return c.dbPath
+}
+
+// dbOptions are the settings of the database beyond where it is: those of
+// the backend that is used apply.
+type dbOptions struct {
+	sqlite   sqlite.Options
+	postgres postgres.Options
 }

@@ -194,6 +194,8 @@ func TestUsageErrors(t *testing.T) {
 		{"serve", "--no-such-flag"},
 		{"serve", "--default-lang", "de"},
 		{"migrate", "extra"},
+		{"migrate", "--database-read-urls", "postgres://replica/db"},
+		{"migrate", "--database-url", "postgres://primary/db", "--database-read-urls", "mysql://replica/db"},
 	}
 	for _, args := range tests {
 		err := run(context.Background(), args, noEnv, nil, io.Discard, io.Discard)

@@ -33,6 +33,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	log := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: cfg.logLevel}))
 
+	cfg.db.postgres.Log = log
 	db, dir, err := openDirectoryWith(ctx, cfg.database(), cfg.db,
 		directory.WithRetention(cfg.changeRetention), directory.WithWebhookTargets(cfg.webhookAllow))
 	if err != nil {
@@ -145,20 +146,20 @@ const cacheEntries = 1000
 
 // openDirectory is openDirectoryWith the default database settings.
 func openDirectory(ctx context.Context, database string) (*sqlstore.DB, *directory.Service, error) {
-	return openDirectoryWith(ctx, database, sqlite.Options{})
+	return openDirectoryWith(ctx, database, dbOptions{})
 }
 
 // openDatabase opens the database: PostgreSQL when database is a
 // postgres:// URL, else the SQLite file at that path, with opts.
-func openDatabase(ctx context.Context, database string, opts sqlite.Options) (*sqlstore.DB, error) {
+func openDatabase(ctx context.Context, database string, opts dbOptions) (*sqlstore.DB, error) {
 	if postgres.IsURL(database) {
-		db, err := postgres.Open(ctx, database)
+		db, err := postgres.OpenWith(ctx, database, opts.postgres)
 		if err != nil {
 			return nil, err
 		}
 		return db.DB, nil
 	}
-	db, err := sqlite.OpenWith(ctx, database, opts)
+	db, err := sqlite.OpenWith(ctx, database, opts.sqlite)
 	if err != nil {
 		return nil, err
 	}
@@ -168,7 +169,7 @@ func openDatabase(ctx context.Context, database string, opts sqlite.Options) (*s
 // openDirectoryWith opens and migrates the database (see openDatabase),
 // makes sure it has a focus-area vocabulary, and builds the service over
 // it and the reference data.
-func openDirectoryWith(ctx context.Context, database string, opts sqlite.Options, svc ...directory.Option) (*sqlstore.DB, *directory.Service, error) {
+func openDirectoryWith(ctx context.Context, database string, opts dbOptions, svc ...directory.Option) (*sqlstore.DB, *directory.Service, error) {
 	places, err := geo.Load()
 	if err != nil {
 		return nil, nil, fmt.Errorf("load reference data: %w", err)
@@ -184,8 +185,15 @@ func openDirectoryWith(ctx context.Context, database string, opts sqlite.Options
 	// Reads are answered from memory until anything is written to the
 	// database, by this process or any other (directory.Cache; the data
 	// version is SQLite's data_version, or PostgreSQL's data_version row,
-	// which every write transaction moves on).
-	dir := directory.NewService(directory.NewCache(db, db.DataVersion, cacheEntries), places, svc...)
+	// which every write transaction moves on). Not with read replicas: the
+	// version is the primary's, and an answer read from a replica that
+	// lags would be kept under a version it does not reflect until the
+	// next write.
+	var store directory.Store = directory.NewCache(db, db.DataVersion, cacheEntries)
+	if len(opts.postgres.ReadURLs) > 0 {
+		store = db
+	}
+	dir := directory.NewService(store, places, svc...)
 	// Every command needs the focus-area vocabulary; a new database gets the default one.
 	if _, err := dir.Seed(ctx, nil); err != nil {
 		db.Close()

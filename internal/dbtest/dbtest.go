@@ -17,6 +17,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -28,6 +29,11 @@ import (
 // EnvURL is the environment variable that selects PostgreSQL for tests:
 // the URL of a server where tests may create databases.
 const EnvURL = "COALITION_TEST_DATABASE_URL"
+
+// EnvReplicaURL is the environment variable that names a streaming replica
+// (a hot standby) of the server at EnvURL, for tests of read replicas: the
+// databases tests create on the primary appear there as it replays.
+const EnvReplicaURL = "COALITION_TEST_REPLICA_URL"
 
 // Database is one test's database, which any number of handles can open,
 // as several processes would.
@@ -91,6 +97,76 @@ func (d *Database) Open() *sqlstore.DB {
 		d.t.Fatal(err)
 	}
 	return db.DB
+}
+
+// ReplicaURL returns the URL of the database on the streaming replica
+// (EnvReplicaURL), skipping the test when there is none.
+func (d *Database) ReplicaURL() string {
+	d.t.Helper()
+	replica := os.Getenv(EnvReplicaURL)
+	if d.url == "" || replica == "" {
+		d.t.Skipf("no PostgreSQL streaming replica to read from (%s and %s)", EnvURL, EnvReplicaURL)
+	}
+	u, err := url.Parse(replica)
+	if err != nil {
+		d.t.Fatalf("%s: %v", EnvReplicaURL, err)
+	}
+	primary, err := url.Parse(d.url)
+	if err != nil {
+		d.t.Fatal(err)
+	}
+	u.Path = primary.Path
+	return u.String()
+}
+
+// OpenReplicated opens a new handle on the database whose lists, searches
+// and exports read from the streaming replica (see ReplicaURL), migrated.
+// It waits for the replica to have the database, which it creates as it
+// replays the primary's log.
+func (d *Database) OpenReplicated() *sqlstore.DB {
+	d.t.Helper()
+	replica := d.ReplicaURL()
+	ctx := context.Background()
+	db, err := postgres.Open(ctx, d.url)
+	if err != nil {
+		d.t.Fatal(err)
+	}
+	if err := db.Migrate(ctx); err != nil {
+		db.Close()
+		d.t.Fatal(err)
+	}
+	db.Close()
+	WaitForReplica(d.t, replica, "SELECT count(*) FROM schema_migrations")
+	db, err = postgres.OpenWith(ctx, d.url, postgres.Options{ReadURLs: []string{replica}})
+	if err != nil {
+		d.t.Fatal(err)
+	}
+	d.t.Cleanup(func() { db.Close() })
+	return db.DB
+}
+
+// WaitForReplica waits, for at most a minute, until query, which counts
+// something, counts more than zero on the database at replicaURL.
+func WaitForReplica(t testing.TB, replicaURL, query string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	for {
+		var n int
+		conn, err := pgx.Connect(ctx, replicaURL)
+		if err == nil {
+			err = conn.QueryRow(ctx, query).Scan(&n)
+			conn.Close(ctx)
+		}
+		if err == nil && n > 0 {
+			return
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatalf("the replica has not replayed %q after a minute: %v", query, err)
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
 }
 
 // CreateDatabase creates a new database with a random name on the

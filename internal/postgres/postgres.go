@@ -12,6 +12,8 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
+	"math/rand/v2"
 	"regexp"
 	"strings"
 	"time"
@@ -22,6 +24,7 @@ import (
 	gormpostgres "gorm.io/driver/postgres"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
+	"gorm.io/plugin/dbresolver"
 
 	"github.com/coalition-directory/coalition/internal/directory"
 	"github.com/coalition-directory/coalition/internal/geo"
@@ -33,6 +36,23 @@ type DB struct {
 	*sqlstore.DB
 	// write is the primary's pool: writes, and reads that must see them.
 	write *sql.DB
+	// replicas are the pools of the read replicas, by name (host, port and
+	// database), for lists, searches and exports; none without replicas.
+	replicas map[*sql.DB]string
+	log      *slog.Logger
+}
+
+// Options are settings of a PostgreSQL database beyond its URL.
+type Options struct {
+	// ReadURLs are streaming replicas of the database (hot standbys), as
+	// URLs: lists, searches, exports and the change feed read from one of
+	// them at random, unless the request's context asks for the primary
+	// (directory.WithPrimary). Single records, keys and sessions, and every
+	// read of a write, are read on the primary.
+	ReadURLs []string
+	// Log receives, at debug level, the replica each routed read went to;
+	// nil for none.
+	Log *slog.Logger
 }
 
 // Pool sizes. A PostgreSQL connection is a server process: each API
@@ -50,11 +70,17 @@ func IsURL(s string) bool {
 	return strings.HasPrefix(s, "postgres://") || strings.HasPrefix(s, "postgresql://")
 }
 
-// Open connects to the PostgreSQL database at url (postgres://user@host:port/db?sslmode=...,
-// as libpq takes it) and checks that it can hold the directory: its
-// encoding and character type must be UTF-8, or the server refuses it with
-// an error that says why. Call Migrate before use.
+// Open connects to the PostgreSQL database at url with the default Options;
+// see OpenWith.
 func Open(ctx context.Context, url string) (*DB, error) {
+	return OpenWith(ctx, url, Options{})
+}
+
+// OpenWith connects to the PostgreSQL database at url (postgres://user@host:port/db?sslmode=...,
+// as libpq takes it) and to its read replicas, and checks that it can hold
+// the directory: its encoding and character type must be UTF-8, or the
+// server refuses it with an error that says why. Call Migrate before use.
+func OpenWith(ctx context.Context, url string, opts Options) (*DB, error) {
 	cfg, err := pgx.ParseConfig(url)
 	if err != nil {
 		return nil, fmt.Errorf("open postgres: %w", redact(err))
@@ -108,10 +134,82 @@ func Open(ctx context.Context, url string) (*DB, error) {
 		closeAll()
 		return nil, fmt.Errorf("open postgres: %w", err)
 	}
-	db := &DB{write: writeDB}
+	db := &DB{write: writeDB, replicas: map[*sql.DB]string{}, log: opts.Log}
+	if db.log == nil {
+		db.log = slog.New(slog.DiscardHandler)
+	}
+	if len(opts.ReadURLs) > 0 {
+		if err := db.useReplicas(ctx, opts.ReadURLs, handles[2], handles[3]); err != nil {
+			closeAll()
+			db.closeReplicas()
+			return nil, err
+		}
+	}
 	db.DB = sqlstore.New(sqlstore.Config{Write: handles[0], Bulk: handles[1], Read: handles[2], Export: handles[3],
 		Places: places, Dialect: db.dialect()})
 	return db, nil
+}
+
+// useReplicas opens a pool on each replica for each of the handles that
+// serve routed reads (read and export) and registers them with dbresolver.
+func (db *DB) useReplicas(ctx context.Context, urls []string, handles ...*gorm.DB) error {
+	for _, h := range handles {
+		source, err := h.DB()
+		if err != nil {
+			return fmt.Errorf("open postgres replicas: %w", err)
+		}
+		var replicas []gorm.Dialector
+		for _, u := range urls {
+			cfg, err := pgx.ParseConfig(u)
+			if err != nil {
+				return fmt.Errorf("open postgres replica: %w", redact(err))
+			}
+			pool := stdlib.OpenDB(*cfg)
+			pool.SetMaxOpenConns(source.Stats().MaxOpenConnections)
+			pool.SetMaxIdleConns(2)
+			pool.SetConnMaxIdleTime(5 * time.Minute)
+			db.replicas[pool] = fmt.Sprintf("%s:%d/%s", cfg.Host, cfg.Port, cfg.Database)
+			if err := checkDatabase(ctx, pool); err != nil {
+				return fmt.Errorf("replica %s: %w", db.replicas[pool], err)
+			}
+			replicas = append(replicas, gormpostgres.New(gormpostgres.Config{Conn: pool}))
+		}
+		err = h.Use(dbresolver.Register(dbresolver.Config{Replicas: replicas, Policy: dbresolver.PolicyFunc(db.pickReplica)}))
+		if err != nil {
+			return fmt.Errorf("open postgres replicas: %w", err)
+		}
+	}
+	return nil
+}
+
+// pickReplica picks one of the replicas' pools at random, and logs which.
+func (db *DB) pickReplica(pools []gorm.ConnPool) gorm.ConnPool {
+	p := pools[rand.IntN(len(pools))]
+	if sqlDB, ok := p.(*sql.DB); ok {
+		db.log.Debug("read from a replica", "replica", db.replicas[sqlDB])
+	}
+	return p
+}
+
+// route sends a routed read to a replica, or to the primary when ctx asks
+// for it (directory.WithPrimary); without replicas, it leaves g as it is.
+func (db *DB) route(ctx context.Context, g *gorm.DB) *gorm.DB {
+	switch {
+	case len(db.replicas) == 0:
+		return g
+	case directory.ReadsPrimary(ctx):
+		return g.Clauses(dbresolver.Write)
+	}
+	return g.Clauses(dbresolver.Read)
+}
+
+// closeReplicas closes the replicas' pools.
+func (db *DB) closeReplicas() error {
+	var errs []error
+	for pool := range db.replicas {
+		errs = append(errs, pool.Close())
+	}
+	return errors.Join(errs...)
 }
 
 // checkDatabase says why the database cannot hold the directory, if it
@@ -241,6 +339,8 @@ func (db *DB) dialect() *sqlstore.Dialect {
 		Full:            isFull,
 		Ping:            db.ping,
 		DataVersion:     db.dataVersion,
+		Route:           db.route,
+		Close:           db.closeReplicas,
 	}
 }
 

@@ -397,7 +397,7 @@ func (db *DB) EachOrganization(ctx context.Context, q directory.ListQuery, searc
 	if !private {
 		contactCond = " AND c.visibility = 'public'"
 	}
-	return db.readTransaction(db.export.WithContext(ctx), func(tx *gorm.DB) error {
+	return db.readTransaction(db.reading(ctx, db.export), func(tx *gorm.DB) error {
 		// The change log's latest seq, read first: the snapshot the
 		// export reads holds every change up to it and none after.
 		var seq int64
@@ -500,7 +500,7 @@ func exportContacts(tx *gorm.DB, keysIn, cond string, keys []int64) (map[int64][
 // it passes.
 func (db *DB) Widths(ctx context.Context) (phones, contacts int, err error) {
 	var w struct{ Phones, Contacts int }
-	err = db.export.WithContext(ctx).Raw(`SELECT
+	err = db.reading(ctx, db.export).Raw(`SELECT
 			(SELECT coalesce(max(` + db.d.JSONArrayLength("phones") + `), 0) FROM organizations WHERE archived_at IS NULL) AS phones,
 			(SELECT coalesce(max(n), 0) FROM (SELECT count(*) AS n FROM contacts c JOIN organizations o ON o.pk = c.org_pk
 				WHERE o.archived_at IS NULL GROUP BY c.org_pk) AS per_organization) AS contacts`).Scan(&w).Error

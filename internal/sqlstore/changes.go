@@ -150,7 +150,7 @@ func (db *DB) appendImported(tx *gorm.DB, events []directory.ChangeEvent, firstN
 // read in one read transaction, one snapshot.
 func (db *DB) Changes(ctx context.Context, f directory.ChangesFilter) (directory.ChangesRead, error) {
 	var out directory.ChangesRead
-	err := db.readTransaction(db.read.WithContext(ctx), func(tx *gorm.DB) error {
+	err := db.readTransaction(db.reading(ctx, db.read), func(tx *gorm.DB) error {
 		var bounds struct{ Oldest, Latest int64 }
 		if err := tx.Raw("SELECT COALESCE(min(seq), 0) AS oldest, COALESCE(max(seq), 0) AS latest FROM changes").Scan(&bounds).Error; err != nil {
 			return fmt.Errorf("read change log bounds: %w", err)

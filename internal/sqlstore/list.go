@@ -19,7 +19,7 @@ import (
 func (db *DB) listLive(ctx context.Context, q directory.ListQuery, search directory.SearchQuery, private bool) (orgs []directory.Organization, total int, err error) {
 	// One read transaction: the count and the page see the same snapshot,
 	// so a concurrent write cannot make them disagree.
-	err = db.readTransaction(db.read.WithContext(ctx), func(tx *gorm.DB) error {
+	err = db.readTransaction(db.reading(ctx, db.read), func(tx *gorm.DB) error {
 		orgs, total, err = db.listIn(tx, q, search, private)
 		return err
 	})

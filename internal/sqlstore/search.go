@@ -140,7 +140,7 @@ func (db *DB) VocabularyNear(ctx context.Context, probes []directory.TypoProbe) 
 			"SELECT term FROM search_vocabulary"+db.d.IndexedBy("search_vocabulary_suffix")+" WHERE "+in+" AND reversed >= ? AND reversed < ?")
 		args = append(args, p.Prefix, p.Prefix+"\U0010FFFF", p.ReversedSuffix, p.ReversedSuffix+"\U0010FFFF")
 	}
-	rows, err := db.read.WithContext(ctx).Raw(strings.Join(parts, " UNION ALL "), args...).Rows()
+	rows, err := db.reading(ctx, db.read).Raw(strings.Join(parts, " UNION ALL "), args...).Rows()
 	if err != nil {
 		return nil, fmt.Errorf("search vocabulary: %w", err)
 	}

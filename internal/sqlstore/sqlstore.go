@@ -77,6 +77,11 @@ type Dialect struct {
 	// ReadTx are the options of the read transactions of lists and
 	// exports, which must each read one snapshot; nil for the default.
 	ReadTx *sql.TxOptions
+	// Route, when set, picks where a read of lists, searches or exports on
+	// g (the read or export handle) goes, given its context: to read
+	// replicas, unless directory.ReadsPrimary(ctx). Single records, keys
+	// and sessions are always read on the write handle, which writes see.
+	Route func(ctx context.Context, g *gorm.DB) *gorm.DB
 	// BeginWrite, when set, runs first in every write transaction.
 	BeginWrite func(tx *gorm.DB) error
 	// LockChanges, when set, takes the change log's lock until the end of
@@ -314,6 +319,16 @@ func (db *DB) transaction(g *gorm.DB, fn func(tx *gorm.DB) error) error {
 		}
 		return fn(tx)
 	})
+}
+
+// reading returns g, the read or export handle, for a read of ctx, routed
+// as the dialect routes reads (Dialect.Route).
+func (db *DB) reading(ctx context.Context, g *gorm.DB) *gorm.DB {
+	g = g.WithContext(ctx)
+	if db.d.Route != nil {
+		return db.d.Route(ctx, g)
+	}
+	return g
 }
 
 // readTransaction runs fn in a read transaction on g that reads one
