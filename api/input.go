@@ -52,6 +52,38 @@ func newQueryCheck(spec []byte) (*queryCheck, error) {
 	return &queryCheck{ops: ops}, nil
 }
 
+// QueryParameters returns the names of the query parameters of the
+// operation at method and path in the spec the server serves, the path
+// written as the spec writes it ("/api/v1/organizations/{id}"), in the
+// spec's order. It fails when the spec has no such operation. The command
+// line uses it to refuse what the same operation over HTTP would refuse.
+func QueryParameters(method, path string) ([]string, error) {
+	spec, err := OpenAPIYAML()
+	if err != nil {
+		return nil, fmt.Errorf("load openapi spec: %w", err)
+	}
+	q, err := newQueryCheck(spec)
+	if err != nil {
+		return nil, err
+	}
+	op := q.ops[method+" "+path]
+	if op == nil {
+		return nil, fmt.Errorf("%s %s is not in the openapi spec", method, path)
+	}
+	return queryNames(op), nil
+}
+
+// queryNames returns the names of op's query parameters.
+func queryNames(op *openapi3.Operation) []string {
+	names := []string{}
+	for _, p := range op.Parameters {
+		if p.Value != nil && p.Value.In == openapi3.ParameterInQuery {
+			names = append(names, p.Value.Name)
+		}
+	}
+	return names
+}
+
 // checkedPrefix is the path prefix of the routes whose query parameters
 // must be the ones their operation lists.
 const checkedPrefix = "/api/v1/"
@@ -73,13 +105,7 @@ func (q *queryCheck) bind(routes []*echo.Route) error {
 		if op == nil {
 			return fmt.Errorf("route %s %s is not in the openapi spec: annotate its handler and run go generate ./api", r.Method, r.Path)
 		}
-		names := []string{}
-		for _, p := range op.Parameters {
-			if p.Value != nil && p.Value.In == openapi3.ParameterInQuery {
-				names = append(names, p.Value.Name)
-			}
-		}
-		q.declared[r.Method+" "+r.Path] = names
+		q.declared[r.Method+" "+r.Path] = queryNames(op)
 	}
 	return nil
 }

@@ -7,12 +7,15 @@ import (
 	"fmt"
 	"io"
 	"iter"
+	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"slices"
 	"strings"
 
+	"github.com/coalition-directory/coalition/api"
 	"github.com/coalition-directory/coalition/internal/csvio"
 	"github.com/coalition-directory/coalition/internal/directory"
 	"github.com/coalition-directory/coalition/internal/ndjson"
@@ -132,7 +135,7 @@ func runExport(ctx context.Context, args []string, getenv func(string) string, s
 	fs.SetOutput(stderr)
 	format := fs.String("format", "ndjson", "ndjson or csv")
 	out := fs.String("out", "-", "file to write (- for standard output)")
-	filter := fs.String("filter", "", "list filters as a query string, e.g. \"country=RU&focus_area=shelter\"")
+	filter := fs.String("filter", "", "the filters of GET /api/v1/export as a query string, e.g. \"country=RU&focus_area=shelter\"")
 	cfg, err := parseFlagSet(fs, "export", args, getenv, false)
 	if err != nil {
 		return err
@@ -143,6 +146,24 @@ func runExport(ctx context.Context, args []string, getenv func(string) string, s
 	values, err := url.ParseQuery(*filter)
 	if err != nil {
 		return usageError{fmt.Sprintf("export: --filter: %v", err)}
+	}
+	// The filters are those of GET /api/v1/export, whose format is a flag
+	// here: a name it does not take would be ignored, and export too much.
+	filters, err := api.QueryParameters(http.MethodGet, "/api/v1/export")
+	if err != nil {
+		return err
+	}
+	filters = slices.DeleteFunc(filters, func(name string) bool { return name == "format" })
+	var unknown []string
+	for name := range values {
+		if !slices.Contains(filters, name) {
+			unknown = append(unknown, name)
+		}
+	}
+	if len(unknown) > 0 {
+		slices.Sort(unknown)
+		return usageError{fmt.Sprintf("export: --filter: unknown %s: the filters are %s",
+			strings.Join(unknown, ", "), strings.Join(filters, ", "))}
 	}
 	q, err := directory.ParseListQuery(func(name string) string { return strings.Join(values[name], ",") })
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"os"
 	"path/filepath"
@@ -137,6 +138,32 @@ func TestImportCommandRefusesFilesWithoutRows(t *testing.T) {
 			if !strings.Contains(stderr.String(), "file: has no rows") || strings.Contains(stdout.String(), "imported") {
 				t.Errorf("import %s %v printed %q and %q", name, flags, stdout.String(), stderr.String())
 			}
+		}
+	}
+}
+
+// TestExportFilterTakesTheExportsParameters checks that --filter takes the
+// filters of GET /api/v1/export and refuses, naming them, any others, which
+// would otherwise be ignored and export more than asked for.
+func TestExportFilterTakesTheExportsParameters(t *testing.T) {
+	t.Parallel()
+	dbPath := filepath.Join(t.TempDir(), "c.db")
+	export := func(filter string) error {
+		return run(context.Background(), []string{"export", "--db", dbPath, "--filter", filter}, func(string) string { return "" }, nil, io.Discard, io.Discard)
+	}
+	if err := export("country=RU&focus_area=shelter&modified_after=2026-01-01T00:00:00Z"); err != nil {
+		t.Errorf("the export's filters: %v", err)
+	}
+	for filter, want := range map[string]string{
+		"contry=RU":             "unknown contry",
+		"country=RU&page=2":     "unknown page",
+		"format=csv&sort=name":  "unknown format, sort",
+		"focus=shelter&lang=en": "unknown focus, lang",
+	} {
+		err := export(filter)
+		var ue usageError
+		if !errors.As(err, &ue) || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), "country") {
+			t.Errorf("--filter %q: error %v, want a usage error saying %q and the filters", filter, err, want)
 		}
 	}
 }
