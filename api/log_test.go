@@ -15,6 +15,7 @@ import (
 	"github.com/coalition-directory/coalition/internal/demo"
 	"github.com/coalition-directory/coalition/internal/directory"
 	"github.com/coalition-directory/coalition/internal/sqlite"
+	"github.com/coalition-directory/coalition/internal/web"
 )
 
 // findRecord returns the first log record whose fields include want, or nil.
@@ -135,5 +136,53 @@ func TestCancelledExportIsTheClients(t *testing.T) {
 	}
 	if exports < len(ids) {
 		t.Errorf("%d exports in the log, want at least %d", exports, len(ids))
+	}
+}
+
+// TestPageCutShortIsTheClients closes the connection of a page that is
+// being sent: its handler, which ignores a failed write, ends as if it had
+// answered, and the log must still say 499 at info level, not 200.
+func TestPageCutShortIsTheClients(t *testing.T) {
+	t.Parallel()
+	var pages *web.Handler // made once the server's directory is
+	opts := api.Options{
+		Pages:      http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { pages.ServeHTTP(w, r) }),
+		ErrorPages: errorPagesFunc(func(w http.ResponseWriter, r *http.Request, status int) { pages.ServeError(w, r, status) }),
+	}
+	var addr string
+	var log syncBuffer
+	s := startTestServer(t, nil, opts, func(l net.Listener) net.Listener {
+		addr = l.Addr().String()
+		return smallBuffers{l}
+	}, sqlite.Options{}, slog.New(slog.NewJSONHandler(&log, nil)))
+	h, err := web.New(slog.New(slog.NewTextHandler(io.Discard, nil)), s.dir, web.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pages = h
+	if whole := s.page(http.MethodGet, "/", nil, nil); len(whole.body) < 64<<10 {
+		t.Fatalf("the home page has %d bytes: too few to outlast the buffers of a client that stops reading", len(whole.body))
+	}
+
+	c := dialSmallWindow(t, addr)
+	send(t, c, "GET / HTTP/1.1\r\nHost: test\r\n\r\n")
+	res, err := http.ReadResponse(bufio.NewReader(c), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := io.ReadFull(res.Body, make([]byte, 4<<10)); err != nil {
+		t.Fatal(err)
+	}
+	c.Close()
+	id := res.Header.Get("X-Request-Id")
+	var rec map[string]any
+	for deadline := time.Now().Add(30 * time.Second); rec == nil; time.Sleep(20 * time.Millisecond) {
+		rec = findRecord(log.records(t), map[string]any{"msg": "request", "request_id": id})
+		if rec == nil && time.Now().After(deadline) {
+			t.Fatalf("the page cut short is not in the log after 30 s")
+		}
+	}
+	if fmt.Sprint(rec["status"]) != "499" || rec["level"] != "INFO" {
+		t.Errorf("a page cut short logged as %v %v, want INFO 499: %v", rec["level"], rec["status"], rec)
 	}
 }

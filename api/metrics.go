@@ -110,13 +110,20 @@ func (c *poolCollector) Collect(ch chan<- prometheus.Metric) {
 // middleware counts and times every request by its route pattern (never
 // the raw path, which would make one series per organization). It hands
 // errors to the error handler itself, so that the status it counts is the
-// one sent, and every error is handled exactly once.
+// one sent, and every error is handled exactly once; a request whose client
+// went away before its answer was complete counts (and is logged) as 499.
 func (m *metrics) middleware(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		start := time.Now()
 		err := next(c)
-		if err != nil {
+		switch {
+		case err != nil:
 			c.Error(err) // write the problem now, so its status is counted
+		case clientGone(c, nil):
+			// A handler that ignores a failed write (a file server) ends as
+			// if it had answered; net/http cancels the request when a write
+			// to its connection fails or the client closes it.
+			c.Response().Status = statusClientClosedRequest
 		}
 		route := c.Path()
 		if route == "" {

@@ -214,8 +214,14 @@ func (h *Handler) buffer() *bytes.Buffer {
 }
 
 // fail logs an unexpected error with its cause and shows the error page,
-// which says nothing of the cause.
+// which says nothing of the cause. When the client has gone away (the
+// request's context is cancelled, which is why the page failed) nothing
+// failed on this side: it logs that at debug level and shows nothing.
 func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
+	if r.Context().Err() != nil {
+		h.log.DebugContext(r.Context(), "page abandoned by its client", "path", r.URL.Path, "error", err)
+		return
+	}
 	h.log.ErrorContext(r.Context(), "page failed", "path", r.URL.Path, "error", err)
 	lang := langOf(r)
 	view := h.newPage(r, lang, h.msgs.text(lang, "error.title"), "")
