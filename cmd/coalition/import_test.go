@@ -167,3 +167,30 @@ func TestExportFilterTakesTheExportsParameters(t *testing.T) {
 		}
 	}
 }
+
+// TestExportCommandTellsChangeSeq checks that coalition export names the
+// change feed's sequence number it was taken at, for a copy made from the
+// file to follow the feed from.
+func TestExportCommandTellsChangeSeq(t *testing.T) {
+	t.Parallel()
+	tmp := t.TempDir()
+	dbPath := testDatabase(t, tmp, "c.db")
+	file := filepath.Join(tmp, "one.ndjson")
+	if err := os.WriteFile(file, []byte(`{"name":"Центр «Заря»","country_code":"RU"}`+"\n"+`{"name":"Фонд «Восход»","country_code":"KZ"}`+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	noEnv := func(string) string { return "" }
+	if err := run(context.Background(), []string{"import", dbFlag(dbPath), dbPath, file}, noEnv, nil, io.Discard, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr bytes.Buffer
+	if err := run(context.Background(), []string{"export", dbFlag(dbPath), dbPath}, noEnv, nil, &stdout, &stderr); err != nil {
+		t.Fatalf("export: %v (%s)", err, stderr.String())
+	}
+	if got := stderr.String(); got != "export taken at change 2\n" {
+		t.Errorf("export printed %q on stderr, want the change it was taken at, 2", got)
+	}
+	if n := strings.Count(stdout.String(), "\n"); n < 2 {
+		t.Errorf("exported %d lines", n)
+	}
+}
