@@ -177,6 +177,16 @@ test("a partner signs in and sees a partners-only contact, signs out and does no
   assert.equal(await t.page.evaluate(() => document.cookie), "", "script reads no cookie");
   const storage = await t.page.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }));
   assert.ok(!storage.includes(partnerKey));
+  // The key-only JSON API would show a partner the anonymous list, so the
+  // page asks it nothing as they type; the form still searches.
+  const asked = [];
+  t.page.on("request", (r) => { if (new URL(r.url()).pathname.startsWith("/api/")) asked.push(r.url()); });
+  await t.page.getByRole("searchbox").pressSequentially("приют", { delay: 30 });
+  await t.page.waitForTimeout(600);
+  assert.deepEqual(asked, [], "the page fetched the JSON API for a signed-in partner");
+  await t.page.getByRole("button", { name: "Найти" }).click();
+  await t.page.waitForURL(/q=/);
+  assert.ok((await resultNames(t.page)).length > 0);
 
   await t.page.goto(base + privateOrg);
   await t.page.getByText(privateContact).first().waitFor();
