@@ -246,8 +246,12 @@ func TestWebhookGoneDisablesEndpoint(t *testing.T) {
 	admin, editor := s.key(directory.RoleAdmin), s.key(directory.RoleEditor)
 	gone := newHookReceiver(t, 0, http.StatusGone)
 	ep := gone.register(s, admin)
-	wantStatus(t, s.send(http.MethodPost, "/api/v1/organizations", editor, map[string]any{"name": "Фонд «Заря»", "country_code": "KZ"}), http.StatusCreated)
-	drain(t, s, testWorker(s))
+	for _, name := range []string{"Фонд «Заря»", "Фонд «Исток»"} {
+		wantStatus(t, s.send(http.MethodPost, "/api/v1/organizations", editor, map[string]any{"name": name, "country_code": "KZ"}), http.StatusCreated)
+	}
+	one := testWorker(s)
+	one.Batch = 1 // the second message waits while the first gets its 410
+	drain(t, s, one)
 	r := s.send(http.MethodGet, "/api/v1/webhooks", admin, nil)
 	wantStatus(t, r, http.StatusOK)
 	list := decode[api.WebhookList](t, r)
@@ -263,8 +267,10 @@ func TestWebhookGoneDisablesEndpoint(t *testing.T) {
 		t.Errorf("the disabled endpoint got %d requests, want 1", gone.requests)
 	}
 	r = s.send(http.MethodGet, "/api/v1/webhooks/"+ep.ID+"/deliveries", admin, nil)
-	if log := decode[api.DeliveryList](t, r); log.TotalItems != 1 || log.Items[0].Status != "failed" || log.Items[0].LastResponse != http.StatusGone {
-		t.Errorf("the log after a 410: %+v", log)
+	log := decode[api.DeliveryList](t, r)
+	if log.TotalItems != 2 || log.Items[1].Status != "failed" || log.Items[1].LastResponse != http.StatusGone ||
+		log.Items[0].Status != "failed" || log.Items[0].Attempts != 0 || !strings.Contains(log.Items[0].LastError, "disabled") {
+		t.Errorf("the log after a 410 (newest first): %+v", log.Items)
 	}
 	wantStatus(t, s.send(http.MethodPost, "/api/v1/webhooks/"+ep.ID+"/test", admin, nil), http.StatusConflict)
 }

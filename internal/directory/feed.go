@@ -37,7 +37,8 @@ type ChangeStore interface {
 	ClaimDeliveries(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]Delivery, error)
 	// FinishDelivery records an attempt's outcome unless the delivery was
 	// claimed again since (its attempt count moved on), and updates the
-	// endpoint: failing since, or disabled.
+	// endpoint: failing since, or disabled, failing what it still had
+	// queued.
 	FinishDelivery(ctx context.Context, r DeliveryResult) error
 }
 
@@ -132,19 +133,6 @@ func (s *Service) loadRecords(ctx context.Context, events []ChangeEvent) error {
 		}
 	}
 	return nil
-}
-
-// ChangeSeq returns the latest sequence number of the change log, for a
-// partner to follow the feed from; it needs the partner role.
-func (s *Service) ChangeSeq(ctx context.Context, caller Caller) (int64, error) {
-	if err := caller.require(RolePartner); err != nil {
-		return 0, err
-	}
-	read, err := s.store.Changes(ctx, ChangesFilter{})
-	if err != nil {
-		return 0, fmt.Errorf("read change log: %w", err)
-	}
-	return read.Latest, nil
 }
 
 // PruneChanges deletes the change events older than the retention, but

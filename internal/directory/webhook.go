@@ -87,7 +87,8 @@ type DeliveryResult struct {
 	NextAttemptAt time.Time // when Status is DeliveryPending
 	Response      int
 	Error         string
-	// Disable, when not empty, disables the endpoint with this reason.
+	// Disable, when not empty, disables the endpoint with this reason; the
+	// endpoint's other pending deliveries fail with it.
 	Disable string
 }
 

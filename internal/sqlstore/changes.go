@@ -478,6 +478,12 @@ func (db *DB) FinishDelivery(ctx context.Context, r directory.DeliveryResult) er
 			err = tx.Exec("UPDATE webhook_endpoints SET disabled_at = ?, disabled_reason = ? WHERE id = ? AND disabled_at IS NULL",
 				at, r.Disable, r.EndpointID).Error
 		}
+		if err == nil && r.Disable != "" {
+			// What was still queued for it will not be sent: the log says so.
+			err = tx.Exec("UPDATE webhook_deliveries SET status = ?, claimed_until = NULL, last_error = ? WHERE endpoint_id = ? AND status = ?",
+				string(directory.DeliveryFailed), "not sent: the endpoint was disabled ("+r.Disable+")", r.EndpointID,
+				string(directory.DeliveryPending)).Error
+		}
 		if err != nil {
 			return fmt.Errorf("update endpoint: %w", err)
 		}
