@@ -9,16 +9,14 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
-	"path/filepath"
 	"sync"
 	"testing"
 
 	"github.com/coalition-directory/coalition/api"
+	"github.com/coalition-directory/coalition/internal/dbtest"
 	"github.com/coalition-directory/coalition/internal/demo"
 	"github.com/coalition-directory/coalition/internal/directory"
 	"github.com/coalition-directory/coalition/internal/geo"
-	"github.com/coalition-directory/coalition/internal/sqlite"
 )
 
 // The benchmarks call the API's handler in-process with
@@ -62,7 +60,9 @@ func TestMain(m *testing.M) {
 	m.Run()
 }
 
-// benchDirectory is the API over a generated directory in a file of its own.
+// benchDirectory is the API over a generated directory in a database of
+// its own: an SQLite file, or a PostgreSQL database when
+// COALITION_TEST_DATABASE_URL is set (internal/dbtest).
 type benchDirectory struct {
 	handler http.Handler
 	slugs   []string // a sample of the stored slugs, spread over the table
@@ -70,24 +70,13 @@ type benchDirectory struct {
 
 func newBenchDirectory(n int) (*benchDirectory, error) {
 	ctx := context.Background()
-	tmp, err := os.MkdirTemp("", "coalition-bench-*")
+	db, cleanup, err := dbtest.OpenOutsideTest(ctx)
 	if err != nil {
 		return nil, err
 	}
 	benchCleanup.Lock()
-	benchCleanup.funcs = append(benchCleanup.funcs, func() { os.RemoveAll(tmp) })
+	benchCleanup.funcs = append(benchCleanup.funcs, cleanup)
 	benchCleanup.Unlock()
-
-	db, err := sqlite.Open(ctx, filepath.Join(tmp, "bench.db"))
-	if err != nil {
-		return nil, err
-	}
-	benchCleanup.Lock()
-	benchCleanup.funcs = append([]func(){func() { db.Close() }}, benchCleanup.funcs...) // close before removing
-	benchCleanup.Unlock()
-	if err := db.Migrate(ctx); err != nil {
-		return nil, err
-	}
 	places, err := geo.Load()
 	if err != nil {
 		return nil, err

@@ -16,6 +16,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -174,35 +175,89 @@ func WaitForReplica(t testing.TB, replicaURL, query string) {
 // locale, drops it WITH (FORCE) when the test ends, and returns its URL.
 func CreateDatabase(t testing.TB, serverURL string) string {
 	t.Helper()
-	ctx := context.Background()
-	u, err := url.Parse(serverURL)
+	u, drop, err := createDatabase(context.Background(), serverURL)
 	if err != nil {
-		t.Fatalf("%s: %v", EnvURL, err)
-	}
-	name := "coalition_test_" + rand.Text()[:16]
-	admin, err := pgx.Connect(ctx, serverURL)
-	if err != nil {
-		t.Fatalf("connect to %s: %v", EnvURL, err)
-	}
-	defer admin.Close(ctx)
-	_, err = admin.Exec(ctx, fmt.Sprintf(`CREATE DATABASE %s TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'`,
-		pgx.Identifier{name}.Sanitize()))
-	if err != nil {
-		t.Fatalf("create test database: %v", err)
+		t.Fatal(err)
 	}
 	t.Cleanup(func() {
-		admin, err := pgx.Connect(ctx, serverURL)
-		if err != nil {
-			t.Errorf("drop test database %s: %v", name, err)
-			return
-		}
-		defer admin.Close(ctx)
-		if _, err := admin.Exec(ctx, fmt.Sprintf("DROP DATABASE %s WITH (FORCE)", pgx.Identifier{name}.Sanitize())); err != nil {
-			t.Errorf("drop test database %s: %v", name, err)
+		if err := drop(); err != nil {
+			t.Error(err)
 		}
 	})
-	u.Path = "/" + name
-	return u.String()
+	return u
+}
+
+// createDatabase creates a database as CreateDatabase does and returns its
+// URL and the function that drops it.
+func createDatabase(ctx context.Context, serverURL string) (string, func() error, error) {
+	u, err := url.Parse(serverURL)
+	if err != nil {
+		return "", nil, fmt.Errorf("%s: %w", EnvURL, err)
+	}
+	name := pgx.Identifier{"coalition_test_" + rand.Text()[:16]}.Sanitize()
+	admin, err := pgx.Connect(ctx, serverURL)
+	if err != nil {
+		return "", nil, fmt.Errorf("connect to %s: %w", EnvURL, err)
+	}
+	defer admin.Close(ctx)
+	_, err = admin.Exec(ctx, "CREATE DATABASE "+name+" TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'")
+	if err != nil {
+		return "", nil, fmt.Errorf("create test database: %w", err)
+	}
+	drop := func() error {
+		admin, err := pgx.Connect(ctx, serverURL)
+		if err != nil {
+			return fmt.Errorf("drop test database %s: %w", name, err)
+		}
+		defer admin.Close(ctx)
+		if _, err := admin.Exec(ctx, "DROP DATABASE "+name+" WITH (FORCE)"); err != nil {
+			return fmt.Errorf("drop test database %s: %w", name, err)
+		}
+		return nil
+	}
+	u.Path = "/" + strings.Trim(name, `"`)
+	return u.String(), drop, nil
+}
+
+// OpenOutsideTest opens a migrated database on the backend the environment
+// selects, for benchmarks that share one database across a test binary:
+// an SQLite file in a new temporary directory, or a new PostgreSQL
+// database. cleanup closes it and removes the file or drops the database.
+func OpenOutsideTest(ctx context.Context) (db *sqlstore.DB, cleanup func(), err error) {
+	var where string
+	var remove func() error
+	if server := os.Getenv(EnvURL); server != "" {
+		if where, remove, err = createDatabase(ctx, server); err != nil {
+			return nil, nil, err
+		}
+		pg, err := postgres.Open(ctx, where)
+		if err != nil {
+			remove()
+			return nil, nil, err
+		}
+		db = pg.DB
+	} else {
+		tmp, err := os.MkdirTemp("", "coalition-bench-*")
+		if err != nil {
+			return nil, nil, err
+		}
+		remove = func() error { return os.RemoveAll(tmp) }
+		lite, err := sqlite.Open(ctx, filepath.Join(tmp, "bench.db"))
+		if err != nil {
+			remove()
+			return nil, nil, err
+		}
+		db = lite.DB
+	}
+	cleanup = func() {
+		db.Close()
+		remove()
+	}
+	if err := db.Migrate(ctx); err != nil {
+		cleanup()
+		return nil, nil, err
+	}
+	return db, cleanup, nil
 }
 
 // Open returns a migrated database of the test's own (New(t).Open()).

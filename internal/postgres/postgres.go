@@ -81,9 +81,9 @@ func Open(ctx context.Context, url string) (*DB, error) {
 // the directory: its encoding and character type must be UTF-8, or the
 // server refuses it with an error that says why. Call Migrate before use.
 func OpenWith(ctx context.Context, url string, opts Options) (*DB, error) {
-	cfg, err := pgx.ParseConfig(url)
+	cfg, err := parseConfig(url)
 	if err != nil {
-		return nil, fmt.Errorf("open postgres: %w", redact(err))
+		return nil, err
 	}
 	writeDB := stdlib.OpenDB(*cfg)
 	writeDB.SetMaxOpenConns(writeConns)
@@ -160,9 +160,9 @@ func (db *DB) useReplicas(ctx context.Context, urls []string, handles ...*gorm.D
 		}
 		var replicas []gorm.Dialector
 		for _, u := range urls {
-			cfg, err := pgx.ParseConfig(u)
+			cfg, err := parseConfig(u)
 			if err != nil {
-				return fmt.Errorf("open postgres replica: %w", redact(err))
+				return err
 			}
 			pool := stdlib.OpenDB(*cfg)
 			pool.SetMaxOpenConns(source.Stats().MaxOpenConnections)
@@ -210,6 +210,20 @@ func (db *DB) closeReplicas() error {
 		errs = append(errs, pool.Close())
 	}
 	return errors.Join(errs...)
+}
+
+// parseConfig reads a connection URL. Every connection plans each
+// statement for its parameters (plan_cache_mode=force_custom_plan): pgx
+// prepares the statements it runs, and after five runs PostgreSQL would
+// plan one for any parameters, which cannot see a search's tsquery or the
+// length of a list of keys and reads whole tables for them.
+func parseConfig(url string) (*pgx.ConnConfig, error) {
+	cfg, err := pgx.ParseConfig(url)
+	if err != nil {
+		return nil, fmt.Errorf("open postgres: %w", redact(err))
+	}
+	cfg.RuntimeParams["plan_cache_mode"] = "force_custom_plan"
+	return cfg, nil
 }
 
 // checkDatabase says why the database cannot hold the directory, if it
@@ -318,6 +332,13 @@ func (db *DB) dialect() *sqlstore.Dialect {
 	SELECT v->>0, (v->>1)::integer, v->>2 FROM json_array_elements(?::json) AS v
 	ON CONFLICT (term) DO NOTHING`,
 		KeysIn: "SELECT value::bigint FROM json_array_elements_text(?::json)",
+		// Kept by the organizations table's triggers (migration 0010):
+		// PostgreSQL counts rows by reading them.
+		LiveCount: "SELECT live FROM organization_counts WHERE id = 1",
+		// A load of many rows leaves the planner with the statistics of
+		// an empty table until autovacuum comes by.
+		Analyze: []string{"ANALYZE organizations, contacts, organization_regions, organization_focus_areas, " +
+			"organization_languages, organization_search, search_vocabulary, audit_entries"},
 		FilterRowInserts: []string{
 			`INSERT INTO organization_regions (region_code, org_pk, country_code, membership_status, archived)
 	SELECT DISTINCT v.value, o.pk, o.country_code, o.membership_status, (o.archived_at IS NOT NULL)::integer
@@ -367,29 +388,25 @@ func isFull(err error) bool {
 	return errors.As(err, &pe) && pe.Code == "53100"
 }
 
-// searchWeights are the tsvector weights of the fields, in
-// directory.SearchField order (see the search index in migrations).
-var searchWeights = [directory.SearchFields]string{"A", "B", "C", "D"}
+// fieldTags tag the terms of the fields that relevance tells apart, in
+// directory.SearchField order; the description's terms are untagged (see
+// migration 0011).
+var fieldTags = [directory.SearchFields]string{"A~", "B~", "C~", ""}
 
 // renderQuery renders a search expression as a tsquery: each term quoted
-// as it is (no parser, no folding), ":*" for a prefix, the field's weight
-// to match within a field, & and | for AND and OR.
+// as it is (no parser, no folding), tagged with its field when it must be
+// in one, ":*" for a prefix, & and | for AND and OR.
 func renderQuery(n sqlstore.SearchNode) string {
 	if n.Op == "" {
-		var b strings.Builder
-		b.WriteString("'")
-		b.WriteString(strings.NewReplacer(`'`, `''`, `\`, `\\`).Replace(n.Term))
-		b.WriteString("'")
-		if n.Prefix || n.Field < directory.SearchFields {
-			b.WriteString(":")
-		}
-		if n.Prefix {
-			b.WriteString("*")
-		}
+		term := n.Term
 		if n.Field < directory.SearchFields {
-			b.WriteString(searchWeights[n.Field])
+			term = fieldTags[n.Field] + term
 		}
-		return b.String()
+		q := "'" + strings.NewReplacer(`'`, `''`, `\`, `\\`).Replace(term) + "'"
+		if n.Prefix {
+			q += ":*"
+		}
+		return q
 	}
 	op := " & "
 	if n.Op == "OR" {

@@ -89,8 +89,8 @@ func TestRefusesDatabaseNotUTF8(t *testing.T) {
 }
 
 // TestQueryQuotesTerms checks that terms holding tsquery syntax (quotes,
-// backslashes, colons, operators) match themselves and nothing else, with
-// their field weights.
+// backslashes, colons, operators) match themselves and nothing else, in
+// their fields.
 func TestQueryQuotesTerms(t *testing.T) {
 	t.Parallel()
 	server := serverURL(t)
@@ -118,19 +118,20 @@ func TestQueryQuotesTerms(t *testing.T) {
 	}
 	for i, term := range terms {
 		shorter := string([]rune(term)[:len([]rune(term))-1])
-		field := directory.FieldName
-		other := directory.FieldDescription
+		// A name's terms are in the name and not in the place; a
+		// description's in neither (the description is any field).
+		in, notIn := directory.FieldName, directory.FieldPlace
 		if i >= 3 {
-			field, other = other, field
+			in, notIn = directory.SearchFields, directory.FieldName
 		}
 		for _, c := range []struct {
 			n    sqlstore.SearchNode
 			want int
 		}{
 			{sqlstore.SearchNode{Term: term, Field: directory.SearchFields}, 1},
-			{sqlstore.SearchNode{Term: term, Field: field}, 1},
-			{sqlstore.SearchNode{Term: term, Field: other}, 0},
-			{sqlstore.SearchNode{Term: shorter, Prefix: true, Field: field}, 1},
+			{sqlstore.SearchNode{Term: term, Field: in}, 1},
+			{sqlstore.SearchNode{Term: term, Field: notIn}, 0},
+			{sqlstore.SearchNode{Term: shorter, Prefix: true, Field: in}, 1},
 			{sqlstore.SearchNode{Term: shorter, Field: directory.SearchFields}, 0},
 		} {
 			if got := count(c.n); got != c.want {

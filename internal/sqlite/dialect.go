@@ -41,6 +41,11 @@ func (db *DB) dialect() *sqlstore.Dialect {
 		WriteVocabulary: `INSERT OR IGNORE INTO search_vocabulary (term, length, reversed)
 	SELECT value->>0, value->>1, value->>2 FROM json_each(?)`,
 		KeysIn: "SELECT value FROM json_each(?)",
+		// The rows of the table, which SQLite counts from its b-tree pages
+		// without reading a row, less the archived ones, which have an
+		// index of their own.
+		LiveCount: `SELECT (SELECT count(*) FROM organizations) -
+			(SELECT count(*) FROM organizations WHERE archived_at IS NOT NULL)`,
 		// The seat region joins the service regions (it is often among
 		// them, hence DISTINCT).
 		FilterRowInserts: []string{

@@ -352,6 +352,9 @@ func (s *importSession) Flush(ctx context.Context) error {
 		}
 	}
 	s.dropped = nil
+	if err := s.db.analyze(s.tx.WithContext(ctx), int(s.keys.Org-s.firstNew+1)); err != nil {
+		return err
+	}
 	// Last, as it holds the change log's lock until the commit.
 	return s.db.appendImported(s.tx.WithContext(ctx), s.events, s.firstNew, s.created)
 }

@@ -234,13 +234,11 @@ type lister struct {
 	live int // the number of live organizations, -1 until counted
 }
 
-// liveCount returns the number of live organizations: the rows of the
-// table, which SQLite counts from its b-tree pages without reading a row,
-// less the archived ones, which have an index of their own.
+// liveCount returns the number of live organizations, by the dialect's
+// query (Dialect.LiveCount).
 func (l *lister) liveCount() (int, error) {
 	if l.live < 0 {
-		err := l.g.Raw(`SELECT (SELECT count(*) FROM organizations) -
-			(SELECT count(*) FROM organizations WHERE archived_at IS NOT NULL)`).Row().Scan(&l.live)
+		err := l.g.Raw(l.d.LiveCount).Row().Scan(&l.live)
 		if err != nil {
 			return 0, fmt.Errorf("count organizations: %w", err)
 		}

@@ -205,7 +205,10 @@ func (db *DB) Contacts(ctx context.Context, organizationID string, private bool)
 // CreateOrganizations implements directory.Store.
 func (db *DB) CreateOrganizations(ctx context.Context, orgs []directory.Organization) error {
 	err := db.transaction(db.bulk.WithContext(ctx), func(tx *gorm.DB) error {
-		return db.insertOrganizations(tx, db.indexer(), orgs)
+		if err := db.insertOrganizations(tx, db.indexer(), orgs); err != nil {
+			return err
+		}
+		return db.analyze(tx, len(orgs))
 	})
 	if err != nil {
 		return fmt.Errorf("create organizations: %w", db.full(err))

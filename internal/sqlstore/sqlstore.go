@@ -111,6 +111,13 @@ type Dialect struct {
 	// parameter, a JSON array of [term, length, reversed], skipping those
 	// the vocabulary holds.
 	WriteVocabulary string
+	// LiveCount is the query of the number of live organizations, which
+	// every list asks: it must not read every row.
+	LiveCount string
+	// Analyze, when set, are statements that refresh the planner's
+	// statistics, run in the transaction of a load of many organizations
+	// (at least analyzeAfter), whose tables' statistics it changes.
+	Analyze []string
 	// KeysIn is a subquery of the integers in one parameter, a JSON array.
 	KeysIn string
 	// FilterRowInserts write the filter rows of the organizations o that a
@@ -329,6 +336,25 @@ func (db *DB) reading(ctx context.Context, g *gorm.DB) *gorm.DB {
 		return db.d.Route(ctx, g)
 	}
 	return g
+}
+
+// analyzeAfter is how many new organizations make a write refresh the
+// planner's statistics (Dialect.Analyze): a load of a directory, rather
+// than the writes of people.
+const analyzeAfter = 1000
+
+// analyze refreshes the planner's statistics in tx, as the dialect does,
+// after a write of n new organizations.
+func (db *DB) analyze(tx *gorm.DB, n int) error {
+	if n < analyzeAfter {
+		return nil
+	}
+	for _, stmt := range db.d.Analyze {
+		if err := tx.Exec(stmt).Error; err != nil {
+			return fmt.Errorf("refresh statistics: %w", err)
+		}
+	}
+	return nil
 }
 
 // readTransaction runs fn in a read transaction on g that reads one
