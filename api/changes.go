@@ -125,13 +125,14 @@ func WebhookPayload(dir *directory.Service, defaultLang string) func(d *director
 //	@Header			429		{integer}	Retry-After	"Seconds until the next request will be let through (RFC 9110 section 10.2.3)"
 //	@Failure		500		{object}	Problem		"Internal error: the answer says nothing more, and its X-Request-Id finds the cause in the server log"
 //	@Router			/api/v1/changes [get]
-func handleChanges(dir *directory.Service, langs languages) echo.HandlerFunc {
+func handleChanges(dir *directory.Service, langs languages, stopping <-chan struct{}) echo.HandlerFunc {
 	tags := eventTags{dir: dir, lang: langs.fallback}
 	return func(c echo.Context) error {
 		q, err := directory.ParseChangesQuery(queryGetter(c))
 		if err != nil {
 			return err
 		}
+		q.Stop = stopping
 		page, err := dir.Changes(c.Request().Context(), callerOf(c), q)
 		if err != nil {
 			return err

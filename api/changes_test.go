@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/coalition-directory/coalition/api"
 	"github.com/coalition-directory/coalition/internal/dbtest"
@@ -411,4 +412,25 @@ func TestPartnerReplica(t *testing.T) {
 		t.Errorf("%d organizations at the end, want %d", len(fresh), len(ids)+8+1-4)
 	}
 	t.Logf("copy of %d organizations: %d GETs, %d events skipped by etag", len(fresh), rep.fetches, rep.skips)
+}
+
+// TestChangesLongPollEndsOnShutdown checks that a long poll answers at once,
+// with what it has, when the server begins to shut down, so that a
+// graceful shutdown does not wait out the partners' polls.
+func TestChangesLongPollEndsOnShutdown(t *testing.T) {
+	t.Parallel()
+	stopping := make(chan struct{})
+	s := newTestServerWith(t, []directory.Organization{}, api.Options{Stopping: stopping})
+	partner := s.key(directory.RolePartner)
+	done := make(chan api.ChangeList)
+	go func() { done <- s.changes(partner, "after=0&wait=60") }()
+	close(stopping)
+	select {
+	case got := <-done:
+		if len(got.Events) != 0 || got.NextAfter != 0 {
+			t.Errorf("the stopped poll answered %+v", got)
+		}
+	case <-time.After(30 * time.Second): // a bound, not a measure: the poll would hold 60 s
+		t.Fatal("the long poll went on after the server began to stop")
+	}
 }

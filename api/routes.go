@@ -96,7 +96,7 @@ func addRoutes(e *echo.Echo, dir *directory.Service, db Pinger, spec []byte, m *
 	v1.GET("/audit", handleAudit(dir), auth, admin)
 	v1.POST(strings.TrimPrefix(importPath, "/api/v1"), handleImport(dir), auth, admin, middleware.BodyLimit(strconv.Itoa(maxImportBytes)))
 	v1.GET("/export", handleExport(dir, opts.Timeouts.withDefaults().StreamProgress), auth, require(directory.RolePartner))
-	v1.GET("/changes", handleChanges(dir, langs), auth, require(directory.RolePartner))
+	v1.GET("/changes", handleChanges(dir, langs, opts.Stopping), auth, require(directory.RolePartner))
 	v1.GET("/webhooks", handleWebhookList(dir), auth, admin)
 	v1.POST("/webhooks", handleWebhookCreate(dir), auth, admin)
 	v1.DELETE("/webhooks/:id", handleWebhookDelete(dir), auth, admin)

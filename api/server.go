@@ -37,6 +37,10 @@ type Options struct {
 	ErrorPages ErrorPages
 	// Timeouts bound what slow clients hold; see NewHTTPServer.
 	Timeouts Timeouts
+	// Stopping, when closed, ends the long polls of the change feed at
+	// once with what they have, so that a graceful shutdown need not wait
+	// for them; nil for a server that never says so.
+	Stopping <-chan struct{}
 	// RateLimits bound each caller's requests; the zero value has none.
 	RateLimits RateLimits
 	// DBPools, when set, reports the database's connection pools in

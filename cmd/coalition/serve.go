@@ -59,8 +59,10 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil {
 		return fmt.Errorf("load web pages: %w", err)
 	}
+	// stopping ends the change feed's long polls when shutdown begins.
+	stopping := make(chan struct{})
 	apiOpts := api.Options{CORSOrigins: cfg.corsOrigins, DefaultLang: cfg.defaultLang, Pages: pages, ErrorPages: pages,
-		RateLimits: cfg.rateLimits, DBPools: db}
+		RateLimits: cfg.rateLimits, DBPools: db, Stopping: stopping}
 	handler, err := api.NewServer(log, dir, db, apiOpts)
 	if err != nil {
 		return err
@@ -92,6 +94,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	case <-ctx.Done():
 	}
 	log.Info("shutting down")
+	close(stopping)
 	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownGrace)
 	defer cancel()
 	if err := srv.Shutdown(shutdownCtx); err != nil {

@@ -145,6 +145,9 @@ type ChangesQuery struct {
 	Limit  int
 	Types  []EventType // any of them; empty for all
 	Wait   time.Duration
+	// Stop, when closed, ends a wait at once with what there is (none):
+	// the server is shutting down.
+	Stop <-chan struct{}
 }
 
 // ParseChangesQuery reads the changes parameters (after, limit, types,

@@ -46,7 +46,8 @@ type ChangeStore interface {
 // in sequence order, loading for each the record as it is now (nil when it
 // is gone). After=latest returns no events and the latest sequence number
 // as NextAfter. With q.Wait, a request that finds no event waits up to
-// q.Wait for one, polling the log, so every API process sees every write.
+// q.Wait for one, polling the log, so every API process sees every write,
+// or until q.Stop is closed.
 // It needs the partner role; a cursor whose events were pruned (older than
 // the retention) is CodeGone: the partner re-exports.
 func (s *Service) Changes(ctx context.Context, caller Caller, q ChangesQuery) (ChangePage, error) {
@@ -78,6 +79,9 @@ func (s *Service) Changes(ctx context.Context, caller Caller, q ChangesQuery) (C
 		case <-ctx.Done():
 			t.Stop()
 			return ChangePage{}, fmt.Errorf("wait for changes: %w", ctx.Err())
+		case <-q.Stop:
+			t.Stop()
+			return s.changePage(ctx, read, q)
 		case <-t.C:
 		}
 	}
