@@ -68,7 +68,7 @@ type ImportRow struct {
 func handleImport(dir *directory.Service) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		dryRun := false
-		switch v := c.QueryParam("dry_run"); v {
+		switch v := queryGetter(c)("dry_run"); v {
 		case "", "false":
 		case "true":
 			dryRun = true
@@ -76,7 +76,7 @@ func handleImport(dir *directory.Service) echo.HandlerFunc {
 			return invalid("invalid query parameters", "dry_run", "must be true or false")
 		}
 		mode := ndjson.Replace
-		switch c.QueryParam("mode") {
+		switch queryGetter(c)("mode") {
 		case "", "replace":
 		case "merge":
 			mode = ndjson.Merge
@@ -157,7 +157,7 @@ func handleImport(dir *directory.Service) echo.HandlerFunc {
 //	@Router			/api/v1/export [get]
 func handleExport(dir *directory.Service, progress time.Duration) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		format := c.QueryParam("format")
+		format := queryGetter(c)("format")
 		if format == "" {
 			format = "ndjson"
 		}

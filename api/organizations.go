@@ -152,7 +152,9 @@ func movedOrganization(c echo.Context, dir *directory.Service, err error) error 
 }
 
 // queryGetter reads a query parameter; a repeated parameter counts as one
-// comma-separated list, so country=RU&country=KZ equals country=RU,KZ.
+// comma-separated list, so country=RU&country=KZ equals country=RU,KZ, and
+// a parameter that takes one value, given twice, is invalid rather than
+// read for its first value alone. Handlers read every parameter through it.
 func queryGetter(c echo.Context) func(string) string {
 	values := c.QueryParams()
 	return func(name string) string { return strings.Join(values[name], ",") }
@@ -160,7 +162,7 @@ func queryGetter(c echo.Context) func(string) string {
 
 // langParam reads and checks the lang query parameter.
 func langParam(c echo.Context) (string, error) {
-	lang, err := directory.ParseLang(c.QueryParam("lang"))
+	lang, err := directory.ParseLang(queryGetter(c)("lang"))
 	if err != nil {
 		return "", &directory.Error{Code: directory.CodeInvalid, Message: "invalid query parameters",
 			Fields: []directory.FieldError{{Field: "lang", Message: err.Error()}}}

@@ -65,3 +65,22 @@ func TestUnknownQueryParametersAreNamed(t *testing.T) {
 		t.Errorf("%d organizations after the refused requests, want %d", got, len(searchFixtures()))
 	}
 }
+
+// TestRepeatedSingleParametersAreRefused gives a parameter that takes one
+// value twice: it is a 400 naming it, not read for its first value alone
+// (lists take repeats: country=RU&country=KZ is country=RU,KZ).
+func TestRepeatedSingleParametersAreRefused(t *testing.T) {
+	t.Parallel()
+	s := newTestServer(t, searchFixtures())
+	admin := s.key(directory.RoleAdmin)
+	wantProblem(t, s.get("/api/v1/organizations/nadezhda?lang=en&lang=ru"), "lang")
+	wantProblem(t, s.get("/api/v1/countries?lang=en&lang=en"), "lang")
+	wantProblem(t, s.get("/api/v1/organizations?per_page=5&per_page=50"), "per_page")
+	wantProblem(t, s.do(http.MethodGet, "/api/v1/export?format=csv&format=ndjson", bearer(admin), nil), "format")
+	wantProblem(t, s.importFile(admin, "text/csv", "?dry_run=true&dry_run=false", "name_ru,country_code\nЗаря,RU\n"), "dry_run")
+	wantProblem(t, s.importFile(admin, "application/x-ndjson", "?mode=merge&mode=replace", "{}\n"), "mode")
+	if got := len(s.listAll("", 100)); got != len(searchFixtures()) {
+		t.Errorf("%d organizations after the refused import, want %d", got, len(searchFixtures()))
+	}
+	wantStatus(t, s.get("/api/v1/organizations?country=RU&country=KZ&lang=en"), http.StatusOK)
+}

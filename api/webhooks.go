@@ -258,7 +258,7 @@ func handleWebhookDeliveries(dir *directory.Service) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		q, err := directory.ParseAuditQuery(func(name string) string {
 			if name == "page" || name == "per_page" {
-				return c.QueryParam(name)
+				return queryGetter(c)(name)
 			}
 			return ""
 		})
