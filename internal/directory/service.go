@@ -400,8 +400,19 @@ type StatusCount struct {
 }
 
 // Stats returns the totals by country, region, focus area and status; only
-// entries with organizations are listed.
+// entries with organizations are listed, each list by count, largest
+// first. Over a Cache the answer is built once per data version and shared
+// by every caller (the pages ask for it on every request): callers only
+// read its lists.
 func (s *Service) Stats(ctx context.Context) (Stats, error) {
+	if c, ok := s.store.(*Cache); ok {
+		return cached(ctx, c, "stats", func() (Stats, error) { return s.stats(ctx) })
+	}
+	return s.stats(ctx)
+}
+
+// stats builds Stats from the store's counts and vocabulary.
+func (s *Service) stats(ctx context.Context) (Stats, error) {
 	counts, err := s.store.Counts(ctx)
 	if err != nil {
 		return Stats{}, fmt.Errorf("count organizations: %w", err)
