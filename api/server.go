@@ -91,6 +91,10 @@ func NewServer(log *slog.Logger, dir *directory.Service, db Pinger, opts Options
 	if len(origins) == 0 {
 		origins = []string{"*"}
 	}
+	gzip, err := compress()
+	if err != nil {
+		return nil, err
+	}
 	m := newMetrics(limits, opts.DBPools)
 	e.Pre(headAsGet)
 	e.Use(
@@ -115,7 +119,7 @@ func NewServer(log *slog.Logger, dir *directory.Service, db Pinger, opts Options
 				echo.HeaderContentDisposition, echo.HeaderWWWAuthenticate, echo.HeaderRetryAfter},
 			MaxAge: 3600,
 		}),
-		middleware.GzipWithConfig(middleware.GzipConfig{Level: 5, MinLength: 1024}),
+		gzip,
 	)
 	addRoutes(e, dir, db, spec, m, limits, opts)
 	if err := query.bind(e.Routes()); err != nil {
