@@ -2,6 +2,11 @@ package sqlstore_test
 
 import (
 	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -107,5 +112,63 @@ func TestCacheSeesWritesOfAnotherProcess(t *testing.T) {
 			t.Errorf("%s: the cached process sees total %d, stats %d, city %q; want %d, %d, %q",
 				step.name, total, stats, city, step.total, step.total, step.city)
 		}
+	}
+}
+
+// TestCacheSeesWritesUnderConcurrentReads has many readers ask a cached
+// directory for one organization while another process updates it: a
+// reader that starts after an update has committed must see it, though
+// concurrent readers share their data-version reads (a shared read that
+// began before the commit would hand it a stale answer).
+func TestCacheSeesWritesUnderConcurrentReads(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	shared := dbtest.New(t)
+	atlas, err := geo.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	writerDB, readerDB := shared.Open(), shared.Open()
+	writer := directory.NewService(writerDB, atlas)
+	reader := directory.NewService(directory.NewCache(readerDB, readerDB.DataVersion, 100), atlas)
+	org := mustSeed(t, writer, 3, 11)[0]
+	const updates, readers = 30, 8
+	var committed atomic.Int64 // the last update known to be committed
+	var wg sync.WaitGroup
+	stale := make(chan string, readers)
+	for range readers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				n := committed.Load()
+				o, err := reader.Organization(ctx, org.Slug, directory.Caller{})
+				if err != nil {
+					stale <- err.Error()
+					return
+				}
+				if got, _ := strconv.Atoi(strings.TrimPrefix(o.Acronym, "A")); int64(got) < n {
+					stale <- fmt.Sprintf("update %d committed before the read, which saw acronym %q", n, o.Acronym)
+					return
+				}
+				if n == updates {
+					return
+				}
+			}
+		}()
+	}
+	for i := 1; i <= updates; i++ {
+		if _, err := writer.UpdateOrganization(ctx, directory.Operator("test"), org.Slug, directory.Precondition{}, func(o *directory.Organization) error {
+			o.Acronym = "A" + strconv.Itoa(i)
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		committed.Store(int64(i))
+	}
+	wg.Wait()
+	close(stale)
+	for msg := range stale {
+		t.Error(msg)
 	}
 }
