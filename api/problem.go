@@ -90,7 +90,9 @@ func errorHandler(log *slog.Logger, pages ErrorPages) echo.HTTPErrorHandler {
 			// A server-side failure that tells the client what it may know
 			// (its message) and the log why (its internal cause).
 			p.Status = he.Code
-			p.Detail, told = he.Message.(string)
+			if msg, ok := he.Message.(string); ok && msg != http.StatusText(he.Code) {
+				p.Detail, told = msg, true
+			}
 			cause = he.Internal
 		case errors.As(err, &de):
 			p.Status = statusOf(de.Code)
