@@ -1,10 +1,12 @@
 package api_test
 
 import (
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/google/uuid"
@@ -339,5 +341,47 @@ func TestOrganizationGet(t *testing.T) {
 		r := s.get("/api/v1/organizations/" + missing)
 		wantStatus(t, r, http.StatusNotFound)
 		checkProblemShape(t, r.body)
+	}
+}
+
+// Concurrent creates of one name without a slug all succeed, each under a
+// slug of its own: the client gave none and could not fix a conflict on
+// the one the server chose. A slug the client gave is still a 409 when taken.
+func TestConcurrentCreatesOfOneNameGetFreeSlugs(t *testing.T) {
+	s := newTestServer(t, []directory.Organization{})
+	editor := s.key(directory.RoleEditor)
+	const n = 8
+	statuses := make([]int, n)
+	slugs := make([]string, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			res := s.send(http.MethodPost, "/api/v1/organizations", editor,
+				`{"name":"Гонка пять","country_code":"RU","focus_areas":["shelter"]}`)
+			statuses[i] = res.StatusCode
+			var org api.Organization
+			if json.Unmarshal(res.body, &org) == nil {
+				slugs[i] = org.Slug
+			}
+		}()
+	}
+	wg.Wait()
+	seen := map[string]bool{}
+	for i, code := range statuses {
+		if code != http.StatusCreated {
+			t.Errorf("create %d: status %d, want 201 (statuses %v)", i, code, statuses)
+			continue
+		}
+		if seen[slugs[i]] {
+			t.Errorf("slug %q given twice", slugs[i])
+		}
+		seen[slugs[i]] = true
+	}
+	res := s.send(http.MethodPost, "/api/v1/organizations", editor,
+		`{"name":"Гонка пять","slug":"gonka-pyat","country_code":"RU","focus_areas":["shelter"]}`)
+	if res.StatusCode != http.StatusConflict {
+		t.Errorf("a taken slug the client gave: status %d, want 409", res.StatusCode)
 	}
 }

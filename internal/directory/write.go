@@ -37,20 +37,40 @@ func (s *Service) CreateOrganization(ctx context.Context, caller Caller, o Organ
 	if err := s.validate(&o, known); err != nil {
 		return Organization{}, err
 	}
-	if generated {
-		if o.Slug, err = s.freeSlug(ctx, o.Slug); err != nil {
-			return Organization{}, err
+	base := o.Slug
+	// A generated slug found free can be taken by a concurrent create before
+	// this one commits; the client gave no slug and cannot fix that, so the
+	// create tries the next free one, a bounded number of times.
+	for attempt := 1; ; attempt++ {
+		if generated {
+			if o.Slug, err = s.freeSlug(ctx, base); err != nil {
+				return Organization{}, err
+			}
+		}
+		now := s.now().UTC().Truncate(time.Microsecond)
+		o.CreatedAt, o.UpdatedAt, o.Version, o.ArchivedAt = now, now, 1, nil
+		o.PublicVersion, o.PublicUpdatedAt = 1, now
+		entry := s.audit(caller, EntityOrganization, o.ID, ActionCreate, diff(organizationFields(), nil, flattenOrganization(&o)))
+		entry.OrganizationID = o.ID
+		err = s.store.CreateOrganization(ctx, o, entry)
+		if err == nil {
+			return o, nil
+		}
+		if !generated || attempt == maxSlugAttempts || !isSlugConflict(err) {
+			return Organization{}, fmt.Errorf("create organization: %w", err)
 		}
 	}
-	now := s.now().UTC().Truncate(time.Microsecond)
-	o.CreatedAt, o.UpdatedAt, o.Version, o.ArchivedAt = now, now, 1, nil
-	o.PublicVersion, o.PublicUpdatedAt = 1, now
-	entry := s.audit(caller, EntityOrganization, o.ID, ActionCreate, diff(organizationFields(), nil, flattenOrganization(&o)))
-	entry.OrganizationID = o.ID
-	if err := s.store.CreateOrganization(ctx, o, entry); err != nil {
-		return Organization{}, fmt.Errorf("create organization: %w", err)
-	}
-	return o, nil
+}
+
+// maxSlugAttempts bounds how often a create with a generated slug starts
+// again because a concurrent create took the slug it found free.
+const maxSlugAttempts = 100
+
+// isSlugConflict reports whether err is the CodeConflict of a slug that a
+// live organization has.
+func isSlugConflict(err error) bool {
+	var e *Error
+	return errors.As(err, &e) && e.Code == CodeConflict && slices.ContainsFunc(e.Fields, func(f FieldError) bool { return f.Field == "slug" })
 }
 
 // freeSlug returns base, or base-2, base-3, ... whichever no live
