@@ -188,17 +188,18 @@ func TestImportKilledHalfwayChangesNothing(t *testing.T) {
 // BenchmarkBulk measures the import of 100,000 generated organizations into
 // an empty database (NDJSON and CSV, each in one transaction) and their
 // export, each as a separate process so that its peak memory (max RSS) is
-// its own. Run with -benchtime=1x: one operation takes seconds.
+// its own. Run with -benchtime=1x: one operation takes seconds. With
+// COALITION_TEST_DATABASE_URL set, each database is a new PostgreSQL one.
 func BenchmarkBulk(b *testing.B) {
 	const n = 100000
 	tmp := b.TempDir()
 	ndjsonFile := writeNDJSON(b, tmp, n)
-	source := filepath.Join(tmp, "source.db")
-	if out, err := child("import", "--db", source, ndjsonFile).CombinedOutput(); err != nil {
+	source := testDatabase(b, tmp, "source.db")
+	if out, err := child("import", dbFlag(source), source, ndjsonFile).CombinedOutput(); err != nil {
 		b.Fatalf("%v\n%s", err, out)
 	}
 	csvFile := filepath.Join(tmp, "orgs.csv")
-	if out, err := child("export", "--db", source, "--format", "csv", "--out", csvFile).CombinedOutput(); err != nil {
+	if out, err := child("export", dbFlag(source), source, "--format", "csv", "--out", csvFile).CombinedOutput(); err != nil {
 		b.Fatalf("%v\n%s", err, out)
 	}
 
@@ -234,14 +235,15 @@ func BenchmarkBulk(b *testing.B) {
 		file := map[string]string{"ndjson": ndjsonFile, "csv": csvFile}[format]
 		b.Run("import/"+format+"/orgs=100000", func(b *testing.B) {
 			measure(b, func(i int) []string {
-				return []string{"import", "--db", filepath.Join(tmp, format+"-"+strings.Repeat("x", i)+".db"), file}
+				target := testDatabase(b, tmp, format+"-"+strings.Repeat("x", i)+".db")
+				return []string{"import", dbFlag(target), target, file}
 			})
 		})
 	}
 	for _, format := range []string{"ndjson", "csv"} {
 		b.Run("export/"+format+"/orgs=100000", func(b *testing.B) {
 			measure(b, func(i int) []string {
-				return []string{"export", "--db", source, "--format", format, "--out", filepath.Join(tmp, "out."+format)}
+				return []string{"export", dbFlag(source), source, "--format", format, "--out", filepath.Join(tmp, "out."+format)}
 			})
 		})
 	}

@@ -126,7 +126,7 @@ func (in *inserter) insert(t table, values []any) error {
 	}
 	for start := 0; start < len(values); {
 		rows := rowsPerInsert
-		if t.rowByRow {
+		if t.rowByRow && !in.db.d.SearchRowsBatched {
 			rows = 1
 		}
 		for rows*width > len(values)-start {

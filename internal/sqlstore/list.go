@@ -327,6 +327,9 @@ func (l *lister) page(f filter, n int, o order, offset, limit int) ([]int64, err
 	if len(f.links) > 0 {
 		perEntry = walkProbeCost
 	}
+	if (f.match != "" || f.notMatch != "") && l.d.SearchWalkCost > perEntry {
+		perEntry = l.d.SearchWalkCost
+	}
 	walk := float64(offset+limit)*float64(live)/float64(n)*perEntry < float64(n)*collectCost
 	return l.pageBy(walk, f, o, offset, limit)
 }

@@ -101,6 +101,10 @@ type Dialect struct {
 	// an import into an empty directory writes the search index.
 	SearchLoadStart, SearchLoadEnd []string
 
+	// SearchRowsBatched writes search rows in multi-row INSERTs, as other
+	// rows are; SQLite's FTS4 index takes them a row at a time (see
+	// table.rowByRow).
+	SearchRowsBatched bool
 	// SearchMatch is the condition on organization_search rows that match
 	// one parameter, a search expression rendered by RenderSearch.
 	SearchMatch string
@@ -131,6 +135,11 @@ type Dialect struct {
 	// IndexedBy is the clause that makes a query walk index, after a
 	// table's alias; "" leaves the plan to the database.
 	IndexedBy func(index string) string
+	// SearchWalkCost, when above the costs of list.go, is the cost in
+	// microseconds of testing one entry of a sort index against a search
+	// match while walking it: on PostgreSQL each is a look-up of the
+	// organization's document, where SQLite probes a list of the matches.
+	SearchWalkCost float64
 	// NoIndex is column kept from driving a query's plan.
 	NoIndex func(column string) string
 	// BindVar is the placeholder of the i-th (from 1) parameter of a
