@@ -27,6 +27,7 @@ func (db *DB) dialect() *sqlstore.Dialect {
 		ReindexAfter: 4,
 		// Write transactions begin IMMEDIATE (the _txlock of the DSN):
 		// the file's write lock is taken first, so writers queue.
+		OneWriter:        true,
 		RunImport:        runImport,
 		DroppableIndexes: droppableIndexes,
 		// No merging of the FTS4 segments as they are written, one merge

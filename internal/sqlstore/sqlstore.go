@@ -47,6 +47,9 @@ type DB struct {
 	// places names the countries and regions the search index holds.
 	places directory.Places
 	d      *Dialect
+	// writeTurn, when the dialect has OneWriter, holds a token while one
+	// of this process's write transactions runs.
+	writeTurn chan struct{}
 }
 
 // Config is what New needs: the database's handles, the reference data and
@@ -59,7 +62,11 @@ type Config struct {
 
 // New returns the store over the handles of c; Close closes them.
 func New(c Config) *DB {
-	return &DB{gorm: c.Write, bulk: c.Bulk, read: c.Read, export: c.Export, places: c.Places, d: c.Dialect}
+	db := &DB{gorm: c.Write, bulk: c.Bulk, read: c.Read, export: c.Export, places: c.Places, d: c.Dialect}
+	if c.Dialect.OneWriter {
+		db.writeTurn = make(chan struct{}, 1)
+	}
+	return db
 }
 
 // Dialect is what one SQL database does its own way: the adapter that
@@ -82,6 +89,14 @@ type Dialect struct {
 	// replicas, unless directory.ReadsPrimary(ctx). Single records, keys
 	// and sessions are always read on the write handle, which writes see.
 	Route func(ctx context.Context, g *gorm.DB) *gorm.DB
+	// OneWriter says that the database runs one write transaction at a
+	// time (SQLite's write lock). The store then queues its own write
+	// transactions in Go, each taking a connection of the write pool only
+	// when its turn comes. Otherwise writers waiting for the database's
+	// lock (up to its busy timeout, polling) would each hold a connection
+	// of the pool that single records, keys and sessions are read on, and
+	// a burst of writes would stall those reads.
+	OneWriter bool
 	// BeginWrite, when set, runs first in every write transaction.
 	BeginWrite func(tx *gorm.DB) error
 	// LockChanges, when set, takes the change log's lock until the end of
@@ -325,8 +340,22 @@ func (db *DB) write(ctx context.Context, doing string, fn func(tx *gorm.DB) erro
 }
 
 // transaction runs fn in a write transaction on g, begun as the dialect
-// begins writes.
+// begins writes, after the transactions of this process queued before it
+// where the database takes one writer at a time (Dialect.OneWriter). The
+// wait ends with g's context.
 func (db *DB) transaction(g *gorm.DB, fn func(tx *gorm.DB) error) error {
+	if db.writeTurn != nil {
+		ctx := g.Statement.Context
+		if ctx == nil {
+			ctx = context.Background()
+		}
+		select {
+		case db.writeTurn <- struct{}{}:
+			defer func() { <-db.writeTurn }()
+		case <-ctx.Done():
+			return fmt.Errorf("wait to write: %w", ctx.Err())
+		}
+	}
 	return g.Transaction(func(tx *gorm.DB) error {
 		if db.d.BeginWrite != nil {
 			if err := db.d.BeginWrite(tx); err != nil {
