@@ -106,7 +106,7 @@ func WebhookPayload(dir *directory.Service, defaultLang string) func(d *director
 // handleChanges returns the change feed.
 //
 //	@Summary		Follow changes
-//	@Description	The change feed: a thin event for every write of an organization, a contact or a focus area, in the order the writes committed, with tombstones (organization.archived, contact.deleted, focus_area.deleted) for what is gone. To keep a copy: export once (the export's Coalition-Change-Seq header is the sequence number it was taken at), then ask for the events after it, and after each page's next_after; fetch each record an event names with your key (or drop it on a tombstone or a 404), unless the copy already holds the event's etag. after=latest starts from now. wait=N holds a request that finds no event for up to N seconds until one comes. Events are kept for the server's retention (90 days unless configured): a cursor older than that is 410, and the copy is made again from an export. Unlike modified_after, the feed shows archivings and deletions and never skips a write that commits late.
+//	@Description	The change feed: a thin event for every write of an organization, a contact or a focus area, in the order the writes committed, with tombstones (organization.archived, contact.deleted, focus_area.deleted) for what is gone. To keep a copy: export once (the export's Coalition-Change-Seq header is the sequence number it was taken at), then ask for the events after it, and after each page's next_after; fetch each record an event names with your key (or drop it on a tombstone or a 404), unless the copy already holds the event's etag. after=latest starts from now. wait=N holds a request that finds no event for up to N seconds until one comes. Events are kept for the server's retention (90 days unless configured): a cursor older than that is 410, and the copy is made again from an export. A cursor past the newest event is 410 too: the log has no such position, because the database was restored from a backup or is another one; export again. Unlike modified_after, the feed shows archivings and deletions and never skips a write that commits late.
 //	@ID				listChanges
 //	@Tags			changes
 //	@Produce		json,application/problem+json
@@ -119,7 +119,7 @@ func WebhookPayload(dir *directory.Service, defaultLang string) func(d *director
 //	@Failure		400		{object}	Problem		"A parameter is invalid; errors name it"
 //	@Failure		401		{object}	Problem		"No key, or an unknown or revoked key"
 //	@Failure		403		{object}	Problem		"The feed needs a partner key"
-//	@Failure		410		{object}	Problem		"The events after this cursor are no longer kept: export again and follow from the export's Coalition-Change-Seq"
+//	@Failure		410		{object}	Problem		"The events after this cursor are no longer kept, or the log has no such position (past its newest event: the database was restored from a backup, or is another one): export again and follow from the export's Coalition-Change-Seq"
 //	@Failure		413		{object}	Problem		"The request body is over 1 MiB"
 //	@Failure		429		{object}	Problem		"Too many requests from this client address, or with this key: see Retry-After"
 //	@Header			429		{integer}	Retry-After	"Seconds until the next request will be let through (RFC 9110 section 10.2.3)"

@@ -158,9 +158,7 @@ func TestChangesFeed(t *testing.T) {
 	if s.latest(partner) != 8 {
 		t.Errorf("after=latest is %d, want 8", s.latest(partner))
 	}
-	if ahead := s.changes(partner, "after=100"); len(ahead.Events) != 0 || ahead.NextAfter != 100 {
-		t.Errorf("after=100: %+v", ahead)
-	}
+	// A cursor past the latest: TestChangesCursorPastLatest.
 
 	// A partners-only edit is in the feed (partners follow it) but does
 	// not change what anonymous callers see.
@@ -432,5 +430,27 @@ func TestChangesLongPollEndsOnShutdown(t *testing.T) {
 		}
 	case <-time.After(30 * time.Second): // a bound, not a measure: the poll would hold 60 s
 		t.Fatal("the long poll went on after the server began to stop")
+	}
+}
+
+// TestChangesCursorPastLatest checks that a cursor the log never reached
+// (the database was restored from an older backup, or is another one) is
+// 410 Gone saying to export again, rather than an empty page that would
+// keep the partner waiting there and skipping every event up to it.
+func TestChangesCursorPastLatest(t *testing.T) {
+	t.Parallel()
+	s := newTestServer(t, []directory.Organization{})
+	partner, editor := s.key(directory.RolePartner), s.key(directory.RoleEditor)
+	wantStatus(t, s.send(http.MethodPost, "/api/v1/organizations", editor, map[string]any{"name": "Фонд «Заря»", "country_code": "KZ"}), http.StatusCreated)
+	latest := s.latest(partner)
+	if got := s.changes(partner, fmt.Sprintf("after=%d", latest)); len(got.Events) != 0 || got.NextAfter != latest {
+		t.Errorf("after the latest event: %+v", got)
+	}
+	for _, after := range []int64{latest + 1, 99999999} {
+		r := s.send(http.MethodGet, fmt.Sprintf("/api/v1/changes?after=%d&wait=1", after), partner, nil)
+		wantStatus(t, r, http.StatusGone)
+		if p := decode[api.Problem](t, r); !strings.Contains(p.Detail, "export") || !strings.Contains(p.Detail, "restored") {
+			t.Errorf("after=%d: the 410 does not say the log was restored and to export again: %q", after, p.Detail)
+		}
 	}
 }

@@ -161,7 +161,7 @@ const docTemplate = `{
                         "bearer": []
                     }
                 ],
-                "description": "The change feed: a thin event for every write of an organization, a contact or a focus area, in the order the writes committed, with tombstones (organization.archived, contact.deleted, focus_area.deleted) for what is gone. To keep a copy: export once (the export's Coalition-Change-Seq header is the sequence number it was taken at), then ask for the events after it, and after each page's next_after; fetch each record an event names with your key (or drop it on a tombstone or a 404), unless the copy already holds the event's etag. after=latest starts from now. wait=N holds a request that finds no event for up to N seconds until one comes. Events are kept for the server's retention (90 days unless configured): a cursor older than that is 410, and the copy is made again from an export. Unlike modified_after, the feed shows archivings and deletions and never skips a write that commits late.",
+                "description": "The change feed: a thin event for every write of an organization, a contact or a focus area, in the order the writes committed, with tombstones (organization.archived, contact.deleted, focus_area.deleted) for what is gone. To keep a copy: export once (the export's Coalition-Change-Seq header is the sequence number it was taken at), then ask for the events after it, and after each page's next_after; fetch each record an event names with your key (or drop it on a tombstone or a 404), unless the copy already holds the event's etag. after=latest starts from now. wait=N holds a request that finds no event for up to N seconds until one comes. Events are kept for the server's retention (90 days unless configured): a cursor older than that is 410, and the copy is made again from an export. A cursor past the newest event is 410 too: the log has no such position, because the database was restored from a backup or is another one; export again. Unlike modified_after, the feed shows archivings and deletions and never skips a write that commits late.",
                 "produces": [
                     "application/json",
                     "application/problem+json"
@@ -233,7 +233,7 @@ const docTemplate = `{
                         }
                     },
                     "410": {
-                        "description": "The events after this cursor are no longer kept: export again and follow from the export's Coalition-Change-Seq",
+                        "description": "The events after this cursor are no longer kept, or the log has no such position (past its newest event: the database was restored from a backup, or is another one): export again and follow from the export's Coalition-Change-Seq",
                         "schema": {
                             "$ref": "#/definitions/Problem"
                         }

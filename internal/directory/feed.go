@@ -49,7 +49,8 @@ type ChangeStore interface {
 // q.Wait for one, polling the log, so every API process sees every write,
 // or until q.Stop is closed.
 // It needs the partner role; a cursor whose events were pruned (older than
-// the retention) is CodeGone: the partner re-exports.
+// the retention), or one past the latest event (the database was restored
+// from a backup, or is another), is CodeGone: the partner re-exports.
 func (s *Service) Changes(ctx context.Context, caller Caller, q ChangesQuery) (ChangePage, error) {
 	if err := caller.require(RolePartner); err != nil {
 		return ChangePage{}, err
@@ -61,6 +62,13 @@ func (s *Service) Changes(ctx context.Context, caller Caller, q ChangesQuery) (C
 	deadline := s.now().Add(q.Wait)
 	for {
 		read, err := s.store.Changes(ctx, f)
+		if err == nil && f.After > read.Latest && !ReadsPrimary(ctx) {
+			// A read replica may lag behind the cursor a partner was given
+			// from the primary: only the primary can say the log never
+			// reached it.
+			ctx = WithPrimary(ctx)
+			read, err = s.store.Changes(ctx, f)
+		}
 		if err != nil {
 			return ChangePage{}, fmt.Errorf("read changes: %w", err)
 		}
@@ -70,6 +78,14 @@ func (s *Service) Changes(ctx context.Context, caller Caller, q ChangesQuery) (C
 		if read.Oldest > 0 && f.After < read.Oldest-1 {
 			return ChangePage{}, Errorf(CodeGone, "the changes after %d are no longer kept (the oldest kept is %d, the retention is %s); export the directory again and follow the changes from the sequence number the export carries",
 				f.After, read.Oldest, s.retention)
+		}
+		if f.After > read.Latest {
+			// A cursor this log never reached: the database was restored
+			// from a backup taken before it, or it is another database.
+			// Answering "no events" would keep the partner waiting there
+			// for good, missing every event numbered up to it.
+			return ChangePage{}, Errorf(CodeGone, "the change log has no position %d (its latest is %d): the database was restored from a backup or is another one; export the directory again and follow the changes from the sequence number the export carries",
+				f.After, read.Latest)
 		}
 		if len(read.Events) > 0 || q.Wait == 0 || !s.now().Before(deadline) {
 			return s.changePage(ctx, read, q)
