@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"compress/gzip"
 	"io"
+	"maps"
 	"net/http"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/coalition-directory/coalition/api"
+	"github.com/coalition-directory/coalition/internal/directory"
 )
 
 func TestConditionalGet(t *testing.T) {
@@ -116,6 +118,38 @@ func TestCORS(t *testing.T) {
 	res.Body.Close()
 	if res.StatusCode != http.StatusNoContent || !strings.Contains(res.Header.Get("Access-Control-Allow-Headers"), "If-None-Match") {
 		t.Errorf("preflight: %d, allow headers %q", res.StatusCode, res.Header.Get("Access-Control-Allow-Headers"))
+	}
+}
+
+// TestCORSOnEarlyErrors checks that answers given before any handler runs
+// (an unknown or badly encoded query parameter, a body over the limit) carry
+// Access-Control-Allow-Origin too: without it a browser hides the problem
+// from the script that must show it.
+func TestCORSOnEarlyErrors(t *testing.T) {
+	t.Parallel()
+	s := newTestServer(t, searchFixtures())
+	editor := s.key(directory.RoleEditor)
+	origin := http.Header{"Origin": {"https://map.example.org"}}
+	big := bytes.Repeat([]byte("a"), 2<<20)
+	for _, tc := range []struct {
+		name, method, path string
+		header             http.Header
+		body               []byte
+		status             int
+	}{
+		{"unknown parameter", http.MethodGet, "/api/v1/organizations?bogus=1", nil, nil, http.StatusBadRequest},
+		{"query not UTF-8", http.MethodGet, "/api/v1/organizations?q=%ff", nil, nil, http.StatusBadRequest},
+		{"body over the limit", http.MethodPost, "/api/v1/organizations", http.Header{"Content-Type": {"application/json"}, "Authorization": {"Bearer " + editor}}, big, http.StatusRequestEntityTooLarge},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := origin.Clone()
+			maps.Copy(h, tc.header)
+			r := s.do(tc.method, tc.path, h, bytes.NewReader(tc.body))
+			wantStatus(t, r, tc.status)
+			if got := r.Header.Get("Access-Control-Allow-Origin"); got != "*" {
+				t.Errorf("Access-Control-Allow-Origin %q, want *", got)
+			}
+		})
 	}
 }
 

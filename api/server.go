@@ -105,12 +105,9 @@ func NewServer(log *slog.Logger, dir *directory.Service, db Pinger, opts Options
 		middleware.RecoverWithConfig(middleware.RecoverConfig{DisablePrintStack: true}),
 		securityHeaders,
 		readPrimary,
-		// Every route's body is bounded; imports have a larger bound of their own.
-		middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{
-			Limit:   strconv.Itoa(maxBodyBytes),
-			Skipper: func(c echo.Context) bool { return c.Path() == importPath },
-		}),
-		query.middleware,
+		// CORS before anything that can answer early (a body over the limit,
+		// a bad query): a browser shows a script no answer without its
+		// Access-Control-Allow-Origin, not even the problem saying what was wrong.
 		middleware.CORSWithConfig(middleware.CORSConfig{
 			AllowOrigins: origins,
 			AllowMethods: []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPatch, http.MethodDelete},
@@ -119,6 +116,12 @@ func NewServer(log *slog.Logger, dir *directory.Service, db Pinger, opts Options
 				echo.HeaderContentDisposition, echo.HeaderWWWAuthenticate, echo.HeaderRetryAfter},
 			MaxAge: 3600,
 		}),
+		// Every route's body is bounded; imports have a larger bound of their own.
+		middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{
+			Limit:   strconv.Itoa(maxBodyBytes),
+			Skipper: func(c echo.Context) bool { return c.Path() == importPath },
+		}),
+		query.middleware,
 		gzip,
 	)
 	addRoutes(e, dir, db, spec, m, limits, opts)
