@@ -33,6 +33,10 @@ type queryCheck struct {
 	// declared holds the query parameters of each /api/v1 route, by
 	// "METHOD /path/:param" as Echo names the route: filled by bind.
 	declared map[string][]string
+	// lists holds, by route as declared does, those of its parameters
+	// that take several values (see listParameter): only they may be
+	// given more than once.
+	lists map[string][]string
 }
 
 // newQueryCheck reads the operations of spec, the OpenAPI 3 document in
@@ -96,7 +100,7 @@ var echoParam = regexp.MustCompile(`:([A-Za-z0-9_]+)`)
 // the spec. It fails when such a route has no operation in the spec:
 // whatever it takes would be refused.
 func (q *queryCheck) bind(routes []*echo.Route) error {
-	q.declared = map[string][]string{}
+	q.declared, q.lists = map[string][]string{}, map[string][]string{}
 	for _, r := range routes {
 		if !strings.HasPrefix(r.Path, checkedPrefix) {
 			continue
@@ -106,8 +110,33 @@ func (q *queryCheck) bind(routes []*echo.Route) error {
 			return fmt.Errorf("route %s %s is not in the openapi spec: annotate its handler and run go generate ./api", r.Method, r.Path)
 		}
 		q.declared[r.Method+" "+r.Path] = queryNames(op)
+		q.lists[r.Method+" "+r.Path] = listNames(op)
 	}
 	return nil
+}
+
+// listNames returns the names of op's query parameters that take several
+// values (listParameter).
+func listNames(op *openapi3.Operation) []string {
+	names := []string{}
+	for _, p := range op.Parameters {
+		if p.Value != nil && p.Value.In == openapi3.ParameterInQuery && listParameter(p.Value) {
+			names = append(names, p.Value.Name)
+		}
+	}
+	return names
+}
+
+// listParameter reports whether the spec gives p several values: an array,
+// or a string its description calls comma-separated (country=RU,KZ, which
+// may also be written country=RU&country=KZ). Every other parameter takes
+// one value, and given twice it is refused rather than read for one of
+// them or joined into a value that fails for a misleading reason.
+func listParameter(p *openapi3.Parameter) bool {
+	if p.Schema != nil && p.Schema.Value != nil && p.Schema.Value.Type.Is(openapi3.TypeArray) {
+		return true
+	}
+	return strings.Contains(p.Description, "comma-separated")
 }
 
 // middleware is the check, run after routing (it needs the route).
@@ -136,6 +165,8 @@ func (q *queryCheck) middleware(next echo.HandlerFunc) echo.HandlerFunc {
 				fields = append(fields, directory.FieldError{Field: name, Message: unknownParameter(declared)})
 			case slices.ContainsFunc(query[name], func(v string) bool { return !utf8.ValidString(v) }):
 				fields = append(fields, directory.FieldError{Field: name, Message: "must be valid UTF-8 text"})
+			case isAPI && len(query[name]) > 1 && !slices.Contains(q.lists[method+" "+c.Path()], name):
+				fields = append(fields, directory.FieldError{Field: name, Message: "is given more than once; it takes one value"})
 			}
 		}
 		if len(fields) > 0 {

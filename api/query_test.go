@@ -83,4 +83,21 @@ func TestRepeatedSingleParametersAreRefused(t *testing.T) {
 		t.Errorf("%d organizations after the refused import, want %d", got, len(searchFixtures()))
 	}
 	wantStatus(t, s.get("/api/v1/organizations?country=RU&country=KZ&lang=en"), http.StatusOK)
+	partner := s.key(directory.RolePartner)
+	// Each says it was given twice, whatever its values: not that a
+	// sequence number or a whole number was expected, and not a search for
+	// both values.
+	for _, r := range []response{
+		s.do(http.MethodGet, "/api/v1/changes?after=0&after=1", bearer(partner), nil),
+		s.get("/api/v1/organizations?page=2&page=2"),
+		s.get("/api/v1/organizations?sort=name&sort=name"),
+		s.get("/api/v1/organizations?q=a&q=b"),
+		s.get("/api/v1/organizations?status=member&modified_after=2020-01-01T00:00:00Z&modified_after=2020-01-01T00:00:00Z&status=associate"),
+	} {
+		field := strings.SplitN(strings.SplitN(r.Request.URL.RawQuery, "&", 2)[1], "=", 2)[0]
+		p := wantProblem(t, r, field)
+		if len(p.Errors) == 1 && !strings.Contains(p.Errors[0].Message, "more than once") {
+			t.Errorf("%s: %s %q, want it to say it is given more than once", r.Request.URL.RawQuery, field, p.Errors[0].Message)
+		}
+	}
 }
