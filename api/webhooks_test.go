@@ -288,6 +288,18 @@ func TestWebhookRegistrationIsChecked(t *testing.T) {
 	}{
 		{`{"url": "http://127.0.0.1:9/in"}`, []string{"url"}},
 		{`{"url": "http://169.254.169.254/latest"}`, []string{"url"}},
+		// IPv4 in forms other than dotted-quad decimal, which resolvers
+		// read as 127.0.0.1; a port out of range; loopback through NAT64
+		// and IPv4-mapped IPv6.
+		{`{"url": "http://127.1:18099/"}`, []string{"url"}},
+		{`{"url": "http://2130706433:18099/"}`, []string{"url"}},
+		{`{"url": "http://0x7f.1/"}`, []string{"url"}},
+		{`{"url": "http://0177.0.0.1/"}`, []string{"url"}},
+		{`{"url": "http://127.0.0.1./"}`, []string{"url"}},
+		{`{"url": "https://example.org:99999/"}`, []string{"url"}},
+		{`{"url": "https://example.org:0/"}`, []string{"url"}},
+		{`{"url": "https://[64:ff9b::7f00:1]/"}`, []string{"url"}},
+		{`{"url": "https://[::ffff:7f00:1]/"}`, []string{"url"}},
 		{`{"url": "ftp://partner.example.org/", "event_types": ["organization.created", "organization.deleted"]}`, []string{"url", "event_types[1]"}},
 		{`{"url": "https://partner.example.org/in", "event_types": "all"}`, []string{"event_types"}},
 		{`{"url": "https://partner.example.org/in", "secret": "mine"}`, []string{"secret"}},

@@ -7,6 +7,7 @@ import (
 	"net/netip"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -111,6 +112,9 @@ func NewWebhookSecret() (string, error) {
 // multicast, shared (RFC 6598) or benchmarking (RFC 2544) space.
 func PublicAddress(addr netip.Addr) bool {
 	addr = addr.Unmap()
+	if v4, ok := nat64(addr); ok {
+		return PublicAddress(v4)
+	}
 	if !addr.IsValid() || addr.IsPrivate() || addr.IsLoopback() || addr.IsLinkLocalUnicast() ||
 		addr.IsLinkLocalMulticast() || addr.IsInterfaceLocalMulticast() || addr.IsMulticast() || addr.IsUnspecified() {
 		return false
@@ -124,10 +128,26 @@ func PublicAddress(addr netip.Addr) bool {
 }
 
 var nonPublicPrefixes = []netip.Prefix{
-	netip.MustParsePrefix("0.0.0.0/8"),     // "this network", RFC 791
-	netip.MustParsePrefix("100.64.0.0/10"), // shared address space, RFC 6598
-	netip.MustParsePrefix("198.18.0.0/15"), // benchmarking, RFC 2544
-	netip.MustParsePrefix("240.0.0.0/4"),   // reserved, RFC 1112
+	netip.MustParsePrefix("0.0.0.0/8"),      // "this network", RFC 791
+	netip.MustParsePrefix("100.64.0.0/10"),  // shared address space, RFC 6598
+	netip.MustParsePrefix("198.18.0.0/15"),  // benchmarking, RFC 2544
+	netip.MustParsePrefix("240.0.0.0/4"),    // reserved, RFC 1112
+	netip.MustParsePrefix("64:ff9b:1::/48"), // local-use IPv4/IPv6 translation, RFC 8215
+	netip.MustParsePrefix("::/96"),          // IPv4-compatible, deprecated by RFC 4291 section 2.5.5.1
+}
+
+// nat64Prefix is the well-known prefix of IPv4 addresses embedded in IPv6
+// by NAT64 (RFC 6052 section 2.1): 64:ff9b::7f00:1 reaches 127.0.0.1.
+var nat64Prefix = netip.MustParsePrefix("64:ff9b::/96")
+
+// nat64 returns the IPv4 address that addr reaches through NAT64, when it
+// is in the well-known prefix.
+func nat64(addr netip.Addr) (netip.Addr, bool) {
+	if !nat64Prefix.Contains(addr) {
+		return netip.Addr{}, false
+	}
+	b := addr.As16()
+	return netip.AddrFrom4([4]byte(b[12:])), true
 }
 
 // TargetAllowed reports whether a webhook may be sent to addr: a public
@@ -138,8 +158,9 @@ func TargetAllowed(addr netip.Addr, allow []netip.Prefix) bool {
 	if PublicAddress(addr) {
 		return true
 	}
+	v4, isNAT64 := nat64(addr)
 	for _, p := range allow {
-		if p.Contains(addr) {
+		if p.Contains(addr) || isNAT64 && p.Contains(v4) {
 			return true
 		}
 	}
@@ -161,6 +182,10 @@ func checkWebhookURL(fe *fieldErrors, v string, allow []netip.Prefix) {
 		fe.add("url", "must be an absolute http or https URL")
 	case u.User != nil || u.Fragment != "":
 		fe.add("url", "must not have credentials or a fragment; the signature authenticates the sender")
+	case !validPort(u.Port()):
+		fe.add("url", "has an invalid port: it must be a number from 1 to 65535")
+	case numericHost(u.Hostname()):
+		fe.add("url", "names an IPv4 address in a form other than dotted-quad decimal (such as 127.1, 2130706433 or 0x7f.1); write it as four decimal numbers, like 192.0.2.1")
 	default:
 		host := strings.ToLower(u.Hostname())
 		addr, err := netip.ParseAddr(host)
@@ -171,4 +196,42 @@ func checkWebhookURL(fe *fieldErrors, v string, allow []netip.Prefix) {
 			fe.add("url", "names a private, loopback or link-local address, which this server does not send to")
 		}
 	}
+}
+
+// validPort reports whether port, a URL's port without the colon, is empty
+// or a decimal number from 1 to 65535 (RFC 3986 section 3.2.3 allows any
+// digits; TCP has 16 bits and no port 0).
+func validPort(port string) bool {
+	if port == "" {
+		return true
+	}
+	n, err := strconv.ParseUint(port, 10, 16)
+	return err == nil && n > 0
+}
+
+// numericHost reports whether host, not an address in canonical form,
+// would still be read as an IPv4 address by a URL parser: one whose last
+// label is a decimal number or 0x and hexadecimal digits (the WHATWG URL
+// Standard's "ends in a number", section 3.5), such as 127.1, 2130706433,
+// 0x7f.1, 0177.0.0.1 or 127.0.0.1. with a trailing dot. Libraries differ
+// on what those forms mean, so they are refused rather than guessed at.
+func numericHost(host string) bool {
+	if strings.Contains(host, ":") {
+		return false // IPv6, which netip reads
+	}
+	if _, err := netip.ParseAddr(host); err == nil {
+		return false
+	}
+	labels := strings.Split(host, ".")
+	if len(labels) > 1 && labels[len(labels)-1] == "" {
+		labels = labels[:len(labels)-1]
+	}
+	last := strings.ToLower(labels[len(labels)-1])
+	if last == "" {
+		return false
+	}
+	if hex, ok := strings.CutPrefix(last, "0x"); ok {
+		return strings.Trim(hex, "0123456789abcdef") == ""
+	}
+	return strings.Trim(last, "0123456789") == ""
 }
