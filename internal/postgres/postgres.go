@@ -139,7 +139,12 @@ func OpenWith(ctx context.Context, url string, opts Options) (*DB, error) {
 		db.log = slog.New(slog.DiscardHandler)
 	}
 	if len(opts.ReadURLs) > 0 {
-		if err := db.useReplicas(ctx, opts.ReadURLs, handles[2], handles[3]); err != nil {
+		primary, err := readIdentity(ctx, writeDB)
+		if err != nil {
+			closeAll()
+			return nil, err
+		}
+		if err := db.useReplicas(ctx, opts.ReadURLs, primary, handles[2], handles[3]); err != nil {
 			closeAll()
 			db.closeReplicas()
 			return nil, err
@@ -152,8 +157,9 @@ func OpenWith(ctx context.Context, url string, opts Options) (*DB, error) {
 
 // useReplicas opens a pool on each replica for each of the handles that
 // serve routed reads (read and export) and registers them with dbresolver.
-func (db *DB) useReplicas(ctx context.Context, urls []string, handles ...*gorm.DB) error {
-	for _, h := range handles {
+// Each replica must be one of primary (see checkReplica).
+func (db *DB) useReplicas(ctx context.Context, urls []string, primary identity, handles ...*gorm.DB) error {
+	for i, h := range handles {
 		source, err := h.DB()
 		if err != nil {
 			return fmt.Errorf("open postgres replicas: %w", err)
@@ -171,6 +177,11 @@ func (db *DB) useReplicas(ctx context.Context, urls []string, handles ...*gorm.D
 			db.replicas[pool] = fmt.Sprintf("%s:%d/%s", cfg.Host, cfg.Port, cfg.Database)
 			if err := checkDatabase(ctx, pool); err != nil {
 				return fmt.Errorf("replica %s: %w", db.replicas[pool], err)
+			}
+			if i == 0 {
+				if err := checkReplica(ctx, pool, primary); err != nil {
+					return fmt.Errorf("open postgres: read URL %s: %w", db.replicas[pool], err)
+				}
 			}
 			replicas = append(replicas, gormpostgres.New(gormpostgres.Config{Conn: pool}))
 		}
@@ -244,6 +255,65 @@ func checkDatabase(ctx context.Context, db *sql.DB) error {
 	return nil
 }
 
+// identity is what tells a database apart from another, for checkReplica.
+type identity struct {
+	// system is the database system identifier (pg_control_system()),
+	// which a physical replica shares with its primary.
+	system int64
+	// database is the database's name.
+	database string
+	// recovery says whether the server is a standby (pg_is_in_recovery()).
+	recovery bool
+	// schema is the highest migration applied (schema_migrations), 0
+	// before any.
+	schema int64
+}
+
+// readIdentity reads the identity of the database db opens.
+func readIdentity(ctx context.Context, db *sql.DB) (identity, error) {
+	var id identity
+	err := db.QueryRowContext(ctx, `SELECT (SELECT system_identifier FROM pg_control_system()),
+		current_database(), pg_is_in_recovery()`).Scan(&id.system, &id.database, &id.recovery)
+	if err != nil {
+		return id, fmt.Errorf("read the database system identifier: %w", redact(err))
+	}
+	var migrated bool
+	if err := db.QueryRowContext(ctx, "SELECT to_regclass('schema_migrations') IS NOT NULL").Scan(&migrated); err != nil {
+		return id, fmt.Errorf("read the schema version: %w", redact(err))
+	}
+	if migrated {
+		if err := db.QueryRowContext(ctx, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations").Scan(&id.schema); err != nil {
+			return id, fmt.Errorf("read the schema version: %w", redact(err))
+		}
+	}
+	return id, nil
+}
+
+// checkReplica says why the database pool opens is not a streaming replica
+// of the database whose identity is primary, if it is not: its database
+// system identifier differs (it is another cluster, not a physical copy of
+// the primary's), or it names another database, or it is not in recovery
+// (a standby) and its schema version differs from the primary's (it is
+// another database, or one the primary's migrations never reached). A
+// read URL naming the primary itself is one.
+func checkReplica(ctx context.Context, pool *sql.DB, primary identity) error {
+	id, err := readIdentity(ctx, pool)
+	switch {
+	case err != nil:
+		return err
+	case id.system != primary.system:
+		return fmt.Errorf("not a streaming replica of the primary: its database system identifier is %d, the primary's %d "+
+			"(a replica is made from the primary with pg_basebackup)", id.system, primary.system)
+	case !id.recovery && id.schema != primary.schema:
+		return fmt.Errorf("not a streaming replica of the primary: it is not in recovery and its schema version is %d, the primary's %d",
+			id.schema, primary.schema)
+	case id.database != primary.database:
+		return fmt.Errorf("not a streaming replica of the primary's database: it names database %s, the primary's is %s",
+			id.database, primary.database)
+	}
+	return nil
+}
+
 // utf8Locale matches the names of UTF-8 locales: C.UTF-8, en_US.utf8, ...
 var utf8Locale = regexp.MustCompile(`(?i)\.utf-?8(@|$)`)
 
@@ -266,10 +336,16 @@ var migrationFiles embed.FS
 // pg_restore loads it.
 var ErrBackup = errors.New("backups of a PostgreSQL database are pg_dump's: pg_dump --format=custom --file=coalition.dump DATABASE_URL, restored with pg_restore --dbname=DATABASE_URL coalition.dump")
 
-// ping checks that the primary answers.
+// ping checks that the primary and every replica answer: a replica that
+// does not would fail the routed reads sent to it.
 func (db *DB) ping(ctx context.Context) error {
 	if err := db.write.PingContext(ctx); err != nil {
 		return fmt.Errorf("ping postgres: %w", err)
+	}
+	for pool, name := range db.replicas {
+		if err := pool.PingContext(ctx); err != nil {
+			return fmt.Errorf("ping postgres replica %s: %w", name, err)
+		}
 	}
 	return nil
 }
