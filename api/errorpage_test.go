@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"bytes"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -23,11 +24,21 @@ func TestPageErrorsArePages(t *testing.T) {
 		wantStatus(t, s.page(http.MethodGet, path, nil, nil), http.StatusOK)
 	}
 
-	for path, title := range map[string]string{"/": "Что-то пошло не так", "/en/": "Something went wrong", "/org/nadezhda": "Что-то пошло не так"} {
+	// A 429 says so, not "something went wrong", and when to retry, in the
+	// page's language.
+	for path, want := range map[string][2]string{
+		"/":             {"Слишком много запросов", "Попробуйте ещё раз через %s секунд"},
+		"/en/":          {"Too many requests", "Please try again in %s second"},
+		"/org/nadezhda": {"Слишком много запросов", "Попробуйте ещё раз через %s секунд"},
+	} {
 		r := s.page(http.MethodGet, path, http.Header{"Accept": {"text/html"}}, nil)
-		wantPage(t, r, http.StatusTooManyRequests, title)
-		if r.Header.Get("Retry-After") == "" {
+		wantPage(t, r, http.StatusTooManyRequests, want[0])
+		after := r.Header.Get("Retry-After")
+		if after == "" {
 			t.Errorf("%s: 429 page without Retry-After", path)
+		}
+		if text := fmt.Sprintf(want[1], after); !strings.Contains(string(r.body), text) {
+			t.Errorf("%s: the 429 page does not say %q: %.600s", path, text, r.body)
 		}
 	}
 	for _, path := range []string{"/api/v1/organizations", "/openapi.yaml"} {

@@ -163,5 +163,10 @@ func messages() catalogue {
 		"notfound.text":      {"Такой страницы нет: возможно, организация переименована или ссылка неполная. Найдите её поиском:", "There is no such page: the organization may have been renamed, or the link is incomplete. Try searching:"},
 		"error.title":        {"Что-то пошло не так", "Something went wrong"},
 		"error.text":         {"Не удалось показать страницу. Попробуйте ещё раз через минуту.", "The page could not be shown. Please try again in a minute."},
+		"toomany.title":      {"Слишком много запросов", "Too many requests"},
+		"toomany.later":      {"С вашего адреса пришло слишком много запросов. Попробуйте ещё раз чуть позже.", "Too many requests came from your address. Please try again a little later."},
+		"toomany.after.one":  {"С вашего адреса пришло слишком много запросов. Попробуйте ещё раз через %d секунду.", "Too many requests came from your address. Please try again in %d second."},
+		"toomany.after.few":  {"С вашего адреса пришло слишком много запросов. Попробуйте ещё раз через %d секунды.", "Too many requests came from your address. Please try again in %d seconds."},
+		"toomany.after.many": {"С вашего адреса пришло слишком много запросов. Попробуйте ещё раз через %d секунд.", "Too many requests came from your address. Please try again in %d seconds."},
 	}
 }

@@ -158,11 +158,23 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // many requests, a form over the size limit, an internal error) with the
 // error page and status, in the language of the request's path, with the
 // headers every page has and Cache-Control no-store. It says nothing of the
-// cause; headers the status needs (Retry-After) are the caller's.
+// cause; headers the status needs (Retry-After) are the caller's. A 429
+// says there were too many requests and, from Retry-After, when to retry.
 func (h *Handler) ServeError(w http.ResponseWriter, r *http.Request, status int) {
 	h.setHeaders(w, r)
 	w.Header().Set("Cache-Control", "no-store")
 	lang := langOf(r)
+	if status == http.StatusTooManyRequests {
+		view := h.newPage(r, lang, h.msgs.text(lang, "toomany.title"), "")
+		text := h.msgs.text(lang, "toomany.later")
+		// Retry-After in seconds (RFC 9110 section 10.2.3), as the rate
+		// limit sets it; an HTTP date, or none, says "a little later".
+		if secs, err := strconv.Atoi(w.Header().Get("Retry-After")); err == nil && secs > 0 {
+			text = h.msgs.count(lang, "toomany.after", secs)
+		}
+		h.render(w, r, status, "too many requests", tooManyPage(&view, text))
+		return
+	}
 	view := h.newPage(r, lang, h.msgs.text(lang, "error.title"), "")
 	h.render(w, r, status, "error", messagePage(&view, "error.title", "error.text"))
 }
