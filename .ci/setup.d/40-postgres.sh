@@ -35,7 +35,11 @@ pg_createcluster 15 coalition_replica -p "$pg_replica_port" --locale C.UTF-8 --e
 pg_settings "$pg_replica_port" >/etc/postgresql/15/coalition_replica/conf.d/coalition.conf
 replica_data=/var/lib/postgresql/15/coalition_replica
 rm -rf "$replica_data"
-su postgres -c "pg_basebackup -h 127.0.0.1 -p $pg_primary_port -U postgres -D $replica_data -R -X stream"
+# A physical replication slot keeps the WAL the replica has not received yet:
+# without one, a burst of writes can recycle segments before the replica
+# streams them, and it stops for good ("requested WAL segment has already
+# been removed").
+su postgres -c "pg_basebackup -h 127.0.0.1 -p $pg_primary_port -U postgres -D $replica_data -R -X stream -C -S coalition_replica"
 pg_ctlcluster 15 coalition_replica start
 stop_postgres() {
 	pg_ctlcluster 15 coalition_replica stop -m fast || true
