@@ -73,3 +73,22 @@ func wantPage(t *testing.T, r response, status int, title string) {
 		t.Errorf("%s: Cache-Control %q, want no-store", what, cc)
 	}
 }
+
+// TestForwardedProtoOnlyFromTrustedProxies checks that X-Forwarded-Proto
+// sets the scheme of a page's canonical link only when a trusted proxy
+// sends it: any client could send it to a server that has none.
+func TestForwardedProtoOnlyFromTrustedProxies(t *testing.T) {
+	t.Parallel()
+	proto := http.Header{"X-Forwarded-Proto": {"https"}}
+	direct := newTestServerWithPages(t, api.Options{})
+	if r := direct.page(http.MethodGet, "/", proto, nil); !strings.Contains(string(r.body), `rel="canonical" href="http://`) {
+		t.Errorf("without trusted proxies the header chose the canonical link: %.600s", r.body)
+	}
+	proxied := newTestServerWithPages(t, api.Options{RateLimits: api.RateLimits{TrustedProxies: loopback}})
+	if r := proxied.page(http.MethodGet, "/", proto, nil); !strings.Contains(string(r.body), `rel="canonical" href="https://`) {
+		t.Errorf("a trusted proxy's header was not believed: %.600s", r.body)
+	}
+	if r := proxied.page(http.MethodGet, "/", nil, nil); !strings.Contains(string(r.body), `rel="canonical" href="http://`) {
+		t.Errorf("without the header: %.600s", r.body)
+	}
+}

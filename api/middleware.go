@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -262,4 +263,37 @@ func (w echoLog) Write(p []byte) (int, error) {
 	}
 	w.log.Log(context.Background(), l, "echo: "+msg)
 	return len(p), nil
+}
+
+// forwardedProto drops X-Forwarded-Proto from a request whose peer is not
+// one of proxies (RateLimits.TrustedProxies): only a proxy in front of the
+// server knows that the client came over TLS, and a header any client may
+// send must not choose the scheme of the pages' canonical and alternate
+// links or of their cookies. With no proxies the header is never believed.
+func forwardedProto(proxies []netip.Prefix) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			req := c.Request()
+			if _, set := req.Header["X-Forwarded-Proto"]; set && !fromProxy(req.RemoteAddr, proxies) {
+				req.Header.Del("X-Forwarded-Proto")
+			}
+			return next(c)
+		}
+	}
+}
+
+// fromProxy reports whether remote, a request's RemoteAddr (host:port), is
+// in one of proxies.
+func fromProxy(remote string, proxies []netip.Prefix) bool {
+	ap, err := netip.ParseAddrPort(remote)
+	if err != nil {
+		return false
+	}
+	addr := ap.Addr().Unmap()
+	for _, p := range proxies {
+		if p.Contains(addr) {
+			return true
+		}
+	}
+	return false
 }

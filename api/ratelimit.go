@@ -31,6 +31,7 @@ type RateLimits struct {
 	// server. Only when the direct peer is in one of them is the client
 	// taken from X-Forwarded-For: the rightmost address that is not in one
 	// of them. Empty: the peer is the client and X-Forwarded-For is ignored.
+	// X-Forwarded-Proto is believed from them alone too (forwardedProto).
 	TrustedProxies []netip.Prefix
 	// MaxClients bounds the callers whose buckets are kept, for each of
 	// anonymous callers and keys (default 65,536: some 10 MB): beyond it,

@@ -96,7 +96,7 @@ func NewServer(log *slog.Logger, dir *directory.Service, db Pinger, opts Options
 		return nil, err
 	}
 	m := newMetrics(limits, opts.DBPools)
-	e.Pre(headAsGet)
+	e.Pre(headAsGet, forwardedProto(opts.RateLimits.TrustedProxies))
 	e.Use(
 		headRestored,
 		middleware.RequestID(),

@@ -88,7 +88,7 @@ func parseFlagSet(fs *flag.FlagSet, name string, args []string, getenv func(stri
 		fs.StringVar(&keyRate, "rate-limit-key", env("RATE_LIMIT_KEY", ""), "requests a second each API key may send, as RATE or RATE:BURST; empty or 0 for no limit (env COALITION_RATE_LIMIT_KEY)")
 		fs.StringVar(&retention, "change-retention", env("CHANGE_RETENTION", "90d"), "how long the change feed keeps events, in days (90d) or as a Go duration (2160h) (env COALITION_CHANGE_RETENTION)")
 		fs.StringVar(&allow, "webhook-allow", env("WEBHOOK_ALLOW", ""), "comma-separated private, loopback or link-local addresses or CIDR ranges (10.0.0.0/8) webhooks may be sent to; none by default (env COALITION_WEBHOOK_ALLOW)")
-		fs.StringVar(&proxies, "trusted-proxies", env("TRUSTED_PROXIES", ""), "comma-separated addresses or CIDR ranges of proxies whose X-Forwarded-For names the client (env COALITION_TRUSTED_PROXIES)")
+		fs.StringVar(&proxies, "trusted-proxies", env("TRUSTED_PROXIES", ""), "comma-separated addresses or CIDR ranges of proxies whose X-Forwarded-For names the client and whose X-Forwarded-Proto is believed (env COALITION_TRUSTED_PROXIES)")
 	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
