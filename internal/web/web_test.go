@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
+	"net/netip"
 	"net/url"
 	"os"
 	"regexp"
@@ -61,7 +62,10 @@ func newTestSite(t *testing.T, opts web.Options) *testSite {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, err := api.NewServer(log, dir, db, api.Options{Pages: pages})
+	// The test client is the server's proxy: its X-Forwarded-Proto (a
+	// test behind TLS) is believed.
+	proxy := api.RateLimits{TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}}
+	h, err := api.NewServer(log, dir, db, api.Options{Pages: pages, RateLimits: proxy})
 	if err != nil {
 		t.Fatal(err)
 	}
