@@ -185,27 +185,12 @@ type response struct {
 // match no route must get a problem+json body.
 func (s *testServer) do(method, path string, header http.Header, body io.Reader) response {
 	s.t.Helper()
-	req, err := http.NewRequest(method, s.url+path, body)
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	for k, vs := range header {
-		req.Header[k] = vs
-	}
-	res, err := http.DefaultTransport.RoundTrip(req)
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	defer res.Body.Close()
-	raw, err := io.ReadAll(res.Body)
-	if err != nil {
-		s.t.Fatal(err)
-	}
+	res := s.page(method, path, header, body)
 	if res.StatusCode >= 500 && !s.serverErrorsExpected {
-		s.t.Errorf("%s %s: status %d: %s", method, path, res.StatusCode, raw)
+		s.t.Errorf("%s %s: status %d: %s", method, path, res.StatusCode, res.body)
 	}
-	s.validate(req, res, raw)
-	return response{Response: res, body: raw}
+	s.validate(res.Request, res.Response, res.body)
+	return res
 }
 
 // key makes an API key with role and returns its secret.
