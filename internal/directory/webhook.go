@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/netip"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -32,11 +31,6 @@ type WebhookEndpoint struct {
 	// for longer than deliveries are retried; nothing is sent to it then.
 	DisabledAt     *time.Time
 	DisabledReason string
-}
-
-// Wants reports whether the endpoint subscribes to events of type t.
-func (ep *WebhookEndpoint) Wants(t EventType) bool {
-	return len(ep.EventTypes) == 0 || slices.Contains(ep.EventTypes, t)
 }
 
 // EventWebhookTest is the type of the message that "send a test event"
