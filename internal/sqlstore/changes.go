@@ -49,6 +49,18 @@ func (db *DB) appendChanges(tx *gorm.DB, events []directory.ChangeEvent) error {
 	if err != nil {
 		return err
 	}
+	if err := insertChanges(tx, last, events); err != nil {
+		return err
+	}
+	return enqueueAfter(tx, last)
+}
+
+// insertChanges stores events in the log with the sequence numbers after
+// last, in their order; tx must hold the log's lock (lockChanges).
+func insertChanges(tx *gorm.DB, last int64, events []directory.ChangeEvent) error {
+	if len(events) == 0 {
+		return nil
+	}
 	rows := make([]changeRow, len(events))
 	for i, ev := range events {
 		rows[i] = changeRow{Seq: last + int64(i) + 1, Type: string(ev.Type), EntityID: ev.ID,
@@ -57,7 +69,7 @@ func (db *DB) appendChanges(tx *gorm.DB, events []directory.ChangeEvent) error {
 	if err := tx.CreateInBatches(&rows, 500).Error; err != nil {
 		return fmt.Errorf("append changes: %w", err)
 	}
-	return enqueueAfter(tx, last)
+	return nil
 }
 
 // lockChanges takes the change log's lock for the rest of tx and returns
@@ -124,21 +136,14 @@ func (db *DB) appendImported(tx *gorm.DB, events []directory.ChangeEvent, firstN
 	if err != nil {
 		return err
 	}
-	rows := make([]changeRow, len(events))
-	for i, ev := range events {
-		rows[i] = changeRow{Seq: last + int64(i) + 1, Type: string(ev.Type), EntityID: ev.ID,
-			OrganizationID: ev.OrganizationID, At: formatTime(ev.At), Public: ev.Public}
-	}
-	if len(rows) > 0 {
-		if err := tx.CreateInBatches(&rows, 500).Error; err != nil {
-			return fmt.Errorf("append changes: %w", err)
-		}
+	if err := insertChanges(tx, last, events); err != nil {
+		return err
 	}
 	if n > 0 {
 		err := tx.Exec(`INSERT INTO changes (seq, type, entity_id, organization_id, at, public)
 			SELECT ? + ROW_NUMBER() OVER (ORDER BY o.pk), ?, o.id, o.id, ?, ?
 			FROM organizations o WHERE o.pk >= ?`,
-			last+int64(len(rows)), string(directory.EventOrganizationCreated), formatTime(created.At), true, firstNew).Error
+			last+int64(len(events)), string(directory.EventOrganizationCreated), formatTime(created.At), true, firstNew).Error
 		if err != nil {
 			return fmt.Errorf("append created organizations: %w", err)
 		}
