@@ -12,6 +12,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	standardwebhooks "github.com/standard-webhooks/standard-webhooks/libraries/go"
 
@@ -248,5 +249,44 @@ func TestPublicAddress(t *testing.T) {
 		if got := directory.PublicAddress(netip.MustParseAddr(addr)); got != want {
 			t.Errorf("PublicAddress(%s) = %v, want %v", addr, got, want)
 		}
+	}
+}
+
+// TestErrorTextIsValidUTF8 checks that the error text kept for a failed
+// attempt is valid UTF-8 and bounded, however long, non-ASCII or broken
+// the receiver's answer: a malformed answer's text goes into the client's
+// error, and a cut through a Cyrillic letter, or bytes that are no UTF-8
+// at all, could not be stored in PostgreSQL nor served as JSON.
+func TestErrorTextIsValidUTF8(t *testing.T) {
+	for name, answer := range map[string]string{
+		// The client quotes a malformed status code into its error; two
+		// lengths of the prefix, so that one of them puts the cut inside
+		// a two-byte letter whatever the port's digits.
+		"cyrillic status":         "HTTP/1.1 " + strings.Repeat("Ошибка", 60) + "\r\n\r\n",
+		"cyrillic status, offset": "HTTP/1.1 x" + strings.Repeat("Ошибка", 60) + "\r\n\r\n",
+		// It quotes a malformed header line, escaping bytes that are no UTF-8.
+		"malformed header": "HTTP/1.1 500 Internal Server Error\r\nX\xff\xfe" + strings.Repeat("Ошибка", 60) + "\r\n\r\n",
+	} {
+		t.Run(name, func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+				conn, buf, err := http.NewResponseController(w).Hijack()
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				defer conn.Close()
+				_, _ = buf.WriteString(answer)
+				_ = buf.Flush()
+			}))
+			t.Cleanup(srv.Close)
+			r := newWorker(loopback).Attempt(context.Background(), delivery(t, srv.URL))
+			if r.Status != directory.DeliveryPending || r.Error == "" {
+				t.Fatalf("got %+v, want a failed attempt to retry, with its error", r)
+			}
+			if !utf8.ValidString(r.Error) || len(r.Error) > 300 || len(r.Error) < 250 {
+				t.Errorf("error text of %d bytes, valid UTF-8 %v: %q; want valid UTF-8 of 250 to 300 bytes",
+					len(r.Error), utf8.ValidString(r.Error), r.Error)
+			}
+		})
 	}
 }

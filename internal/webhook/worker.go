@@ -13,9 +13,11 @@ import (
 	"net/http"
 	"net/netip"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
+	"unicode/utf8"
 
 	"github.com/coalition-directory/coalition/internal/directory"
 )
@@ -155,8 +157,24 @@ func (w *Worker) RunOnce(ctx context.Context) (int, error) {
 // waiting for the answer.
 func (w *Worker) lease() time.Duration { return 2*w.Timeout + 30*time.Second }
 
-// maxErrorText bounds the error text kept in the delivery log.
+// maxErrorText bounds the error text kept in the delivery log, in bytes.
 const maxErrorText = 300
+
+// errorText returns err's text for the delivery log: valid UTF-8 (a
+// malformed answer's bytes are quoted into the client's errors, and text
+// that is not UTF-8 could be neither stored in PostgreSQL nor served as
+// JSON) of at most maxErrorText bytes, cut between characters.
+func errorText(err error) string {
+	s := strings.ToValidUTF8(err.Error(), "\uFFFD")
+	if len(s) <= maxErrorText {
+		return s
+	}
+	n := maxErrorText
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
+}
 
 // Attempt sends one claimed delivery (d.Endpoint set, d.Attempts counting
 // this attempt) and returns its outcome: delivered on 2xx; failed, and
@@ -171,10 +189,7 @@ func (w *Worker) Attempt(ctx context.Context, d *directory.Delivery) directory.D
 	r.At = w.Now().UTC().Truncate(time.Microsecond)
 	r.Response = status
 	if err != nil {
-		r.Error = err.Error()
-		if len(r.Error) > maxErrorText {
-			r.Error = r.Error[:maxErrorText]
-		}
+		r.Error = errorText(err)
 	}
 	switch {
 	case err == nil && status >= 200 && status < 300:
