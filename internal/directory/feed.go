@@ -117,29 +117,32 @@ func (s *Service) changePage(ctx context.Context, read ChangesRead, q ChangesQue
 
 // loadRecords fills each event's Organization or Contact with the record
 // as it is now, all contacts included, leaving nil those that are gone.
+// The records of a page are read at once: a page has up to MaxChangesLimit
+// events, each perhaps of another organization.
 func (s *Service) loadRecords(ctx context.Context, events []ChangeEvent) error {
-	orgs := map[string]*Organization{}
+	var ids []string
+	seen := map[string]bool{}
+	for _, ev := range events {
+		if ev.OrganizationID != "" && !ev.Type.Tombstone() && !seen[ev.OrganizationID] {
+			seen[ev.OrganizationID] = true
+			ids = append(ids, ev.OrganizationID)
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	found, err := s.store.OrganizationsWithContacts(ctx, ids)
+	if err != nil {
+		return fmt.Errorf("load the organizations of changes %d to %d: %w", events[0].Seq, events[len(events)-1].Seq, err)
+	}
+	orgs := make(map[string]*Organization, len(found))
+	for i := range found {
+		orgs[found[i].ID] = &found[i]
+	}
 	for i := range events {
 		ev := &events[i]
-		if ev.OrganizationID == "" || ev.Type.Tombstone() {
-			continue
-		}
-		org, seen := orgs[ev.OrganizationID]
-		if !seen {
-			o, err := s.store.Organization(ctx, ev.OrganizationID)
-			switch {
-			case ErrorCode(err) == CodeNotFound:
-			case err != nil:
-				return fmt.Errorf("load organization %s of change %d: %w", ev.OrganizationID, ev.Seq, err)
-			default:
-				if o.Contacts, err = s.store.Contacts(ctx, o.ID, true); err != nil {
-					return fmt.Errorf("load contacts of %s: %w", o.ID, err)
-				}
-				org = &o
-			}
-			orgs[ev.OrganizationID] = org
-		}
-		if org == nil {
+		org := orgs[ev.OrganizationID]
+		if org == nil || ev.Type.Tombstone() {
 			continue
 		}
 		if ev.OrganizationID == ev.ID {

@@ -409,7 +409,8 @@ func (db *DB) dialect() *sqlstore.Dialect {
 		WriteVocabulary: `INSERT INTO search_vocabulary (term, length, reversed)
 	SELECT v->>0, (v->>1)::integer, v->>2 FROM json_array_elements(?::json) AS v
 	ON CONFLICT (term) DO NOTHING`,
-		KeysIn: "SELECT value::bigint FROM json_array_elements_text(?::json)",
+		KeysIn:  "SELECT value::bigint FROM json_array_elements_text(?::json)",
+		TextsIn: "SELECT value FROM json_array_elements_text(?::json)",
 		// Kept by the organizations table's triggers (migration 0010):
 		// PostgreSQL counts rows by reading them.
 		LiveCount: "SELECT live FROM organization_counts WHERE id = 1",

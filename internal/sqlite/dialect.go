@@ -41,7 +41,8 @@ func (db *DB) dialect() *sqlstore.Dialect {
 		RenderSearch: renderFTS,
 		WriteVocabulary: `INSERT OR IGNORE INTO search_vocabulary (term, length, reversed)
 	SELECT value->>0, value->>1, value->>2 FROM json_each(?)`,
-		KeysIn: "SELECT value FROM json_each(?)",
+		KeysIn:  "SELECT value FROM json_each(?)",
+		TextsIn: "SELECT value FROM json_each(?)",
 		// The rows of the table, which SQLite counts from its b-tree pages
 		// without reading a row, less the archived ones, which have an
 		// index of their own.

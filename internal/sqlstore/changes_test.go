@@ -4,11 +4,16 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"gorm.io/gorm"
+
 	"github.com/coalition-directory/coalition/internal/dbtest"
+	"github.com/coalition-directory/coalition/internal/demo"
 	"github.com/coalition-directory/coalition/internal/directory"
+	"github.com/coalition-directory/coalition/internal/geo"
 )
 
 // TestChangesCommitInOrder runs two overlapping write transactions that
@@ -162,5 +167,98 @@ func TestPartnersOnlyChangesStayWithPartners(t *testing.T) {
 	// see) are theirs too; the hidden address's edit is not.
 	if got, want := types(false), []string{"2 contact.created", "3 organization.updated", "5 contact.updated"}; !slices.Equal(got, want) {
 		t.Errorf("anonymous callers would read %v, want %v", got, want)
+	}
+}
+
+// TestChangesPageReadsRecordsAtOnce checks that a page of the change feed
+// reads the records its events are about in as many statements for thirty
+// organizations as for one (not two for each: a page of 1,000 events was
+// 2,000 statements), and that each event still gets its record as it is
+// now, with every contact.
+func TestChangesPageReadsRecordsAtOnce(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db, svc := newTestDB(t)
+	const n = 30
+	orgs := mustSeed(t, svc, n, 11)
+	editor := directory.Caller{Name: "test", Role: directory.RoleEditor}
+	for i := range orgs {
+		if _, err := svc.UpdateOrganization(ctx, editor, orgs[i].ID, directory.Precondition{}, func(o *directory.Organization) error {
+			o.City = fmt.Sprintf("Город %d", i)
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var statements atomic.Int64
+	count := func(*gorm.DB) { statements.Add(1) }
+	cb := db.Gorm().Callback()
+	if err := cb.Query().After("gorm:query").Register("test:count", count); err != nil {
+		t.Fatal(err)
+	}
+	if err := cb.Row().After("gorm:row").Register("test:count", count); err != nil {
+		t.Fatal(err)
+	}
+	partner := directory.Caller{Name: "test", Role: directory.RolePartner}
+	page := func(limit int) (directory.ChangePage, int64) {
+		statements.Store(0)
+		p, err := svc.Changes(ctx, partner, directory.ChangesQuery{Limit: limit})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(p.Events) != limit {
+			t.Fatalf("got %d events, want %d", len(p.Events), limit)
+		}
+		return p, statements.Load()
+	}
+	_, one := page(1)
+	p, all := page(n)
+	if all > one {
+		t.Errorf("a page of %d organizations' events took %d statements, one organization's %d: want no more", n, all, one)
+	}
+	for i, ev := range p.Events {
+		want := orgs[i]
+		if ev.Organization == nil || ev.Organization.ID != want.ID || ev.Organization.City != fmt.Sprintf("Город %d", i) {
+			t.Fatalf("event %d: got %+v, want organization %s as updated", ev.Seq, ev.Organization, want.ID)
+		}
+		if got := len(ev.Organization.Contacts); got != len(want.Contacts) {
+			t.Errorf("event %d: %d contacts, want %d", ev.Seq, got, len(want.Contacts))
+		}
+	}
+}
+
+// BenchmarkChangesPage reads a full page of the change feed, 1,000 events
+// of as many organizations, with their records.
+//
+//	go test ./internal/sqlstore -run '^$' -bench ChangesPage -benchtime 20x
+func BenchmarkChangesPage(b *testing.B) {
+	ctx := context.Background()
+	db := dbtest.Open(b)
+	atlas, err := geo.Load()
+	if err != nil {
+		b.Fatal(err)
+	}
+	svc := directory.NewService(db, atlas)
+	n := directory.MaxChangesLimit
+	orgs := demo.Generate(n, 5)
+	if _, err := svc.Seed(ctx, orgs); err != nil {
+		b.Fatal(err)
+	}
+	editor := directory.Caller{Name: "bench", Role: directory.RoleEditor}
+	for i := range orgs {
+		if _, err := svc.UpdateOrganization(ctx, editor, orgs[i].ID, directory.Precondition{}, func(o *directory.Organization) error {
+			o.City = fmt.Sprintf("Город %d", i)
+			return nil
+		}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	partner := directory.Caller{Name: "bench", Role: directory.RolePartner}
+	b.ResetTimer()
+	for b.Loop() {
+		p, err := svc.Changes(ctx, partner, directory.ChangesQuery{Limit: n})
+		if err != nil || len(p.Events) != n || p.Events[n-1].Organization == nil {
+			b.Fatalf("got %d events (%v), want %d with their records", len(p.Events), err, n)
+		}
 	}
 }

@@ -202,6 +202,48 @@ func (db *DB) Contacts(ctx context.Context, organizationID string, private bool)
 	return contacts, nil
 }
 
+// OrganizationsWithContacts implements directory.Store in two statements,
+// however many ids: the organizations, then their contacts.
+func (db *DB) OrganizationsWithContacts(ctx context.Context, ids []string) ([]directory.Organization, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	g := db.gorm.WithContext(ctx)
+	var rows []organizationRow
+	err := g.Raw("SELECT "+organizationColumns+" FROM organizations o WHERE o.id IN ("+db.d.TextsIn+") AND o.archived_at IS NULL",
+		mustJSON(ids)).Scan(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("get organizations: %w", err)
+	}
+	if len(rows) == 0 {
+		return nil, nil
+	}
+	orgs := make([]directory.Organization, len(rows))
+	at := make(map[int64]*directory.Organization, len(rows))
+	keys := make([]int64, len(rows))
+	for i := range rows {
+		if orgs[i], err = rows[i].toDomain(); err != nil {
+			return nil, err
+		}
+		at[rows[i].PK], keys[i] = &orgs[i], rows[i].PK
+	}
+	var contacts []contactRow
+	err = g.Raw("SELECT c.* FROM contacts c WHERE c.org_pk IN ("+db.d.KeysIn+") ORDER BY c.org_pk, c.is_primary DESC, c.pk",
+		mustJSON(keys)).Scan(&contacts).Error
+	if err != nil {
+		return nil, fmt.Errorf("get contacts: %w", err)
+	}
+	for i := range contacts {
+		o := at[contacts[i].OrgPK]
+		c, err := contacts[i].toDomain(o.ID)
+		if err != nil {
+			return nil, err
+		}
+		o.Contacts = append(o.Contacts, c)
+	}
+	return orgs, nil
+}
+
 // CreateOrganizations implements directory.Store.
 func (db *DB) CreateOrganizations(ctx context.Context, orgs []directory.Organization) error {
 	err := db.transaction(db.bulk.WithContext(ctx), func(tx *gorm.DB) error {

@@ -139,6 +139,8 @@ type Dialect struct {
 	Analyze []string
 	// KeysIn is a subquery of the integers in one parameter, a JSON array.
 	KeysIn string
+	// TextsIn is a subquery of the strings in one parameter, a JSON array.
+	TextsIn string
 	// FilterRowInserts write the filter rows of the organizations o that a
 	// condition (%s, with one parameter) picks; see writeFilterRows.
 	FilterRowInserts []string
