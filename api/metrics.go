@@ -1,7 +1,6 @@
 package api
 
 import (
-	"database/sql"
 	"strconv"
 	"time"
 
@@ -42,69 +41,12 @@ func newMetrics(limits *rateLimiter, pools DBPools) *metrics {
 		}, func() float64 { return float64(b.len()) }))
 	}
 	if pools != nil {
-		m.registry.MustRegister(newPoolCollector(pools))
-	}
-	return m
-}
-
-// poolCollector reports the statistics of the database's connection
-// pools, read at each scrape, under the names and help of client_golang's
-// collectors.NewDBStatsCollector (go_sql_*), so that dashboards made for it
-// work; its db_name label is the pool's name.
-type poolCollector struct {
-	pools DBPools
-	descs []poolDesc
-}
-
-// poolDesc is one series of a pool and how to read it.
-type poolDesc struct {
-	desc  *prometheus.Desc
-	kind  prometheus.ValueType
-	value func(sql.DBStats) float64
-}
-
-func newPoolCollector(pools DBPools) *poolCollector {
-	d := func(name, help string, kind prometheus.ValueType, value func(sql.DBStats) float64) poolDesc {
-		return poolDesc{prometheus.NewDesc("go_sql_"+name, help, []string{"db_name"}, nil), kind, value}
-	}
-	gauge, counter := prometheus.GaugeValue, prometheus.CounterValue
-	return &poolCollector{pools: pools, descs: []poolDesc{
-		d("max_open_connections", "Maximum number of open connections to the database.", gauge,
-			func(s sql.DBStats) float64 { return float64(s.MaxOpenConnections) }),
-		d("open_connections", "The number of established connections both in use and idle.", gauge,
-			func(s sql.DBStats) float64 { return float64(s.OpenConnections) }),
-		d("in_use_connections", "The number of connections currently in use.", gauge,
-			func(s sql.DBStats) float64 { return float64(s.InUse) }),
-		d("idle_connections", "The number of idle connections.", gauge,
-			func(s sql.DBStats) float64 { return float64(s.Idle) }),
-		d("wait_count_total", "The total number of connections waited for.", counter,
-			func(s sql.DBStats) float64 { return float64(s.WaitCount) }),
-		d("wait_duration_seconds_total", "The total time blocked waiting for a new connection.", counter,
-			func(s sql.DBStats) float64 { return s.WaitDuration.Seconds() }),
-		d("max_idle_closed_total", "The total number of connections closed due to SetMaxIdleConns.", counter,
-			func(s sql.DBStats) float64 { return float64(s.MaxIdleClosed) }),
-		d("max_idle_time_closed_total", "The total number of connections closed due to SetConnMaxIdleTime.", counter,
-			func(s sql.DBStats) float64 { return float64(s.MaxIdleTimeClosed) }),
-		d("max_lifetime_closed_total", "The total number of connections closed due to SetConnMaxLifetime.", counter,
-			func(s sql.DBStats) float64 { return float64(s.MaxLifetimeClosed) }),
-	}}
-}
-
-// Describe implements prometheus.Collector.
-func (c *poolCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range c.descs {
-		ch <- d.desc
-	}
-}
-
-// Collect implements prometheus.Collector: it reads every pool's
-// statistics now.
-func (c *poolCollector) Collect(ch chan<- prometheus.Metric) {
-	for name, stats := range c.pools.PoolStats() {
-		for _, d := range c.descs {
-			ch <- prometheus.MustNewConstMetric(d.desc, d.kind, d.value(stats), name)
+		// go_sql_* with the pool's name as db_name, read at each scrape.
+		for name, db := range pools.Pools() {
+			m.registry.MustRegister(collectors.NewDBStatsCollector(db, name))
 		}
 	}
+	return m
 }
 
 // middleware counts and times every request by its route pattern (never

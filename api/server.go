@@ -49,12 +49,12 @@ type Options struct {
 }
 
 // DBPools reports a database's connection pools: every storage backend
-// implements it. PoolStats returns the statistics database/sql keeps for
-// each pool, by a name that says what the pool serves ("write", "read",
-// "export"); it is called at each scrape of /metrics, so it must be cheap
-// and safe to call concurrently.
+// implements it. Pools returns each pool, by a name that says what it
+// serves ("write", "read", "export"), a pool that serves two of them once;
+// it is called once, when the server is made, and /metrics reads the
+// statistics database/sql keeps of each pool at every scrape.
 type DBPools interface {
-	PoolStats() map[string]sql.DBStats
+	Pools() map[string]*sql.DB
 }
 
 // Pinger reports whether a dependency, the database, can serve requests.
