@@ -23,7 +23,9 @@ import (
 
 // BenchmarkPageAndJSON serves the same query as a page and as the JSON
 // API, in-process, with the server composed as `coalition serve` composes
-// it (directory.Cache over the SQLite store). Each response must be 200.
+// it (directory.Cache over the SQLite store), plainly and gzipped (the
+// "/gzip" cases send Accept-Encoding: gzip, as browsers do). Each response
+// must be 200.
 // COALITION_BENCH_ORGS sets the directory's size (1,000 by default).
 //
 //	go test ./internal/web -run '^$' -bench PageAndJSON -benchmem
@@ -35,34 +37,7 @@ func BenchmarkPageAndJSON(b *testing.B) {
 			b.Fatalf("COALITION_BENCH_ORGS=%q: want a positive number", v)
 		}
 	}
-	ctx := context.Background()
-	db, err := sqlite.Open(ctx, filepath.Join(b.TempDir(), "bench.db"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer db.Close()
-	if err := db.Migrate(ctx); err != nil {
-		b.Fatal(err)
-	}
-	places, err := geo.Load()
-	if err != nil {
-		b.Fatal(err)
-	}
-	dir := directory.NewService(directory.NewCache(db, db.DataVersion, 1000), places)
-	orgs := demo.Generate(n, 1)
-	if _, err := dir.Seed(ctx, orgs); err != nil {
-		b.Fatal(err)
-	}
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	pages, err := web.New(log, dir, web.Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	h, err := api.NewServer(log, dir, db, api.Options{Pages: pages})
-	if err != nil {
-		b.Fatal(err)
-	}
-	slug := orgs[n/2].Slug
+	h, slug := benchServer(b, n)
 	q := url.QueryEscape("центр")
 	for _, c := range []struct{ name, path string }{
 		{"organization/json", "/api/v1/organizations/" + slug},
@@ -70,18 +45,62 @@ func BenchmarkPageAndJSON(b *testing.B) {
 		{"search/json", "/api/v1/organizations?q=" + q},
 		{"search/page", "/?q=" + q},
 	} {
-		b.Run(fmt.Sprintf("%s/orgs=%d", c.name, n), func(b *testing.B) {
-			b.ReportAllocs()
-			b.RunParallel(func(pb *testing.PB) {
-				for pb.Next() {
-					rec := httptest.NewRecorder()
-					h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, c.path, nil))
-					if rec.Code != http.StatusOK {
-						b.Errorf("GET %s: %d", c.path, rec.Code)
-						return
+		for _, encoding := range []string{"", "gzip"} {
+			name := c.name
+			if encoding != "" {
+				name += "/" + encoding
+			}
+			b.Run(fmt.Sprintf("%s/orgs=%d", name, n), func(b *testing.B) {
+				b.ReportAllocs()
+				b.RunParallel(func(pb *testing.PB) {
+					for pb.Next() {
+						rec := httptest.NewRecorder()
+						req := httptest.NewRequest(http.MethodGet, c.path, nil)
+						if encoding != "" {
+							req.Header.Set("Accept-Encoding", encoding)
+						}
+						h.ServeHTTP(rec, req)
+						if rec.Code != http.StatusOK || rec.Header().Get("Content-Encoding") != encoding {
+							b.Errorf("GET %s with Accept-Encoding %q: %d, Content-Encoding %q", c.path, encoding, rec.Code, rec.Header().Get("Content-Encoding"))
+							return
+						}
 					}
-				}
+				})
 			})
-		})
+		}
 	}
+}
+
+// benchServer returns the server as `coalition serve` composes it, over a
+// new directory of n generated organizations, and the slug of one of them.
+func benchServer(tb testing.TB, n int) (http.Handler, string) {
+	tb.Helper()
+	ctx := context.Background()
+	db, err := sqlite.Open(ctx, filepath.Join(tb.TempDir(), "bench.db"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { db.Close() })
+	if err := db.Migrate(ctx); err != nil {
+		tb.Fatal(err)
+	}
+	places, err := geo.Load()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	dir := directory.NewService(directory.NewCache(db, db.DataVersion, 1000), places)
+	orgs := demo.Generate(n, 1)
+	if _, err := dir.Seed(ctx, orgs); err != nil {
+		tb.Fatal(err)
+	}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	pages, err := web.New(log, dir, web.Options{})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	h, err := api.NewServer(log, dir, db, api.Options{Pages: pages})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return h, orgs[n/2].Slug
 }
