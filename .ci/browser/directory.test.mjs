@@ -129,6 +129,9 @@ test("a click on a map region filters by it", async () => {
     const box = await links.nth(i).boundingBox();
     if (box && box.width * box.height > area) { area = box.width * box.height; best = i; }
   }
+  // The outlines come from /assets/regions.svg through <use>: drawn, the
+  // links have an area.
+  assert.ok(best !== null && area > 100, `the map's regions are drawn (largest link ${area} px²)`);
   const link = links.nth(best);
   const href = await link.getAttribute("href");
   const code = new URL(href, base).searchParams.get("region");

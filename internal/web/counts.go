@@ -30,8 +30,11 @@ type countsView struct {
 	// regions are the region filter's groups, one per country, each with
 	// its HTML with nothing selected.
 	regions []drawnGroup
-	// shapes are the map's regions as SVG elements, unselected and
-	// selected, in drawing order; allShapes is them joined, unselected.
+	// mapBase draws every region of the map, uncoloured; shapes are the
+	// regions drawn over it, as SVG elements, unselected (empty for a
+	// region with no organizations) and selected, in drawing order;
+	// allShapes is mapBase and shapes joined, unselected.
+	mapBase   string
 	shapes    []mapShape
 	allShapes string
 	table     string // the map table's rows as HTML
@@ -154,7 +157,8 @@ func (v *countsView) withSelection(places directory.Places, lang, country, regio
 	l.RegionOptions = b.String()
 	if ok && slices.ContainsFunc(v.shapes, func(s mapShape) bool { return s.code == reg.Code }) {
 		var b strings.Builder
-		b.Grow(len(v.allShapes) + 8)
+		b.Grow(len(v.allShapes) + 128)
+		b.WriteString(v.mapBase)
 		for _, s := range v.shapes {
 			if s.code == reg.Code {
 				b.WriteString(s.selected)
@@ -180,8 +184,9 @@ func selectRegion(g optionGroup, reg directory.Region, lang string) optionGroup 
 }
 
 // drawMap draws the choropleth of stats into v: each region's outline as
-// SVG, linked to the list filtered by it when it has organizations, and
-// the same counts as a table.
+// SVG, a <use> of the outlines asset (regionMap.outlines), linked to the
+// list filtered by it when it has organizations, and the same counts as a
+// table.
 func (h *Handler) drawMap(v *countsView, lang string, stats directory.Stats) {
 	counts := make(map[string]int, len(stats.ByRegion))
 	for _, r := range stats.ByRegion {
@@ -194,14 +199,13 @@ func (h *Handler) drawMap(v *countsView, lang string, stats directory.Stats) {
 		class int
 		label string
 		url   string
-		d     string
 	}
 	regions := make([]drawn, 0, len(h.regionMap.Shapes))
 	for _, s := range h.regionMap.Shapes {
 		onMap[s.Code] = true
 		n := counts[s.Code]
 		reg, _ := places.Region(s.Code)
-		d := drawn{code: s.Code, class: countClass(n), d: s.D, label: reg.Name(lang) + ": " + h.msgs.count(lang, "country.members", n)}
+		d := drawn{code: s.Code, class: countClass(n), label: reg.Name(lang) + ": " + h.msgs.count(lang, "country.members", n)}
 		if n > 0 {
 			d.url = langPrefix(lang) + "/?region=" + s.Code + "#results"
 		}
@@ -210,19 +214,28 @@ func (h *Handler) drawMap(v *countsView, lang string, stats directory.Stats) {
 	// Regions with organizations come last, so their outlines and focus
 	// rings are drawn over their neighbours'.
 	slices.SortStableFunc(regions, func(a, b drawn) int { return cmp.Compare(a.class, b.class) })
+	// Every region is drawn, uncoloured, by one <use> of the outlines'
+	// group; those with organizations are drawn again over it, coloured and
+	// linked, and a selected one with none is outlined. Codes and path data
+	// are checked by loadRegionMap; URLs and labels are escaped.
+	outlines := "/assets/" + outlinesName + "?v=" + h.assets[outlinesName].version + "#"
+	v.mapBase = `<use href="` + outlines + `all" class="c0" aria-hidden="true"/>` + "\n"
 	var all strings.Builder
+	all.WriteString(v.mapBase)
 	for _, r := range regions {
-		// Path data is digits, letters and spaces from loadRegionMap; URLs
-		// and labels are escaped.
-		shape := func(class string) string {
-			if r.url == "" {
-				return `<path d="` + r.d + `" class="` + class + `" aria-hidden="true"/>` + "\n"
-			}
-			label := html.EscapeString(r.label)
-			return `<a href="` + html.EscapeString(r.url) + `" aria-label="` + label + `"><path d="` + r.d + `" class="` + class + `"><title>` + label + "</title></path></a>\n"
+		use := func(class, attrs string) string {
+			return `<use href="` + outlines + r.code + `" class="` + class + `"` + attrs + `/>`
 		}
 		class := "c" + strconv.Itoa(r.class)
-		s := mapShape{code: r.code, plain: shape(class), selected: shape(class + " sel")}
+		s := mapShape{code: r.code}
+		if r.url == "" {
+			s.selected = use(class+" sel", ` aria-hidden="true"`) + "\n"
+		} else {
+			label := html.EscapeString(r.label)
+			link := `<a href="` + html.EscapeString(r.url) + `" aria-label="` + label + `"><title>` + label + "</title>"
+			s.plain = link + use(class, "") + "</a>\n"
+			s.selected = link + use(class+" sel", "") + "</a>\n"
+		}
 		v.shapes = append(v.shapes, s)
 		all.WriteString(s.plain)
 	}

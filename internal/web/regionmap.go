@@ -109,6 +109,9 @@ func loadRegionMap(data []byte) (*regionMap, error) {
 				}
 			}
 		}
+		if code := g.Properties.Code; code == "" || strings.Trim(code, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-") != "" {
+			return nil, fmt.Errorf("region map: code %q is not an ISO 3166-2 code", code)
+		}
 		if strings.Trim(d.String(), "0123456789Mlz -") != "" {
 			return nil, fmt.Errorf("region map %s: path has other characters", g.Properties.Code)
 		}
@@ -160,4 +163,26 @@ func writeRing(d *strings.Builder, arcs [][][2]int, ring []int) error {
 	}
 	d.WriteString("z")
 	return nil
+}
+
+// outlinesName is the name of the asset that holds the map's outlines.
+const outlinesName = "regions.svg"
+
+// outlines returns the map's outlines as an SVG document for pages to
+// reference with <use href="…#CODE"> (SVG 2, section 5.6): each region a
+// path whose id is its ISO 3166-2 code, all of them in the group "all".
+// The paths have no fill or stroke of their own, so each <use> paints its
+// region with the page's classes, and the geometry (the map's bulk) is
+// one immutable asset that a browser fetches once rather than part of
+// every page.
+func (m *regionMap) outlines() []byte {
+	var b strings.Builder
+	b.WriteString(`<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ` + strconv.Itoa(m.Width) + " " + strconv.Itoa(m.Height) + `"><g id="all">` + "\n")
+	for _, s := range m.Shapes {
+		// Codes are ISO 3166-2 codes of the reference data (TestRegionMapCodes)
+		// and path data is digits, letters and spaces (loadRegionMap).
+		b.WriteString(`<path id="` + s.Code + `" d="` + s.D + `"/>` + "\n")
+	}
+	b.WriteString("</g></svg>\n")
+	return []byte(b.String())
 }

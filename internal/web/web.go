@@ -64,8 +64,15 @@ type asset struct {
 	version     string
 }
 
-// New reads every asset and draws the region map, so a broken one fails
-// the start rather than a request.
+// newAsset returns body as an asset, versioned by its SHA-256.
+func newAsset(body []byte, contentType string) asset {
+	sum := sha256.Sum256(body)
+	return asset{body: body, contentType: contentType, version: hex.EncodeToString(sum[:6])}
+}
+
+// New reads every asset and draws the region map (whose outlines become
+// the asset regions.svg), so a broken one fails the start rather than a
+// request.
 func New(log *slog.Logger, dir *directory.Service, opts Options) (*Handler, error) {
 	h := &Handler{log: log, dir: dir, msgs: messages(), assets: map[string]asset{}}
 	err := fs.WalkDir(staticFiles, "static", func(p string, d fs.DirEntry, err error) error {
@@ -76,8 +83,7 @@ func New(log *slog.Logger, dir *directory.Service, opts Options) (*Handler, erro
 		if err != nil {
 			return err
 		}
-		sum := sha256.Sum256(body)
-		h.assets[path.Base(p)] = asset{body: body, contentType: contentType(path.Ext(p)), version: hex.EncodeToString(sum[:6])}
+		h.assets[path.Base(p)] = newAsset(body, contentType(path.Ext(p)))
 		return nil
 	})
 	if err != nil {
@@ -86,6 +92,7 @@ func New(log *slog.Logger, dir *directory.Service, opts Options) (*Handler, erro
 	if h.regionMap, err = loadRegionMap(regionsTopoJSON); err != nil {
 		return nil, err
 	}
+	h.assets[outlinesName] = newAsset(h.regionMap.outlines(), contentType(".svg"))
 	h.viewBox = "0 0 " + strconv.Itoa(h.regionMap.Width) + " " + strconv.Itoa(h.regionMap.Height)
 	h.versions = make(map[string]string, len(h.assets))
 	for name, a := range h.assets {

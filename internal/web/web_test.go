@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -250,8 +251,7 @@ func TestAssets(t *testing.T) {
 	t.Parallel()
 	s := newTestSite(t, web.Options{})
 	home := s.get("/")
-	for _, m := range regexp.MustCompile(`(?:src|href)="(/assets/[^"]+)"`).FindAllStringSubmatch(home.body, -1) {
-		ref := strings.ReplaceAll(m[1], "&amp;", "&")
+	for _, ref := range assetRefs(home.body) {
 		a := s.get(ref)
 		if a.status != 200 || !strings.Contains(a.header.Get("Cache-Control"), "immutable") {
 			t.Errorf("GET %s: %d %q", ref, a.status, a.header.Get("Cache-Control"))
@@ -280,9 +280,34 @@ func TestMap(t *testing.T) {
 	}
 	// A region with organizations links to the list filtered by it, named
 	// with its count; the selected one is marked.
-	link := regexp.MustCompile(`<a href="/\?region=RU-NIZ#results" aria-label="Нижегородская область: (\d+) организаци[яий]+"><path d="M[^"]+" class="c\d sel">`)
-	if !link.MatchString(p.body) {
-		t.Error("no link for RU-NIZ on the map")
+	link := regexp.MustCompile(`<a href="/\?region=RU-NIZ#results" aria-label="(Нижегородская область: \d+ организаци[яий]+)"><title>([^<]+)</title>` +
+		`<use href="(/assets/regions\.svg\?v=[0-9a-f]+)#RU-NIZ" class="c\d sel"/></a>`)
+	m := link.FindStringSubmatch(p.body)
+	if m == nil {
+		t.Fatal("no link for RU-NIZ on the map")
+	}
+	if m[1] != m[2] {
+		t.Errorf("the link is labelled %q, its tooltip says %q", m[1], m[2])
+	}
+	// The outlines are drawn from one asset that browsers keep: every region
+	// uncoloured from its group, then those with organizations over it.
+	if !strings.Contains(p.body, `<use href="`+m[3]+`#all" class="c0" aria-hidden="true"/>`) {
+		t.Error("the map does not draw every region from the outlines")
+	}
+	outlines := s.get(m[3])
+	if outlines.status != 200 || outlines.header.Get("Content-Type") != "image/svg+xml" ||
+		!strings.Contains(outlines.header.Get("Cache-Control"), "immutable") {
+		t.Errorf("GET %s: %d %q %q", m[3], outlines.status, outlines.header.Get("Content-Type"), outlines.header.Get("Cache-Control"))
+	}
+	for _, want := range []string{`<g id="all">`, `<path id="RU-NIZ" d="M`, `<path id="UA-43" d="M`} {
+		if !strings.Contains(outlines.body, want) {
+			t.Errorf("no %q in the outlines", want)
+		}
+	}
+	// Only regions with organizations are drawn over the outlines, each a link.
+	svg := p.body[strings.Index(p.body, "<svg ") : strings.Index(p.body, "</svg>")+1]
+	if uses, links := strings.Count(svg, "<use "), strings.Count(svg, `<a href="/?region=`); uses != links+1 || links < 10 {
+		t.Errorf("the map draws %d regions over the outlines, with %d links", uses-1, links)
 	}
 	// The table has the same counts, and regions without a boundary.
 	if !strings.Contains(p.body, `<caption>Число организаций по регионам</caption>`) {
@@ -295,8 +320,8 @@ func TestMap(t *testing.T) {
 }
 
 // TestFirstVisitWeight adds up what a first visit to the front page loads,
-// gzipped as the server sends it: the page with its map, the stylesheet,
-// the script and the icon. It must stay under 150 KB.
+// gzipped as the server sends it: the page, the map's outlines, the
+// stylesheet, the script and the icon. It must stay under 150 KB.
 func TestFirstVisitWeight(t *testing.T) {
 	t.Parallel()
 	s := newTestSite(t, web.Options{})
@@ -316,12 +341,12 @@ func TestFirstVisitWeight(t *testing.T) {
 	}
 	home := s.get("/")
 	total := fetch("/")
-	refs := regexp.MustCompile(`(?:src|href)="(/assets/[^"]+)"`).FindAllStringSubmatch(home.body, -1)
-	if len(refs) < 3 {
-		t.Fatalf("found %d assets", len(refs))
+	refs := assetRefs(home.body)
+	if len(refs) < 4 {
+		t.Fatalf("found %d assets: %q", len(refs), refs)
 	}
-	for _, m := range refs {
-		total += fetch(strings.ReplaceAll(m[1], "&amp;", "&"))
+	for _, ref := range refs {
+		total += fetch(ref)
 	}
 	t.Logf("first visit: %d bytes gzipped", total)
 	if total > 150<<10 {
@@ -435,4 +460,16 @@ func TestRegionsHaveRussianNames(t *testing.T) {
 			t.Errorf("%s %q is a Russian region", r.Code, r.NameRU)
 		}
 	}
+}
+
+// assetRefs returns the assets a page refers to (src and href, <use>
+// included), each once and without its fragment, as a browser fetches them.
+func assetRefs(body string) []string {
+	var refs []string
+	for _, m := range regexp.MustCompile(`(?:src|href)="(/assets/[^"#]+)`).FindAllStringSubmatch(body, -1) {
+		if ref := strings.ReplaceAll(m[1], "&amp;", "&"); !slices.Contains(refs, ref) {
+			refs = append(refs, ref)
+		}
+	}
+	return refs
 }
