@@ -50,7 +50,7 @@ func NewCache(store Store, version func(context.Context) (uint64, error), maxEnt
 // under. When the version cannot be read, neither can the answer be
 // trusted: read runs uncached.
 func cached[T any](ctx context.Context, c *Cache, key string, read func() (T, error)) (T, error) {
-	v, err := c.version(ctx)
+	v, err := c.versionFor(ctx)
 	if err != nil {
 		return read()
 	}
@@ -98,6 +98,43 @@ func cached[T any](ctx context.Context, c *Cache, key string, read func() (T, er
 		c.mu.Unlock()
 	}
 	return answer, err
+}
+
+// snapshot is the data version that the reads made with one context share
+// (WithSnapshot), taken by the first of them.
+type snapshot struct {
+	once sync.Once
+	v    uint64
+	err  error
+}
+
+// snapshotKey is the context key of a *snapshot.
+type snapshotKey struct{}
+
+// WithSnapshot returns ctx marked so that a Cache's reads made with it
+// share one data version, asked of the store by the first of them: their
+// answers are never older than the last write committed before that first
+// read, and they are consistent with each other (an organization with its
+// own contacts, a page's list with its counts), for one question to the
+// store rather than one per read. Mark only reads that belong together and
+// that no write of the caller's comes between (a read after one's own
+// write must ask anew). A ctx already marked is returned as it is.
+func WithSnapshot(ctx context.Context) context.Context {
+	if _, ok := ctx.Value(snapshotKey{}).(*snapshot); ok {
+		return ctx
+	}
+	return context.WithValue(ctx, snapshotKey{}, &snapshot{})
+}
+
+// versionFor returns the data version for a read made with ctx: the
+// snapshot's (WithSnapshot), else the store's now.
+func (c *Cache) versionFor(ctx context.Context) (uint64, error) {
+	s, ok := ctx.Value(snapshotKey{}).(*snapshot)
+	if !ok {
+		return c.version(ctx)
+	}
+	s.once.Do(func() { s.v, s.err = c.version(ctx) })
+	return s.v, s.err
 }
 
 // page is a cached list answer.

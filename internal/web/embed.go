@@ -42,9 +42,10 @@ func (h *Handler) handleEmbed(w http.ResponseWriter, r *http.Request) {
 		}
 		return ""
 	})
+	ctx := directory.WithSnapshot(r.Context()) // the list and the labels as of one moment
 	var list directory.OrganizationPage
 	if err == nil {
-		list, err = h.dir.Organizations(r.Context(), q, directory.Caller{})
+		list, err = h.dir.Organizations(ctx, q, directory.Caller{})
 	}
 	status := http.StatusOK
 	invalid := directory.ErrorCode(err) == directory.CodeInvalid
@@ -61,7 +62,7 @@ func (h *Handler) handleEmbed(w http.ResponseWriter, r *http.Request) {
 	v := &embedView{page: p, Total: list.Total, Invalid: invalid,
 		More: base + withQuery(langPrefix(lang)+"/", params) + "#results"}
 	labels := map[string]string{}
-	if areas, err := h.dir.Vocabulary(r.Context()); err == nil {
+	if areas, err := h.dir.Vocabulary(ctx); err == nil {
 		for _, a := range areas {
 			labels[a.Slug] = a.Label(lang)
 		}

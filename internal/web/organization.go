@@ -65,7 +65,9 @@ type organizationView struct {
 func (h *Handler) handleOrganization(w http.ResponseWriter, r *http.Request) {
 	lang := langOf(r)
 	caller := callerOf(r)
-	org, err := h.dir.Organization(r.Context(), r.PathValue("slug"), caller)
+	// The organization and the focus areas' labels as of one moment.
+	ctx := directory.WithSnapshot(r.Context())
+	org, err := h.dir.Organization(ctx, r.PathValue("slug"), caller)
 	if directory.ErrorCode(err) == directory.CodeNotFound {
 		h.handleNotFound(w, r)
 		return
@@ -74,7 +76,7 @@ func (h *Handler) handleOrganization(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	areas, err := h.dir.Vocabulary(r.Context())
+	areas, err := h.dir.Vocabulary(ctx)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -180,7 +182,8 @@ type countryView struct {
 
 func (h *Handler) handleCountry(w http.ResponseWriter, r *http.Request) {
 	lang := langOf(r)
-	c, err := h.dir.Country(r.Context(), r.PathValue("code"))
+	ctx := directory.WithSnapshot(r.Context()) // the country and its regions as of one moment
+	c, err := h.dir.Country(ctx, r.PathValue("code"))
 	if directory.ErrorCode(err) == directory.CodeNotFound {
 		h.handleNotFound(w, r)
 		return
@@ -189,7 +192,7 @@ func (h *Handler) handleCountry(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	regions, err := h.dir.Regions(r.Context(), c.Code)
+	regions, err := h.dir.Regions(ctx, c.Code)
 	if err != nil {
 		h.fail(w, r, err)
 		return

@@ -2,6 +2,7 @@ package web
 
 import (
 	"cmp"
+	"context"
 	"errors"
 	"net/http"
 	"net/url"
@@ -87,7 +88,8 @@ func (h *Handler) handleList(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) listView(r *http.Request, lang string) (*listView, int, error) {
-	ctx := r.Context()
+	// The list, the counts and the vocabulary as of one moment.
+	ctx := directory.WithSnapshot(r.Context())
 	in := r.URL.Query()
 	get := func(name string) string {
 		switch name {
@@ -145,7 +147,7 @@ func (h *Handler) listView(r *http.Request, lang string) (*listView, int, error)
 	}
 	v.Embed = embedSnippet(origin(r), lang, h.msgs.text(lang, "embed.title"), url.Values{"q": {in.Get("q")}, "country": {in.Get("country")},
 		"region": {in.Get("region")}, "focus_area": {in.Get("focus_area")}})
-	if err := h.fillFilters(r, lang, v, in); err != nil {
+	if err := h.fillFilters(ctx, lang, v, in); err != nil {
 		return nil, 0, err
 	}
 	areas := v.focusLabels()
@@ -185,8 +187,7 @@ func (v *listView) focusLabels() map[string]string {
 // draws the map of counts by region from the same totals. The counts are
 // the service's, read on every request (directory.Cache keeps them until
 // the next write), so a page shows a write at once.
-func (h *Handler) fillFilters(r *http.Request, lang string, v *listView, in url.Values) error {
-	ctx := r.Context()
+func (h *Handler) fillFilters(ctx context.Context, lang string, v *listView, in url.Values) error {
 	stats, err := h.dir.Stats(ctx)
 	if err != nil {
 		return err

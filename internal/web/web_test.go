@@ -16,6 +16,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/coalition-directory/coalition/api"
@@ -34,6 +35,8 @@ type testSite struct {
 	dir    *directory.Service
 	client *http.Client
 	logs   *lockedBuffer
+	// versionReads counts the cache's questions for the data version.
+	versionReads *atomic.Int64
 }
 
 func newTestSite(t *testing.T, opts web.Options) *testSite {
@@ -44,8 +47,14 @@ func newTestSite(t *testing.T, opts web.Options) *testSite {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Composed as `coalition serve` composes it.
-	dir := directory.NewService(directory.NewCache(db, db.DataVersion, 1000), places)
+	// Composed as `coalition serve` composes it, with the data version's
+	// reads counted.
+	versionReads := &atomic.Int64{}
+	version := func(ctx context.Context) (uint64, error) {
+		versionReads.Add(1)
+		return db.DataVersion(ctx)
+	}
+	dir := directory.NewService(directory.NewCache(db, version, 1000), places)
 	orgs, err := demo.Organizations()
 	if err != nil {
 		t.Fatal(err)
@@ -77,7 +86,7 @@ func newTestSite(t *testing.T, opts web.Options) *testSite {
 		t.Fatal(err)
 	}
 	client := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	return &testSite{t: t, url: srv.URL, dir: dir, client: client, logs: logs}
+	return &testSite{t: t, url: srv.URL, dir: dir, client: client, logs: logs, versionReads: versionReads}
 }
 
 // lockedBuffer is a log's output that tests read while the server writes.
@@ -413,6 +422,35 @@ func TestCountsFollowWrites(t *testing.T) {
 	afterRU, afterEN := count("/", "Армения"), count("/en/", "Armenia")
 	if afterRU == beforeRU || afterEN == beforeEN {
 		t.Errorf("Armenia counted %s/%s before a create, %s/%s after", beforeRU, beforeEN, afterRU, afterEN)
+	}
+}
+
+// TestOneDataVersionPerRequest checks that a page, and the JSON of the
+// same query, ask the store for the data version once however many cached
+// reads they make (directory.WithSnapshot), and still show a write made
+// before them.
+func TestOneDataVersionPerRequest(t *testing.T) {
+	t.Parallel()
+	s := newTestSite(t, web.Options{})
+	const slug = "nadezhda-nizhny-novgorod"
+	for _, path := range []string{"/org/" + slug, "/api/v1/organizations/" + slug, "/?q=" + url.QueryEscape("приют") + "&focus_area=shelter",
+		"/api/v1/organizations?q=" + url.QueryEscape("приют") + "&focus_area=shelter", "/country/RU", "/embed?q=" + url.QueryEscape("приют")} {
+		before := s.versionReads.Load()
+		if p := s.get(path); p.status != 200 {
+			t.Fatalf("GET %s: %d", path, p.status)
+		}
+		if n := s.versionReads.Load() - before; n != 1 {
+			t.Errorf("GET %s asked for the data version %d times", path, n)
+		}
+	}
+	if _, err := s.dir.UpdateOrganization(context.Background(), directory.Operator("test"), slug, directory.Precondition{}, func(o *directory.Organization) error {
+		o.City = "Дзержинск"
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if p := s.get("/org/" + slug); !strings.Contains(p.body, "Дзержинск") {
+		t.Error("the organization page does not show a write made before it")
 	}
 }
 
