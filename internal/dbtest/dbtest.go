@@ -22,6 +22,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/coalition-directory/coalition/internal/directory"
 	"github.com/coalition-directory/coalition/internal/postgres"
 	"github.com/coalition-directory/coalition/internal/sqlite"
 	"github.com/coalition-directory/coalition/internal/sqlstore"
@@ -291,4 +292,33 @@ func OpenSQLite(t testing.TB, opts sqlite.Options, counterpart string) *sqlite.D
 		t.Fatal(err)
 	}
 	return db
+}
+
+// Seed stores orgs (demo.Generate's, say) in an empty database through
+// svc, which validates them as every way in does, and returns them as
+// stored; it fails the test unless it stores them all.
+func Seed(t testing.TB, svc *directory.Service, orgs []directory.Organization) []directory.Organization {
+	t.Helper()
+	if stored, err := svc.Seed(context.Background(), orgs); err != nil || stored != len(orgs) {
+		t.Fatalf("seed: stored %d of %d: %v", stored, len(orgs), err)
+	}
+	return orgs
+}
+
+// AsNew returns orgs ready for directory.Store.CreateOrganizations, with
+// what the Service sets on create (times now, version 1, contacts tied to
+// their organization), their slugs prefixed with prefix to keep them apart
+// from those of other batches.
+func AsNew(orgs []directory.Organization, prefix string) []directory.Organization {
+	now := time.Now().UTC().Truncate(time.Microsecond)
+	for i := range orgs {
+		o := &orgs[i]
+		o.Slug = prefix + o.Slug
+		o.CreatedAt, o.UpdatedAt, o.Version = now, now, 1
+		for j := range o.Contacts {
+			c := &o.Contacts[j]
+			c.OrganizationID, c.CreatedAt, c.UpdatedAt, c.Version = o.ID, now, now, 1
+		}
+	}
+	return orgs
 }

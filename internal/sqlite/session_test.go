@@ -1,4 +1,4 @@
-package sqlite
+package sqlite_test
 
 import (
 	"context"
@@ -12,7 +12,10 @@ import (
 
 	"gorm.io/gorm"
 
+	"github.com/coalition-directory/coalition/internal/dbtest"
+	"github.com/coalition-directory/coalition/internal/demo"
 	"github.com/coalition-directory/coalition/internal/directory"
+	"github.com/coalition-directory/coalition/internal/sqlite"
 )
 
 // TestInterruptedWorkLeavesConnectionsClean ends every kind of transaction
@@ -23,7 +26,7 @@ import (
 func TestInterruptedWorkLeavesConnectionsClean(t *testing.T) {
 	t.Parallel()
 	db, svc := newTestDB(t)
-	mustSeed(t, svc, 30, 1)
+	dbtest.Seed(t, svc, demo.Generate(30, 1))
 	errStop := errors.New("the consumer stopped")
 	entry := directory.AuditEntry{ID: "0193b8a2-7c1e-7d4a-9f00-5b2c1e9a0c11", At: time.Now(), Actor: "test",
 		EntityType: directory.EntityOrganization, Action: directory.ActionImport}
@@ -53,7 +56,7 @@ func TestInterruptedWorkLeavesConnectionsClean(t *testing.T) {
 			return db.Import(ctx, entry, func(directory.ImportSession) error { return errStop })
 		}},
 		{"write whose client goes away", func(ctx context.Context, cancel func()) error {
-			return db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+			return db.Gorm().WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 				if err := tx.Exec("UPDATE organizations SET city = 'x' WHERE pk = 1").Error; err != nil {
 					return err
 				}
@@ -92,7 +95,7 @@ func TestInterruptedWorkLeavesConnectionsClean(t *testing.T) {
 	checkPools(t, db)
 
 	// Writes still work, reads see them, and the cancelled ones left nothing.
-	orgs := newOrganizations(3, 2, "after-")
+	orgs := dbtest.AsNew(demo.Generate(3, 2), "after-")
 	for _, o := range orgs {
 		if err := db.CreateOrganization(context.Background(), o, directory.AuditEntry{ID: o.ID, At: time.Now(), Actor: "test",
 			EntityType: directory.EntityOrganization, EntityID: o.ID, Action: directory.ActionCreate}); err != nil {
@@ -104,7 +107,7 @@ func TestInterruptedWorkLeavesConnectionsClean(t *testing.T) {
 		t.Errorf("export after interrupted work: %d organizations, %v; want 33", n, err)
 	}
 	var changed int64
-	if err := db.gorm.Raw("SELECT count(*) FROM organizations WHERE city IN ('x', 'y')").Scan(&changed).Error; err != nil || changed != 0 {
+	if err := db.Gorm().Raw("SELECT count(*) FROM organizations WHERE city IN ('x', 'y')").Scan(&changed).Error; err != nil || changed != 0 {
 		t.Errorf("a cancelled write left %d changes (%v)", changed, err)
 	}
 }
@@ -112,11 +115,11 @@ func TestInterruptedWorkLeavesConnectionsClean(t *testing.T) {
 // checkPools takes every connection of every pool at once and checks that
 // each can begin a transaction (none is left inside one) and has the
 // settings every connection opens with.
-func checkPools(t *testing.T, db *DB) {
+func checkPools(t *testing.T, db *sqlite.DB) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	for name, g := range map[string]*gorm.DB{"write": db.gorm, "read": db.read, "export": db.export} {
+	for name, g := range map[string]*gorm.DB{"write": db.Gorm(), "read": db.Read(), "export": db.Export()} {
 		sqlDB, err := g.DB()
 		if err != nil {
 			t.Fatal(err)
@@ -171,7 +174,7 @@ func TestUnwritableSaysWhy(t *testing.T) {
 		syscall.ENOENT: "no new file can be created",
 	} {
 		err := &fs.PathError{Op: "open", Path: "/data/.coalition-write-test-1", Err: errno}
-		if got := unwritable("/data", err); !strings.Contains(got, want) {
+		if got := sqlite.Unwritable("/data", err); !strings.Contains(got, want) {
 			t.Errorf("%v: got %q, want it to say %q", errno, got, want)
 		}
 	}
@@ -182,11 +185,11 @@ func TestUnwritableSaysWhy(t *testing.T) {
 func TestSynchronousSetting(t *testing.T) {
 	t.Parallel()
 	for setting, want := range map[string]int{"": 1, "normal": 1, "full": 2} {
-		db, err := OpenWith(context.Background(), t.TempDir()+"/s.db", Options{Synchronous: setting})
+		db, err := sqlite.OpenWith(context.Background(), t.TempDir()+"/s.db", sqlite.Options{Synchronous: setting})
 		if err != nil {
 			t.Fatal(err)
 		}
-		for name, g := range map[string]*gorm.DB{"write": db.gorm, "read": db.read, "export": db.export} {
+		for name, g := range map[string]*gorm.DB{"write": db.Gorm(), "read": db.Read(), "export": db.Export()} {
 			var got int
 			if err := g.Raw("PRAGMA synchronous").Scan(&got).Error; err != nil || got != want {
 				t.Errorf("synchronous %q: the %s pool has %d (%v), want %d", setting, name, got, err, want)
@@ -194,7 +197,7 @@ func TestSynchronousSetting(t *testing.T) {
 		}
 		db.Close()
 	}
-	if _, err := OpenWith(context.Background(), t.TempDir()+"/s.db", Options{Synchronous: "off"}); err == nil {
+	if _, err := sqlite.OpenWith(context.Background(), t.TempDir()+"/s.db", sqlite.Options{Synchronous: "off"}); err == nil {
 		t.Error("synchronous off was accepted")
 	}
 }

@@ -1,16 +1,17 @@
-package sqlite
+package sqlite_test
 
 import (
 	"context"
 	"path/filepath"
 	"testing"
-	"time"
 
 	"gorm.io/gorm"
 
+	"github.com/coalition-directory/coalition/internal/dbtest"
 	"github.com/coalition-directory/coalition/internal/demo"
 	"github.com/coalition-directory/coalition/internal/directory"
 	"github.com/coalition-directory/coalition/internal/geo"
+	"github.com/coalition-directory/coalition/internal/sqlite"
 )
 
 // The tests of what only SQLite does: its file settings, connections and
@@ -19,9 +20,9 @@ import (
 
 // newTestDB opens a migrated database of the test's own, with a Service
 // over it for writes that need the domain's rules.
-func newTestDB(t *testing.T) (*DB, *directory.Service) {
+func newTestDB(t *testing.T) (*sqlite.DB, *directory.Service) {
 	t.Helper()
-	db, err := Open(context.Background(), filepath.Join(t.TempDir(), "test.db"))
+	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "test.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -36,35 +37,6 @@ func newTestDB(t *testing.T) (*DB, *directory.Service) {
 	return db, directory.NewService(db, atlas)
 }
 
-// mustSeed stores n generated organizations through the Service, which
-// validates them, and returns them as stored.
-func mustSeed(t *testing.T, svc *directory.Service, n int, seed int64) []directory.Organization {
-	t.Helper()
-	orgs := demo.Generate(n, seed)
-	if stored, err := svc.Seed(context.Background(), orgs); err != nil || stored != n {
-		t.Fatalf("seed: stored %d of %d: %v", stored, n, err)
-	}
-	return orgs
-}
-
-// newOrganizations returns n generated organizations ready for
-// CreateOrganizations, with what the Service would set on create. prefix
-// keeps their slugs apart from those of other batches.
-func newOrganizations(n int, seed int64, prefix string) []directory.Organization {
-	orgs := demo.Generate(n, seed)
-	now := time.Now().UTC().Truncate(time.Microsecond)
-	for i := range orgs {
-		o := &orgs[i]
-		o.Slug = prefix + o.Slug
-		o.CreatedAt, o.UpdatedAt, o.Version = now, now, 1
-		for j := range o.Contacts {
-			c := &o.Contacts[j]
-			c.OrganizationID, c.CreatedAt, c.UpdatedAt, c.Version = o.ID, now, now, 1
-		}
-	}
-	return orgs
-}
-
 // TestFileSettings checks what every connection of a new file and of a
 // reopened one runs with: WAL, and the page size the file was created with.
 func TestFileSettings(t *testing.T) {
@@ -72,14 +44,14 @@ func TestFileSettings(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "settings.db")
 	for _, step := range []string{"new", "reopened"} {
-		db, err := Open(ctx, path)
+		db, err := sqlite.Open(ctx, path)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if err := db.Migrate(ctx); err != nil {
 			t.Fatal(err)
 		}
-		for _, g := range []*gorm.DB{db.gorm, db.read} {
+		for _, g := range []*gorm.DB{db.Gorm(), db.Read()} {
 			var mode string
 			var size int
 			if err := g.Raw("PRAGMA journal_mode").Row().Scan(&mode); err != nil {
@@ -88,8 +60,8 @@ func TestFileSettings(t *testing.T) {
 			if err := g.Raw("PRAGMA page_size").Row().Scan(&size); err != nil {
 				t.Fatal(err)
 			}
-			if mode != "wal" || size != pageSize {
-				t.Errorf("%s file: journal_mode %s, page_size %d; want wal, %d", step, mode, size, pageSize)
+			if mode != "wal" || size != sqlite.PageSize {
+				t.Errorf("%s file: journal_mode %s, page_size %d; want wal, %d", step, mode, size, sqlite.PageSize)
 			}
 		}
 		db.Close()
@@ -104,7 +76,7 @@ func TestSearchMigration(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	db, svc := newTestDB(t)
-	orgs := mustSeed(t, svc, 30, 9)
+	orgs := dbtest.Seed(t, svc, demo.Generate(30, 9))
 	if _, err := svc.ArchiveOrganization(ctx, directory.Operator("test"), orgs[0].ID, directory.Precondition{}); err != nil {
 		t.Fatal(err)
 	}
@@ -115,7 +87,7 @@ func TestSearchMigration(t *testing.T) {
 		"INSERT INTO organization_search (docid, names) SELECT pk, sort_original FROM organizations WHERE archived_at IS NULL",
 		"DELETE FROM schema_migrations WHERE version = 4",
 	} {
-		if err := db.gorm.Exec(stmt).Error; err != nil {
+		if err := db.Gorm().Exec(stmt).Error; err != nil {
 			t.Fatalf("%s: %v", stmt, err)
 		}
 	}
@@ -123,7 +95,7 @@ func TestSearchMigration(t *testing.T) {
 		t.Fatal(err)
 	}
 	var indexed, vocabulary int
-	if err := db.gorm.Raw("SELECT (SELECT count(*) FROM organization_search), (SELECT count(*) FROM search_vocabulary)").
+	if err := db.Gorm().Raw("SELECT (SELECT count(*) FROM organization_search), (SELECT count(*) FROM search_vocabulary)").
 		Row().Scan(&indexed, &vocabulary); err != nil {
 		t.Fatal(err)
 	}
@@ -142,7 +114,7 @@ func TestSearchMigration(t *testing.T) {
 		t.Errorf("searching %q after the migration does not find it first", name)
 	}
 	var stems int
-	if err := db.gorm.Raw("SELECT count(*) FROM search_vocabulary WHERE term LIKE ?", directory.StemMark+"%").Row().Scan(&stems); err != nil {
+	if err := db.Gorm().Raw("SELECT count(*) FROM search_vocabulary WHERE term LIKE ?", directory.StemMark+"%").Row().Scan(&stems); err != nil {
 		t.Fatal(err)
 	}
 	if stems == 0 {

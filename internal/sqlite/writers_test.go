@@ -1,4 +1,4 @@
-package sqlite
+package sqlite_test
 
 import (
 	"context"
@@ -7,7 +7,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/coalition-directory/coalition/internal/dbtest"
+	"github.com/coalition-directory/coalition/internal/demo"
 	"github.com/coalition-directory/coalition/internal/directory"
+	"github.com/coalition-directory/coalition/internal/sqlite"
 )
 
 // TestQueuedWritesLeaveReadsAConnection holds the file's write lock from
@@ -16,13 +19,13 @@ import (
 // still be answered while the lock is held, not after it is released.
 func TestQueuedWritesLeaveReadsAConnection(t *testing.T) {
 	db, svc := newTestDB(t)
-	orgs := mustSeed(t, svc, 17, 5) // one each: writes of one record queue in the Service
-	other, err := Open(context.Background(), filepath.Join(filepath.Dir(db.file), filepath.Base(db.file)))
+	orgs := dbtest.Seed(t, svc, demo.Generate(17, 5)) // one each: writes of one record queue in the Service
+	other, err := sqlite.Open(context.Background(), filepath.Join(filepath.Dir(db.File()), filepath.Base(db.File())))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer other.Close()
-	lock := other.gorm.Begin() // BEGIN IMMEDIATE: the file's write lock
+	lock := other.Gorm().Begin() // BEGIN IMMEDIATE: the file's write lock
 	if err := lock.Error; err != nil {
 		t.Fatal(err)
 	}
@@ -39,7 +42,7 @@ func TestQueuedWritesLeaveReadsAConnection(t *testing.T) {
 		}()
 	}
 	// Give the writers time to take what connections they would take.
-	sqlDB, err := db.gorm.DB()
+	sqlDB, err := db.Gorm().DB()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,7 +14,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"math"
 	"path"
 	"slices"
 	"strconv"
@@ -248,21 +247,6 @@ func (db *DB) OpenConnections() int {
 // with their Go steps (migrationStep). New schema changes are new files;
 // applied files are never edited.
 func (db *DB) Migrate(ctx context.Context) error {
-	return db.MigrateTo(ctx, math.MaxInt)
-}
-
-// migrationStep is what a migration does after its SQL, in its
-// transaction, because SQL alone cannot; nil for most.
-func (db *DB) migrationStep(version int) func(tx *gorm.DB) error {
-	if version == db.d.ReindexAfter {
-		return db.rebuildSearch
-	}
-	return nil
-}
-
-// MigrateTo applies the migrations up to version upTo, for tests of a
-// migration.
-func (db *DB) MigrateTo(ctx context.Context, upTo int) error {
 	if err := db.bulk.WithContext(ctx).Exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
 		version    INTEGER PRIMARY KEY,
 		name       TEXT NOT NULL,
@@ -278,9 +262,6 @@ func (db *DB) MigrateTo(ctx context.Context, upTo int) error {
 		if err != nil {
 			return fmt.Errorf("migration %s: name must start with a number", base)
 		}
-		if version > upTo {
-			break
-		}
 		body, err := fs.ReadFile(db.d.Migrations, base)
 		if err != nil {
 			return fmt.Errorf("read migration %s: %w", base, err)
@@ -288,6 +269,15 @@ func (db *DB) MigrateTo(ctx context.Context, upTo int) error {
 		if err := db.applyMigration(ctx, version, base, string(body)); err != nil {
 			return fmt.Errorf("apply migration %s: %w", base, err)
 		}
+	}
+	return nil
+}
+
+// migrationStep is what a migration does after its SQL, in its
+// transaction, because SQL alone cannot; nil for most.
+func (db *DB) migrationStep(version int) func(tx *gorm.DB) error {
+	if version == db.d.ReindexAfter {
+		return db.rebuildSearch
 	}
 	return nil
 }

@@ -35,29 +35,13 @@ func newTestDB(t *testing.T) (*sqlstore.DB, *directory.Service) {
 // validates them, and returns them as stored.
 func mustSeed(t *testing.T, svc *directory.Service, n int, seed int64) []directory.Organization {
 	t.Helper()
-	orgs := demo.Generate(n, seed)
-	if stored, err := svc.Seed(context.Background(), orgs); err != nil || stored != n {
-		t.Fatalf("seed: stored %d of %d: %v", stored, n, err)
-	}
-	return orgs
+	return dbtest.Seed(t, svc, demo.Generate(n, seed))
 }
 
 // newOrganizations returns n generated organizations ready for
-// CreateOrganizations, with what the Service would set on create. prefix
-// keeps their slugs apart from those of other batches.
+// CreateOrganizations (dbtest.AsNew).
 func newOrganizations(n int, seed int64, prefix string) []directory.Organization {
-	orgs := demo.Generate(n, seed)
-	now := time.Now().UTC().Truncate(time.Microsecond)
-	for i := range orgs {
-		o := &orgs[i]
-		o.Slug = prefix + o.Slug
-		o.CreatedAt, o.UpdatedAt, o.Version = now, now, 1
-		for j := range o.Contacts {
-			c := &o.Contacts[j]
-			c.OrganizationID, c.CreatedAt, c.UpdatedAt, c.Version = o.ID, now, now, 1
-		}
-	}
-	return orgs
+	return dbtest.AsNew(demo.Generate(n, seed), prefix)
 }
 
 // tableCounts returns the number of rows of every table an organization

@@ -79,9 +79,15 @@ type Worker struct {
 	Now  func() time.Time
 	// Jitter returns a value in [0, 1) for each retry's delay.
 	Jitter func() float64
+
+	once sync.Once // fills in the defaults
 }
 
-func (w *Worker) defaults() {
+// defaults fills in, once, the fields left zero: Run, RunOnce and Attempt
+// each begin with it, and RunOnce's attempts run at once.
+func (w *Worker) defaults() { w.once.Do(w.fillDefaults) }
+
+func (w *Worker) fillDefaults() {
 	if w.Timeout <= 0 {
 		w.Timeout = 10 * time.Second
 	}
