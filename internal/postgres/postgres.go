@@ -398,10 +398,9 @@ func (db *DB) dialect() *sqlstore.Dialect {
 			return tx.Exec("SELECT pg_advisory_xact_lock(?)", changeLogLock).Error
 		},
 		// The webhook workers' claims skip the rows another process holds.
-		SkipLocked: " FOR UPDATE OF d SKIP LOCKED",
-		RunImport: func(ctx context.Context, bulk *gorm.DB, fn func(tx *gorm.DB) error) error {
-			return bulk.WithContext(ctx).Transaction(fn)
-		},
+		SkipLocked:       " FOR UPDATE OF d SKIP LOCKED",
+		RunImport:        runImport,
+		DroppableIndexes: droppableIndexes,
 		// One statement per row would cost a round trip each.
 		SearchRowsBatched: true,
 		SearchMatch:       "document @@ ?::tsquery",

@@ -82,7 +82,7 @@ func (db *DB) dialect() *sqlstore.Dialect {
 // are per connection and cannot change inside a transaction, hence one
 // dedicated connection, closed afterwards so that no other work inherits
 // the settings, however the import ends.
-func runImport(ctx context.Context, bulk *gorm.DB, fn func(tx *gorm.DB) error) error {
+func runImport(ctx context.Context, bulk *gorm.DB, fn func(tx *gorm.DB, load sqlstore.BulkLoad) error) error {
 	return discardConn(ctx, bulk, func(conn *gorm.DB) error {
 		for _, pragma := range []string{
 			"PRAGMA foreign_keys = OFF",
@@ -96,7 +96,9 @@ func runImport(ctx context.Context, bulk *gorm.DB, fn func(tx *gorm.DB) error) e
 				return fmt.Errorf("import: %s: %w", pragma, err)
 			}
 		}
-		return conn.Transaction(fn)
+		// No bulk load: SQLite's multi-row INSERTs are calls into the
+		// process, not round trips.
+		return conn.Transaction(func(tx *gorm.DB) error { return fn(tx, nil) })
 	})
 }
 
@@ -104,7 +106,8 @@ func runImport(ctx context.Context, bulk *gorm.DB, fn func(tx *gorm.DB) error) e
 // those of constraints).
 func droppableIndexes(tx *gorm.DB, tables []string) ([]sqlstore.Index, error) {
 	var indexes []sqlstore.Index
-	err := tx.Raw(`SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN ?`, tables).
+	err := tx.Raw(`SELECT name, 'DROP INDEX "' || name || '"' AS "drop", sql FROM sqlite_master
+		WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN ?`, tables).
 		Scan(&indexes).Error
 	return indexes, err
 }

@@ -19,25 +19,26 @@ const importBatch = 1000
 // transaction (Dialect.RunImport), committed only when fn returns nil, so a
 // failed or killed import leaves the database as it was. New rows are
 // written by a goroutine of the session while the caller prepares the next
-// ones.
+// ones, with the dialect's bulk load where it has one.
 func (db *DB) Import(ctx context.Context, created directory.AuditEntry, fn func(directory.ImportSession) error) error {
-	return db.full(db.d.RunImport(ctx, db.bulk, func(tx *gorm.DB) error {
+	return db.full(db.d.RunImport(ctx, db.bulk, func(tx *gorm.DB, load BulkLoad) error {
 		if db.d.BeginWrite != nil {
 			if err := db.d.BeginWrite(tx); err != nil {
 				return fmt.Errorf("import: %w", err)
 			}
 		}
-		return db.importIn(tx, created, fn)
+		return db.importIn(tx, load, created, fn)
 	}))
 }
 
-// importIn runs an import in the transaction tx.
-func (db *DB) importIn(tx *gorm.DB, created directory.AuditEntry, fn func(directory.ImportSession) error) error {
+// importIn runs an import in the transaction tx, whose bulk load is load
+// (nil for none).
+func (db *DB) importIn(tx *gorm.DB, load BulkLoad, created directory.AuditEntry, fn func(directory.ImportSession) error) error {
 	var n int64
 	if err := tx.Raw("SELECT count(*) FROM organizations").Scan(&n).Error; err != nil {
 		return fmt.Errorf("count organizations: %w", err)
 	}
-	s := &importSession{db: db, tx: tx, places: db.places, empty: n == 0, created: created, builds: make(chan buildJob, 1), writes: make(chan insertBatch, 1), written: make(chan error, 1)}
+	s := &importSession{db: db, tx: tx, load: load, places: db.places, empty: n == 0, created: created, builds: make(chan buildJob, 1), writes: make(chan insertBatch, 1), written: make(chan error, 1)}
 	if err := s.keys.load(tx); err != nil {
 		return err
 	}
@@ -73,6 +74,7 @@ func (db *DB) importIn(tx *gorm.DB, created directory.AuditEntry, fn func(direct
 type importSession struct {
 	db     *DB
 	tx     *gorm.DB
+	load   BulkLoad // nil: multi-row INSERTs
 	places directory.Places
 	empty  bool
 	keys   rowKeys
@@ -125,6 +127,7 @@ func (s *importSession) build() {
 // After an error it drains the channel, so senders never block.
 func (s *importSession) write() {
 	in := s.db.newInserter(s.tx)
+	in.load = s.load
 	var first error
 	for b := range s.writes {
 		if first != nil {
@@ -155,12 +158,13 @@ func (s *importSession) dropIndexes() error {
 		return nil
 	}
 	indexes, err := s.db.d.DroppableIndexes(s.tx, []string{"organizations", "contacts",
-		"organization_regions", "organization_focus_areas", "organization_languages", "audit_entries"})
+		"organization_regions", "organization_focus_areas", "organization_languages", "audit_entries",
+		"organization_search"})
 	if err != nil {
 		return fmt.Errorf("list indexes: %w", err)
 	}
 	for _, ix := range indexes {
-		if err := s.tx.Exec(`DROP INDEX "` + ix.Name + `"`).Error; err != nil {
+		if err := s.tx.Exec(ix.Drop).Error; err != nil {
 			return fmt.Errorf("drop index %s: %w", ix.Name, err)
 		}
 		s.dropped = append(s.dropped, ix.SQL)

@@ -79,9 +79,13 @@ func (r *auditRow) values() []any {
 // reflection and RETURNING clauses: the bulk path of seeding and imports.
 // Each statement shape is prepared once on the transaction and reused:
 // parsing an INSERT of thousands of parameters costs more than running it.
+// With a bulk load (an import on PostgreSQL), it writes rows with that
+// instead; the search vocabulary, which skips entries it holds, still goes
+// through Dialect.WriteVocabulary.
 type inserter struct {
 	db    *DB
 	tx    *gorm.DB
+	load  BulkLoad // nil for none
 	stmts map[shape]*sql.Stmt
 }
 
@@ -123,6 +127,15 @@ func (in *inserter) insert(t table, values []any) error {
 	width := len(t.columns)
 	if len(values)%width != 0 {
 		return fmt.Errorf("insert %s: %d values do not fill rows of %d", t.name, len(values), width)
+	}
+	if in.load != nil {
+		if len(values) == 0 {
+			return nil
+		}
+		if err := in.load(in.tx.Statement.Context, t.name, t.columns, values); err != nil {
+			return in.db.translate(err, "load "+t.name)
+		}
+		return nil
 	}
 	for start := 0; start < len(values); {
 		rows := rowsPerInsert

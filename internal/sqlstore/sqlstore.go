@@ -105,11 +105,14 @@ type Dialect struct {
 	// SkipLocked ends the query that picks deliveries to claim: " FOR
 	// UPDATE OF d SKIP LOCKED" where concurrent writers need it, "".
 	SkipLocked string
-	// RunImport runs fn in the one transaction of an import, on bulk.
-	RunImport func(ctx context.Context, bulk *gorm.DB, fn func(tx *gorm.DB) error) error
-	// DroppableIndexes, when set, returns the secondary indexes of tables,
-	// which an import into an empty directory drops and builds again at the
-	// end from sorted data.
+	// RunImport runs fn in the one transaction of an import, on bulk,
+	// with the bulk load of that transaction where the database has one
+	// (nil: rows go in multi-row INSERTs).
+	RunImport func(ctx context.Context, bulk *gorm.DB, fn func(tx *gorm.DB, load BulkLoad) error) error
+	// DroppableIndexes, when set, returns the secondary indexes of tables
+	// (and, where the database checks them row by row, their foreign
+	// keys), which an import into an empty directory drops and builds
+	// again at the end from sorted data, in the order given.
 	DroppableIndexes func(tx *gorm.DB, tables []string) ([]Index, error)
 	// SearchLoadStart and SearchLoadEnd are statements run before and after
 	// an import into an empty directory writes the search index.
@@ -175,8 +178,17 @@ type Dialect struct {
 	Close func() error
 }
 
-// Index is a secondary index: its name and the statement that creates it.
-type Index struct{ Name, SQL string }
+// BulkLoad writes rows into table's columns in one bulk operation
+// (PostgreSQL's COPY), in the transaction it was made for: the way an
+// import writes new rows where the database has one, instead of multi-row
+// INSERTs. values holds the rows one after another, len(columns) each. It
+// returns the database's error as it is (a unique violation stays one).
+type BulkLoad func(ctx context.Context, table string, columns []string, values []any) error
+
+// Index is a secondary index, or a foreign key, that an import into an
+// empty directory drops and creates again: its name and the statements
+// that drop it and create it.
+type Index struct{ Name, Drop, SQL string }
 
 // Close closes the database's connection pools.
 func (db *DB) Close() error {

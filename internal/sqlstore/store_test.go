@@ -68,6 +68,8 @@ func schema(t *testing.T, db *sqlstore.DB) string {
 		query = `SELECT 'table', table_name, string_agg(column_name || ' ' || data_type, ', ' ORDER BY ordinal_position)
 			FROM information_schema.columns WHERE table_schema = current_schema() GROUP BY table_name
 			UNION ALL SELECT 'index', indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema()
+			UNION ALL SELECT 'constraint', conrelid::regclass || ' ' || conname, pg_get_constraintdef(oid) FROM pg_constraint
+				WHERE connamespace = current_schema()::regnamespace
 			ORDER BY 1, 2`
 	}
 	rows, err := db.Gorm().Raw(query).Rows()
