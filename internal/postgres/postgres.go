@@ -385,6 +385,14 @@ func (db *DB) dialect() *sqlstore.Dialect {
 		// Taking the data version's row lock first makes writers queue,
 		// as SQLite's IMMEDIATE transactions do: the store numbers new
 		// rows and checks versions under that lock.
+		//
+		// So write transactions run one at a time, and those of one
+		// process queue in Go: waiting for the row lock inside
+		// PostgreSQL, each would hold a connection of the write pool,
+		// which single records, keys, sessions and the data version are
+		// read on, and a burst of writes would stall those reads until
+		// the writer ahead committed (TestQueuedWritesLeaveReadsAConnection).
+		OneWriter: true,
 		BeginWrite: func(tx *gorm.DB) error {
 			return tx.Exec("UPDATE data_version SET version = version + 1 WHERE id = 1").Error
 		},

@@ -89,12 +89,13 @@ type Dialect struct {
 	// and sessions are always read on the write handle, which writes see.
 	Route func(ctx context.Context, g *gorm.DB) *gorm.DB
 	// OneWriter says that the database runs one write transaction at a
-	// time (SQLite's write lock). The store then queues its own write
+	// time (SQLite's write lock; on PostgreSQL the row every write moves
+	// first, BeginWrite). The store then queues its own write
 	// transactions in Go, each taking a connection of the write pool only
 	// when its turn comes. Otherwise writers waiting for the database's
-	// lock (up to its busy timeout, polling) would each hold a connection
-	// of the pool that single records, keys and sessions are read on, and
-	// a burst of writes would stall those reads.
+	// lock (SQLite's busy timeout, polling; PostgreSQL's lock queue) would
+	// each hold a connection of the pool that single records, keys and
+	// sessions are read on, and a burst of writes would stall those reads.
 	OneWriter bool
 	// BeginWrite, when set, runs first in every write transaction.
 	BeginWrite func(tx *gorm.DB) error
