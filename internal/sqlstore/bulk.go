@@ -116,7 +116,7 @@ func (s *importSession) build() {
 		b := j.ready
 		if b == nil {
 			keys := j.keys
-			b = newInsertBatch(j.orgs, &keys, ix, vocab)
+			b = newInsertBatch(s.db.d, j.orgs, &keys, ix, vocab)
 		}
 		s.writes <- b
 	}

@@ -57,9 +57,16 @@ func (r *contactRow) values() []any {
 		r.Version, r.Created, r.Updated}
 }
 
-// searchTable is the search index, written a row at a time (see rowByRow).
-func searchTable() table {
-	return table{name: "organization_search", columns: []string{"docid", "name", "acronym", "place", "description"}, rowByRow: true}
+// searchTable is the search index, written a row at a time (see rowByRow):
+// each organization's key, the fields of its document and, where the
+// dialect keeps them there (Dialect.SearchSortKeys), its name sort keys.
+// searchRowValues gives a row's values.
+func searchTable(d *Dialect) table {
+	columns := []string{"docid", "name", "acronym", "place", "description"}
+	if d.SearchSortKeys {
+		columns = append(columns, "sort_original", "sort_ru", "sort_en")
+	}
+	return table{name: "organization_search", columns: columns, rowByRow: true}
 }
 
 // vocabularyTable adds entries to the search vocabulary: its values are the

@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strings"
 
@@ -77,6 +78,19 @@ func (l *lister) pageByRelevance(f filter, levels []string, total int, o order, 
 		}
 		level := f
 		level.match = expr
+		if l.sortsSearch(level, o) {
+			// One statement counts the level's part and reads its part of
+			// the page: the level is its part and the levels before.
+			level.notMatch = prev
+			from := max(offset, before)
+			part, more, err := l.searchPage(level, o, from-before, offset+limit-from)
+			if err != nil {
+				return nil, err
+			}
+			keys = append(keys, more...)
+			before, prev = before+part, expr
+			continue
+		}
 		n := total
 		if i < len(levels)-1 {
 			var err error
@@ -109,6 +123,11 @@ type filter struct {
 	updated       string // the column modifiedAfter compares: public_updated_at for anonymous callers
 	match         string // search expression the organization must match; "" for none
 	notMatch      string // search expression it must not match; "" for none
+}
+
+// searchOnly reports whether f is a search and nothing else.
+func (f filter) searchOnly() bool {
+	return f.match != "" && len(f.countries) == 0 && len(f.statuses) == 0 && len(f.links) == 0 && f.modifiedAfter == ""
 }
 
 // link is a condition on a filter table: a row with one of values.
@@ -202,29 +221,31 @@ func (f filter) where(way int) (string, []any) {
 	return strings.Join(conds, " AND "), args
 }
 
-// order is a list order: the live-organization index that holds it and the
-// ORDER BY clause, with and without the use of that index.
+// order is a list order: the live-organization index that holds it, the
+// ORDER BY clause with and without the use of that index, and the sort
+// key of the search table that gives it (Dialect.SearchSortKeys), "" for
+// none.
 type order struct {
-	index, by, byNoIndex string
+	index, by, byNoIndex, searchKey string
 }
 
 func orderOf(q directory.ListQuery, d *Dialect) order {
 	if q.Sort == directory.SortUpdatedAtDesc {
-		return order{"organizations_live_updated", "o.updated_at DESC, o.pk DESC", d.NoIndex("o.updated_at") + " DESC, o.pk DESC"}
+		return order{"organizations_live_updated", "o.updated_at DESC, o.pk DESC", d.NoIndex("o.updated_at") + " DESC, o.pk DESC", ""}
 	}
 	switch q.Lang {
 	case directory.LangRU:
-		return order{"organizations_live_sort_ru", "o.sort_ru, o.pk", d.NoIndex("o.sort_ru") + ", o.pk"}
+		return order{"organizations_live_sort_ru", "o.sort_ru, o.pk", d.NoIndex("o.sort_ru") + ", o.pk", "sort_ru"}
 	case directory.LangEN:
-		return order{"organizations_live_sort_en", "o.sort_en, o.pk", d.NoIndex("o.sort_en") + ", o.pk"}
+		return order{"organizations_live_sort_en", "o.sort_en, o.pk", d.NoIndex("o.sort_en") + ", o.pk", "sort_en"}
 	}
-	return order{"organizations_live_sort_original", "o.sort_original, o.pk", d.NoIndex("o.sort_original") + ", o.pk"}
+	return order{"organizations_live_sort_original", "o.sort_original, o.pk", d.NoIndex("o.sort_original") + ", o.pk", "sort_original"}
 }
 
 // publicUpdated is the -updated_at order over the time anonymous callers
 // see as updated_at, the last public change.
 func (o order) publicUpdated(d *Dialect) order {
-	return order{"organizations_live_public_updated", "o.public_updated_at DESC, o.pk DESC", d.NoIndex("o.public_updated_at") + " DESC, o.pk DESC"}
+	return order{"organizations_live_public_updated", "o.public_updated_at DESC, o.pk DESC", d.NoIndex("o.public_updated_at") + " DESC, o.pk DESC", ""}
 }
 
 // lister runs the queries of one list request.
@@ -319,6 +340,10 @@ func (l *lister) page(f filter, n int, o order, offset, limit int) ([]int64, err
 	if offset >= n || limit <= 0 {
 		return nil, nil
 	}
+	if l.sortsSearch(f, o) {
+		_, keys, err := l.searchPage(f, o, offset, limit)
+		return keys, err
+	}
 	live, err := l.liveCount()
 	if err != nil {
 		return nil, err
@@ -332,6 +357,53 @@ func (l *lister) page(f filter, n int, o order, offset, limit int) ([]int64, err
 	}
 	walk := float64(offset+limit)*float64(live)/float64(n)*perEntry < float64(n)*collectCost
 	return l.pageBy(walk, f, o, offset, limit)
+}
+
+// sortsSearch reports whether a page of the organizations matching f in
+// order o comes from the search table alone (see searchPage).
+func (l *lister) sortsSearch(f filter, o order) bool {
+	return l.d.SearchSortKeys && o.searchKey != "" && f.searchOnly()
+}
+
+// searchPage returns the number of organizations matching f, a search
+// alone (sortsSearch), and the keys of those from offset on, at most limit
+// of them, in order o, in one statement over the search table: the index
+// finds the matching rows, which hold the sort key, so that neither the
+// organizations nor a sort index are read. The search table holds live
+// organizations only.
+func (l *lister) searchPage(f filter, o order, offset, limit int) (int, []int64, error) {
+	cond := l.d.SearchMatch
+	args := []any{f.match}
+	if f.notMatch != "" {
+		cond += " AND docid NOT IN (SELECT docid FROM organization_search WHERE " + l.d.SearchMatch + ")"
+		args = append(args, f.notMatch)
+	}
+	rows, err := l.g.Raw(`WITH m AS (SELECT docid, `+o.searchKey+` AS sort_key FROM organization_search WHERE `+cond+`)
+		SELECT NULL AS docid, count(*) AS n FROM m
+		UNION ALL
+		SELECT docid, NULL FROM (SELECT docid FROM m ORDER BY sort_key, docid LIMIT ? OFFSET ?) page`,
+		append(args, max(limit, 0), offset)...).Rows()
+	if err != nil {
+		return 0, nil, fmt.Errorf("list organizations: %w", err)
+	}
+	defer rows.Close()
+	n := 0
+	keys := make([]int64, 0, max(limit, 0))
+	for rows.Next() {
+		var pk, count sql.NullInt64
+		if err := rows.Scan(&pk, &count); err != nil {
+			return 0, nil, fmt.Errorf("list organizations: %w", err)
+		}
+		if pk.Valid {
+			keys = append(keys, pk.Int64)
+		} else {
+			n = int(count.Int64)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return 0, nil, fmt.Errorf("list organizations: %w", err)
+	}
+	return n, keys, nil
 }
 
 // pageQuery returns the query of a page of keys, by walking the order's

@@ -255,7 +255,7 @@ func (db *DB) CreateOrganizations(ctx context.Context, orgs []directory.Organiza
 	if err != nil {
 		return fmt.Errorf("create organizations: %w", db.full(err))
 	}
-	return nil
+	return db.afterLoad(ctx, len(orgs))
 }
 
 // insertOrganizations writes new organizations with their contacts, filter
@@ -270,7 +270,7 @@ func (db *DB) insertOrganizations(tx *gorm.DB, ix *directory.Indexer, orgs []dir
 	first := keys.Org + 1
 	in := db.newInserter(tx)
 	defer in.close()
-	if err := newInsertBatch(orgs, &keys, ix, newVocabulary()).exec(in); err != nil {
+	if err := newInsertBatch(db.d, orgs, &keys, ix, newVocabulary()).exec(in); err != nil {
 		return err
 	}
 	return db.writeFilterRows(tx, "o.pk >= ?", first)
@@ -297,15 +297,16 @@ type insertBatch []struct {
 }
 
 // newInsertBatch builds the rows of orgs, numbering them after keys, with
-// their search rows from ix and the vocabulary entries vocab has not seen.
-func newInsertBatch(orgs []directory.Organization, keys *rowKeys, ix *directory.Indexer, vocab *vocabulary) insertBatch {
+// their search rows from ix (in the columns d keeps) and the vocabulary
+// entries vocab has not seen.
+func newInsertBatch(d *Dialect, orgs []directory.Organization, keys *rowKeys, ix *directory.Indexer, vocab *vocabulary) insertBatch {
 	contacts := 0
 	for i := range orgs {
 		contacts += len(orgs[i].Contacts)
 	}
 	orgValues := make([]any, 0, len(orgs)*len(organizationsTable().columns))
 	contactValues := make([]any, 0, contacts*len(contactsTable().columns))
-	searchValues := make([]any, 0, len(orgs)*len(searchTable().columns))
+	searchValues := make([]any, 0, len(orgs)*len(searchTable(d).columns))
 	for i := range orgs {
 		o := &orgs[i]
 		keys.Org++
@@ -318,15 +319,15 @@ func newInsertBatch(orgs []directory.Organization, keys *rowKeys, ix *directory.
 			contactValues = append(contactValues, c.values()...)
 		}
 		if o.ArchivedAt == nil {
-			d := ix.Document(o)
-			searchValues = append(searchValues, searchRowValues(pk, &d)...)
-			vocab.add(&d)
+			doc := ix.Document(o)
+			searchValues = append(searchValues, searchRowValues(d, &row, &doc)...)
+			vocab.add(&doc)
 		}
 	}
 	return insertBatch{
 		{organizationsTable(), orgValues},
 		{contactsTable(), contactValues},
-		{searchTable(), searchValues},
+		{searchTable(d), searchValues},
 		{vocabularyTable, vocab.take()},
 	}
 }

@@ -22,10 +22,18 @@ import (
 // process sees the same ones. Terms are never removed from it: a term no
 // longer in the index only matches nothing.
 
-// searchRowValues are the values of one organization's row of the search
-// index: its key and its fields in directory.SearchField order.
-func searchRowValues(pk int64, d *directory.SearchDocument) []any {
-	return []any{pk, d[directory.FieldName], d[directory.FieldAcronym], d[directory.FieldPlace], d[directory.FieldDescription]}
+// searchRowValues are the values of the search index row of the
+// organization stored as row, whose document is doc, in the columns of
+// searchTable(d): its key, its fields in directory.SearchField order and,
+// where d keeps them, its sort keys. Every write of a search row takes its
+// values from here, so that the sort keys beside the document are always
+// the stored record's.
+func searchRowValues(d *Dialect, row *organizationRow, doc *directory.SearchDocument) []any {
+	values := []any{row.PK, doc[directory.FieldName], doc[directory.FieldAcronym], doc[directory.FieldPlace], doc[directory.FieldDescription]}
+	if d.SearchSortKeys {
+		values = append(values, row.SortOriginal, row.SortRU, row.SortEN)
+	}
+	return values
 }
 
 // vocabulary gathers the distinct vocabulary entries of documents, skipping
@@ -90,8 +98,10 @@ func (db *DB) reindex(tx *gorm.DB, ix *directory.Indexer, pk int64) error {
 		return err
 	}
 	d := ix.Document(&o)
-	if err := tx.Exec("INSERT INTO organization_search (docid, name, acronym, place, description) VALUES (?, ?, ?, ?, ?)",
-		searchRowValues(pk, &d)...).Error; err != nil {
+	t := searchTable(db.d)
+	stored := toOrganizationRow(&o, pk) // with the sort keys, which reads leave out
+	if err := tx.Exec("INSERT INTO "+t.name+" ("+strings.Join(t.columns, ", ")+") VALUES ("+placeholders(len(t.columns))+")",
+		searchRowValues(db.d, &stored, &d)...).Error; err != nil {
 		return fmt.Errorf("reindex: %w", err)
 	}
 	v := newVocabulary()

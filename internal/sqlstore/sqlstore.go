@@ -123,6 +123,11 @@ type Dialect struct {
 	// rows are; SQLite's FTS4 index takes them a row at a time (see
 	// table.rowByRow).
 	SearchRowsBatched bool
+	// SearchSortKeys says that each search row holds its organization's
+	// name sort keys (sort_original, sort_ru, sort_en) beside its
+	// document, so that a page of a search alone in name order is counted,
+	// read and sorted from the search table alone (lister.searchPage).
+	SearchSortKeys bool
 	// SearchMatch is the condition on organization_search rows that match
 	// one parameter, a search expression rendered by RenderSearch.
 	SearchMatch string
@@ -140,6 +145,10 @@ type Dialect struct {
 	// statistics, run in the transaction of a load of many organizations
 	// (at least analyzeAfter), whose tables' statistics it changes.
 	Analyze []string
+	// AfterLoad, when set, are statements run after a write of many new
+	// organizations (at least analyzeAfter) has committed, outside any
+	// transaction.
+	AfterLoad []string
 	// KeysIn is a subquery of the integers in one parameter, a JSON array.
 	KeysIn string
 	// TextsIn is a subquery of the strings in one parameter, a JSON array.
@@ -395,6 +404,20 @@ func (db *DB) analyze(tx *gorm.DB, n int) error {
 	for _, stmt := range db.d.Analyze {
 		if err := tx.Exec(stmt).Error; err != nil {
 			return fmt.Errorf("refresh statistics: %w", err)
+		}
+	}
+	return nil
+}
+
+// afterLoad runs the dialect's statements after a write of n new
+// organizations has committed (Dialect.AfterLoad).
+func (db *DB) afterLoad(ctx context.Context, n int) error {
+	if n < analyzeAfter {
+		return nil
+	}
+	for _, stmt := range db.d.AfterLoad {
+		if err := db.bulk.WithContext(ctx).Exec(stmt).Error; err != nil {
+			return fmt.Errorf("after the load of %d organizations: %w", n, err)
 		}
 	}
 	return nil

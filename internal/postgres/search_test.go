@@ -1,0 +1,111 @@
+package postgres
+
+import (
+	"context"
+	"testing"
+
+	"github.com/coalition-directory/coalition/internal/demo"
+	"github.com/coalition-directory/coalition/internal/directory"
+	"github.com/coalition-directory/coalition/internal/geo"
+)
+
+// openMigrated opens a new, migrated database of the test's own.
+func openMigrated(t *testing.T) *DB {
+	t.Helper()
+	ctx := context.Background()
+	db, err := Open(ctx, createDatabase(t, serverURL(t), "TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return db
+}
+
+// sortKeysApart returns the number of search rows whose name sort keys
+// differ from their organization's, and the numbers of search rows and of
+// live organizations.
+func sortKeysApart(t *testing.T, db *DB) (apart, rows, live int) {
+	t.Helper()
+	err := db.write.QueryRowContext(context.Background(), `SELECT
+		(SELECT count(*) FROM organization_search s LEFT JOIN organizations o ON o.pk = s.docid
+			WHERE (s.sort_original, s.sort_ru, s.sort_en) IS DISTINCT FROM (o.sort_original, o.sort_ru, o.sort_en)),
+		(SELECT count(*) FROM organization_search),
+		(SELECT count(*) FROM organizations WHERE archived_at IS NULL)`).Scan(&apart, &rows, &live)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return apart, rows, live
+}
+
+// TestSearchSortKeysBackfilled checks that migration 0012 gives the search
+// rows of an existing directory their organizations' sort keys: the
+// database is taken back to where it was without it (later migrations do
+// not touch the columns), holding organizations, and migrated again.
+func TestSearchSortKeysBackfilled(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := openMigrated(t)
+	_, err := db.write.ExecContext(ctx, `
+		ALTER TABLE organization_search DROP COLUMN sort_original, DROP COLUMN sort_ru, DROP COLUMN sort_en;
+		DELETE FROM schema_migrations WHERE version = 12;
+		INSERT INTO organizations (pk, id, slug, original_language, sort_original, sort_ru, sort_en,
+			country_code, membership_status, created_at, updated_at, version)
+		VALUES (1, 'a', 'a', 'ru', 'приют', 'приют', 'shelter', 'RU', 'member', 't', 't', 1),
+			(2, 'b', 'b', 'en', 'hope', 'надежда', 'hope', 'RU', 'member', 't', 't', 1);
+		INSERT INTO organization_search (docid, name) VALUES (1, 'приют shelter'), (2, 'надежда hope')`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if apart, rows, _ := sortKeysApart(t, db); apart != 0 || rows != 2 {
+		t.Errorf("got %d of %d search rows with sort keys apart from their organization's, want 0 of 2", apart, rows)
+	}
+}
+
+// TestSearchSortKeysFollowWrites checks that the sort keys beside each
+// search document are its organization's after every kind of write that
+// writes search rows: a load, an update that renames, an archive and a
+// restore.
+func TestSearchSortKeysFollowWrites(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := openMigrated(t)
+	places, err := geo.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := directory.NewService(db, places)
+	orgs := demo.Generate(40, 1)
+	if _, err := svc.Seed(ctx, orgs); err != nil {
+		t.Fatal(err)
+	}
+	op := directory.Operator("test")
+	_, err = svc.UpdateOrganization(ctx, op, orgs[3].ID, directory.Precondition{}, func(o *directory.Organization) error {
+		text := o.Translations[o.OriginalLanguage]
+		text.Name = "Аааа " + text.Name // sorts first in every language
+		o.Translations[o.OriginalLanguage] = text
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.ArchiveOrganization(ctx, op, orgs[5].ID, directory.Precondition{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.ArchiveOrganization(ctx, op, orgs[6].ID, directory.Precondition{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.RestoreOrganization(ctx, op, orgs[6].ID, directory.Precondition{}, ""); err != nil {
+		t.Fatal(err)
+	}
+	apart, rows, live := sortKeysApart(t, db)
+	if apart != 0 || rows != live || live != len(orgs)-1 {
+		t.Errorf("got %d of %d search rows with sort keys apart from their organization's, %d live organizations; want 0 of %d, %d",
+			apart, rows, live, len(orgs)-1, len(orgs)-1)
+	}
+}
