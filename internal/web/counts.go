@@ -218,7 +218,7 @@ func (h *Handler) drawMap(v *countsView, lang string, stats directory.Stats) {
 	// group; those with organizations are drawn again over it, coloured and
 	// linked, and a selected one with none is outlined. Codes and path data
 	// are checked by loadRegionMap; URLs and labels are escaped.
-	outlines := "/assets/" + outlinesName + "?v=" + h.assets[outlinesName].version + "#"
+	outlines := h.assetURLs[outlinesName] + "#"
 	v.mapBase = `<use href="` + outlines + `all" class="c0" aria-hidden="true"/>` + "\n"
 	var all strings.Builder
 	all.WriteString(v.mapBase)

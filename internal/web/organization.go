@@ -122,12 +122,12 @@ func (h *Handler) handleOrganization(w http.ResponseWriter, r *http.Request) {
 			v.ServiceRegions = append(v.ServiceRegions, link{URL: langPrefix(lang) + "/?region=" + reg.Code + "#results", Label: reg.Name(lang)})
 		}
 	}
-	labels := map[string]string{}
-	for _, a := range areas {
-		labels[a.Slug] = a.Label(lang)
-	}
 	for _, f := range org.FocusAreas {
-		v.FocusAreas = append(v.FocusAreas, link{URL: langPrefix(lang) + "/?focus_area=" + f + "#results", Label: cmp.Or(labels[f], f)})
+		label := f // a slug the vocabulary lost since: shown as it is
+		if i := slices.IndexFunc(areas, func(a directory.FocusArea) bool { return a.Slug == f }); i >= 0 {
+			label = areas[i].Label(lang)
+		}
+		v.FocusAreas = append(v.FocusAreas, link{URL: langPrefix(lang) + "/?focus_area=" + f + "#results", Label: label})
 	}
 	for _, p := range org.Phones {
 		v.Phones = append(v.Phones, phoneView{Number: p.Number, Kind: h.msgs.text(lang, "phone."+string(p.Kind)), Description: p.Description})

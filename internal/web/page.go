@@ -19,14 +19,14 @@ type page struct {
 	// Path is the page's own path without the language prefix, with its
 	// query: the same page in the other language is the prefix plus Path.
 	Path      string
-	Canonical string // absolute URL of the page in this language
-	AltRU     string // absolute URL of the page in Russian
-	AltEN     string // absolute URL of the page in English
-	Switch    string // the page in the other language (relative)
-	Home      string // the directory's front page in this language
-	Partner   string // the signed-in partner's key name, or ""
-	CSRF      string // the token forms that post must carry
-	Assets    map[string]string
+	Canonical string            // absolute URL of the page in this language
+	AltRU     string            // absolute URL of the page in Russian
+	AltEN     string            // absolute URL of the page in English
+	Switch    string            // the page in the other language (relative)
+	Home      string            // the directory's front page in this language
+	Partner   string            // the signed-in partner's key name, or ""
+	CSRF      string            // the token forms that post must carry
+	Assets    map[string]string // versioned URLs of the assets by name
 	msgs      catalogue
 }
 
@@ -45,7 +45,7 @@ func (p *page) N(key string, n int) string { return p.msgs.count(p.Lang, key, n)
 func (p *page) Link(path string) string { return langPrefix(p.Lang) + path }
 
 // Asset returns the versioned URL of an embedded asset.
-func (p *page) Asset(name string) string { return "/assets/" + name + "?v=" + p.Assets[name] }
+func (p *page) Asset(name string) string { return p.Assets[name] }
 
 // langOf returns the language of a request: English under /en/ (and
 // /embed?lang=en), else Russian, the coalition's working language.
@@ -93,7 +93,7 @@ func (h *Handler) newPageAt(r *http.Request, lang, title, description, rest stri
 		AltEN:       origin + "/en" + rest,
 		Switch:      langPrefix(other) + rest,
 		Home:        langPrefix(lang) + "/",
-		Assets:      h.versions,
+		Assets:      h.assetURLs,
 		msgs:        h.msgs,
 	}
 	if s, ok := sessionOf(r); ok {

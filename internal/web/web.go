@@ -43,9 +43,11 @@ type Handler struct {
 	dir    *directory.Service
 	msgs   catalogue
 	assets map[string]asset
-	// versions are the assets' content hashes by name, for their URLs.
-	versions map[string]string
-	embedFA  string
+	// assetURLs are the assets' URLs by name, versioned by content hash.
+	assetURLs map[string]string
+	// pageCSP and embedCSP are the Content-Security-Policy of the pages
+	// and of /embed, which differ in who may frame them.
+	pageCSP, embedCSP string
 	// regionMap is the map's outlines, drawn once at start.
 	regionMap *regionMap
 	viewBox   string // the map's SVG viewBox
@@ -94,14 +96,15 @@ func New(log *slog.Logger, dir *directory.Service, opts Options) (*Handler, erro
 	}
 	h.assets[outlinesName] = newAsset(h.regionMap.outlines(), contentType(".svg"))
 	h.viewBox = "0 0 " + strconv.Itoa(h.regionMap.Width) + " " + strconv.Itoa(h.regionMap.Height)
-	h.versions = make(map[string]string, len(h.assets))
+	h.assetURLs = make(map[string]string, len(h.assets))
 	for name, a := range h.assets {
-		h.versions[name] = a.version
+		h.assetURLs[name] = "/assets/" + name + "?v=" + a.version
 	}
-	h.embedFA = "*"
+	embedFA := "*"
 	if len(opts.FrameAncestors) > 0 {
-		h.embedFA = strings.Join(opts.FrameAncestors, " ")
+		embedFA = strings.Join(opts.FrameAncestors, " ")
 	}
+	h.pageCSP, h.embedCSP = contentSecurityPolicy("'none'"), contentSecurityPolicy(embedFA)
 	h.mux = h.routes()
 	return h, nil
 }
@@ -189,16 +192,22 @@ func (h *Handler) ServeError(w http.ResponseWriter, r *http.Request, status int)
 // setHeaders sets the headers every page has.
 func (h *Handler) setHeaders(w http.ResponseWriter, r *http.Request) {
 	hd := w.Header()
-	ancestors := "'none'"
 	if r.URL.Path == "/embed" {
-		ancestors = h.embedFA
+		hd.Set("Content-Security-Policy", h.embedCSP)
 	} else {
+		hd.Set("Content-Security-Policy", h.pageCSP)
 		hd.Set("X-Frame-Options", "DENY")
 	}
-	hd.Set("Content-Security-Policy", "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "+
-		"connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors "+ancestors)
 	hd.Set("X-Content-Type-Options", "nosniff")
 	hd.Set("Referrer-Policy", "same-origin")
+}
+
+// contentSecurityPolicy is the pages' policy (CSP Level 3): scripts,
+// styles, images and fetches from this origin only, forms posting to it,
+// and frameAncestors (sources, or 'none') allowed to frame the page.
+func contentSecurityPolicy(frameAncestors string) string {
+	return "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; " +
+		"connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors " + frameAncestors
 }
 
 // render writes a page into a buffer first, so a failing component gives a
