@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"sync/atomic"
 	"testing"
 
 	"github.com/coalition-directory/coalition/api"
@@ -24,8 +25,8 @@ import (
 // BenchmarkPageAndJSON serves the same query as a page and as the JSON
 // API, in-process, with the server composed as `coalition serve` composes
 // it (directory.Cache over the SQLite store), plainly and gzipped (the
-// "/gzip" cases send Accept-Encoding: gzip, as browsers do). Each response
-// must be 200.
+// "/gzip" cases send Accept-Encoding: gzip, as browsers do), with the size
+// of the body as sent (resp-bytes). Each response must be 200.
 // COALITION_BENCH_ORGS sets the directory's size (1,000 by default).
 //
 //	go test ./internal/web -run '^$' -bench PageAndJSON -benchmem
@@ -52,6 +53,7 @@ func BenchmarkPageAndJSON(b *testing.B) {
 			}
 			b.Run(fmt.Sprintf("%s/orgs=%d", name, n), func(b *testing.B) {
 				b.ReportAllocs()
+				var size atomic.Int64 // the body as sent, for the resp-bytes metric
 				b.RunParallel(func(pb *testing.PB) {
 					for pb.Next() {
 						rec := httptest.NewRecorder()
@@ -64,8 +66,10 @@ func BenchmarkPageAndJSON(b *testing.B) {
 							b.Errorf("GET %s with Accept-Encoding %q: %d, Content-Encoding %q", c.path, encoding, rec.Code, rec.Header().Get("Content-Encoding"))
 							return
 						}
+						size.Store(int64(rec.Body.Len()))
 					}
 				})
+				b.ReportMetric(float64(size.Load()), "resp-bytes")
 			})
 		}
 	}
