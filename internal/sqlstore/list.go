@@ -270,22 +270,21 @@ func (l *lister) liveCount() (int, error) {
 // count returns the number of live organizations matching f. Each exact
 // count has a query that reads as little as it can:
 //   - no filter: the live count;
-//   - a search alone: the search index's matches, less archived ones;
+//   - a search alone: the search index's matches;
 //   - one filter table, with country and status: that table alone, whose
 //     rows carry both, and whether the organization is archived;
 //   - anything else: the organizations, by the database's plan.
 func (l *lister) count(f filter) (int, error) {
 	var query string
 	var args []any
-	onlySearch := f.match != "" && f.notMatch == "" && len(f.countries) == 0 && len(f.statuses) == 0 &&
-		len(f.links) == 0 && f.modifiedAfter == ""
 	switch {
 	case f.match == "" && f.notMatch == "" && len(f.countries) == 0 && len(f.statuses) == 0 &&
 		len(f.links) == 0 && f.modifiedAfter == "":
 		return l.liveCount()
-	case onlySearch:
-		query = `SELECT count(*) FROM organization_search WHERE ` + f.d.SearchMatch + `
-			AND docid NOT IN (SELECT pk FROM organizations WHERE archived_at IS NOT NULL)`
+	case f.searchOnly() && f.notMatch == "":
+		// The search index holds live organizations only: archiving one
+		// removes its row (DB.reindex).
+		query = `SELECT count(*) FROM organization_search WHERE ` + f.d.SearchMatch
 		args = []any{f.match}
 	case len(f.links) == 1 && f.match == "" && f.notMatch == "" && f.modifiedAfter == "":
 		lk := f.links[0]
