@@ -439,11 +439,16 @@ func (db *DB) dialect() *sqlstore.Dialect {
 		// A load of many rows leaves the planner with the statistics of
 		// an empty table, and the search index with its new entries in a
 		// pending list that every search reads through, until autovacuum
-		// comes by.
+		// comes by. And its commit waits for its WAL to be flushed even
+		// where the server commits asynchronously (synchronous_commit=off):
+		// VACUUM (AfterLoad) marks a row visible to all only once it may
+		// set the row's committed hint bit, which waits for that flush, so
+		// right after an asynchronous commit it marked no page at all.
 		Analyze: []string{
 			"ANALYZE organizations, contacts, organization_regions, organization_focus_areas, " +
 				"organization_languages, organization_search, search_vocabulary, audit_entries",
 			"SELECT gin_clean_pending_list('organization_search_document'::regclass)",
+			"SET LOCAL synchronous_commit = on",
 		},
 		FilterRowInserts: []string{
 			`INSERT INTO organization_regions (region_code, org_pk, country_code, membership_status, archived)

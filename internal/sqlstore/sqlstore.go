@@ -141,9 +141,10 @@ type Dialect struct {
 	// LiveCount is the query of the number of live organizations, which
 	// every list asks: it must not read every row.
 	LiveCount string
-	// Analyze, when set, are statements that refresh the planner's
-	// statistics, run in the transaction of a load of many organizations
-	// (at least analyzeAfter), whose tables' statistics it changes.
+	// Analyze, when set, are statements run in the transaction of a load
+	// of many organizations (at least analyzeAfter): they refresh the
+	// planner's statistics, which the load changes, and ready the load
+	// for AfterLoad.
 	Analyze []string
 	// AfterLoad, when set, are statements run after a write of many new
 	// organizations (at least analyzeAfter) has committed, outside any
