@@ -100,36 +100,40 @@ func cached[T any](ctx context.Context, c *Cache, key string, read func() (T, er
 	return answer, err
 }
 
-// snapshot is the data version that the reads made with one context share
-// (WithSnapshot), taken by the first of them.
-type snapshot struct {
+// sharedVersion is the data version that the reads made with one context
+// share (WithSharedVersion), taken by the first of them.
+type sharedVersion struct {
 	once sync.Once
 	v    uint64
 	err  error
 }
 
-// snapshotKey is the context key of a *snapshot.
-type snapshotKey struct{}
+// sharedVersionKey is the context key of a *sharedVersion.
+type sharedVersionKey struct{}
 
-// WithSnapshot returns ctx marked so that a Cache's reads made with it
-// share one data version, asked of the store by the first of them: their
-// answers are never older than the last write committed before that first
-// read, and they are consistent with each other (an organization with its
-// own contacts, a page's list with its counts), for one question to the
-// store rather than one per read. Mark only reads that belong together and
-// that no write of the caller's comes between (a read after one's own
-// write must ask anew). A ctx already marked is returned as it is.
-func WithSnapshot(ctx context.Context) context.Context {
-	if _, ok := ctx.Value(snapshotKey{}).(*snapshot); ok {
+// WithSharedVersion returns ctx marked so that a Cache's reads made with it
+// ask the store's data version once, the first of them, rather than once
+// each: a page that makes several cached reads (an organization with its
+// contacts, a list with its counts and labels) pays one question to the
+// store. Each answer is still at least as new as that version, so never
+// older than the last write committed before the first read. It is not a
+// snapshot: a read whose answer is not cached at that version (or whose
+// cache has moved on to a newer one) reads the store as it is then, so two
+// reads may straddle a write committed between them, as two uncached reads
+// may. Mark only reads that belong to one request and that no write of the
+// caller's comes between (a read after one's own write must ask anew). A
+// ctx already marked is returned as it is.
+func WithSharedVersion(ctx context.Context) context.Context {
+	if _, ok := ctx.Value(sharedVersionKey{}).(*sharedVersion); ok {
 		return ctx
 	}
-	return context.WithValue(ctx, snapshotKey{}, &snapshot{})
+	return context.WithValue(ctx, sharedVersionKey{}, &sharedVersion{})
 }
 
-// versionFor returns the data version for a read made with ctx: the
-// snapshot's (WithSnapshot), else the store's now.
+// versionFor returns the data version for a read made with ctx: the shared
+// one (WithSharedVersion), else the store's now.
 func (c *Cache) versionFor(ctx context.Context) (uint64, error) {
-	s, ok := ctx.Value(snapshotKey{}).(*snapshot)
+	s, ok := ctx.Value(sharedVersionKey{}).(*sharedVersion)
 	if !ok {
 		return c.version(ctx)
 	}

@@ -171,7 +171,7 @@ type OrganizationPage struct {
 // formed but unknown are CodeInvalid errors naming their parameter, so a
 // typo is not mistaken for an empty result.
 func (s *Service) Organizations(ctx context.Context, q ListQuery, caller Caller) (OrganizationPage, error) {
-	ctx = WithSnapshot(ctx) // the vocabulary, typos and list as of one moment
+	ctx = WithSharedVersion(ctx) // the vocabulary, typos and list: one data version asked
 	if err := q.authorize(caller); err != nil {
 		return OrganizationPage{}, err
 	}
@@ -248,7 +248,7 @@ func (s *Service) focusAreaSlugs(ctx context.Context) (map[string]bool, error) {
 // the caller may see; admins get archived ones too. It returns CodeNotFound
 // when there is none.
 func (s *Service) Organization(ctx context.Context, idOrSlug string, caller Caller) (Organization, error) {
-	ctx = WithSnapshot(ctx) // the organization and its contacts as of one moment
+	ctx = WithSharedVersion(ctx) // the organization and its contacts: one data version asked
 	get := s.store.Organization
 	if caller.Role.Includes(RoleAdmin) {
 		get = s.store.OrganizationAny

@@ -223,7 +223,7 @@ func (db *DB) OrganizationsWithContacts(ctx context.Context, ids []string) ([]di
 	keys := make([]int64, len(rows))
 	for i := range rows {
 		if orgs[i], err = rows[i].toDomain(); err != nil {
-			return nil, err
+			return nil, fmt.Errorf("organization %s: %w", rows[i].ID, err)
 		}
 		at[rows[i].PK], keys[i] = &orgs[i], rows[i].PK
 	}
@@ -237,7 +237,7 @@ func (db *DB) OrganizationsWithContacts(ctx context.Context, ids []string) ([]di
 		o := at[contacts[i].OrgPK]
 		c, err := contacts[i].toDomain(o.ID)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("organization %s: contact: %w", o.ID, err)
 		}
 		o.Contacts = append(o.Contacts, c)
 	}

@@ -42,7 +42,7 @@ func (h *Handler) handleEmbed(w http.ResponseWriter, r *http.Request) {
 		}
 		return ""
 	})
-	ctx := directory.WithSnapshot(r.Context()) // the list and the labels as of one moment
+	ctx := directory.WithSharedVersion(r.Context()) // the list and the labels: one data version asked
 	var list directory.OrganizationPage
 	if err == nil {
 		list, err = h.dir.Organizations(ctx, q, directory.Caller{})

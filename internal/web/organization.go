@@ -65,8 +65,8 @@ type organizationView struct {
 func (h *Handler) handleOrganization(w http.ResponseWriter, r *http.Request) {
 	lang := langOf(r)
 	caller := callerOf(r)
-	// The organization and the focus areas' labels as of one moment.
-	ctx := directory.WithSnapshot(r.Context())
+	// The organization and the focus areas' labels: one data version asked.
+	ctx := directory.WithSharedVersion(r.Context())
 	org, err := h.dir.Organization(ctx, r.PathValue("slug"), caller)
 	if directory.ErrorCode(err) == directory.CodeNotFound {
 		h.handleNotFound(w, r)
@@ -182,7 +182,7 @@ type countryView struct {
 
 func (h *Handler) handleCountry(w http.ResponseWriter, r *http.Request) {
 	lang := langOf(r)
-	ctx := directory.WithSnapshot(r.Context()) // the country and its regions as of one moment
+	ctx := directory.WithSharedVersion(r.Context()) // the country and its regions: one data version asked
 	c, err := h.dir.Country(ctx, r.PathValue("code"))
 	if directory.ErrorCode(err) == directory.CodeNotFound {
 		h.handleNotFound(w, r)

@@ -88,8 +88,8 @@ func (h *Handler) handleList(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) listView(r *http.Request, lang string) (*listView, int, error) {
-	// The list, the counts and the vocabulary as of one moment.
-	ctx := directory.WithSnapshot(r.Context())
+	// The list, the counts and the vocabulary: one data version asked.
+	ctx := directory.WithSharedVersion(r.Context())
 	in := r.URL.Query()
 	get := func(name string) string {
 		switch name {

@@ -427,7 +427,7 @@ func TestCountsFollowWrites(t *testing.T) {
 
 // TestOneDataVersionPerRequest checks that a page, and the JSON of the
 // same query, ask the store for the data version once however many cached
-// reads they make (directory.WithSnapshot), and still show a write made
+// reads they make (directory.WithSharedVersion), and still show a write made
 // before them.
 func TestOneDataVersionPerRequest(t *testing.T) {
 	t.Parallel()
