@@ -66,8 +66,10 @@ func copyOn(conn *sql.Conn) sqlstore.BulkLoad {
 // look-up and a lock of the referenced row each, which made up half of a
 // load's time; added back at the end, it is checked by one join. (The
 // documentation's "Populating a Database" advises both.) Dropping takes
-// the tables' exclusive lock until the commit: reads of the directory,
-// which is empty, wait for the load rather than see it half done.
+// the tables' exclusive lock until the commit, so every read of them waits
+// for the load (they would find nothing yet: the directory is empty), each
+// holding a read connection meanwhile; the README says to load an empty
+// directory before opening it to traffic.
 func droppableIndexes(tx *gorm.DB, tables []string) ([]sqlstore.Index, error) {
 	var indexes []sqlstore.Index
 	err := tx.Raw(`SELECT name, "drop", sql FROM (

@@ -21,19 +21,26 @@ const importBatch = 1000
 // written by a goroutine of the session while the caller prepares the next
 // ones, with the dialect's bulk load where it has one.
 func (db *DB) Import(ctx context.Context, created directory.AuditEntry, fn func(directory.ImportSession) error) error {
-	return db.full(db.d.RunImport(ctx, db.bulk, func(tx *gorm.DB, load BulkLoad) error {
+	var loaded int // organizations created, once committed
+	err := db.d.RunImport(ctx, db.bulk, func(tx *gorm.DB, load BulkLoad) error {
 		if db.d.BeginWrite != nil {
 			if err := db.d.BeginWrite(tx); err != nil {
 				return fmt.Errorf("import: %w", err)
 			}
 		}
-		return db.importIn(tx, load, created, fn)
-	}))
+		return db.importIn(tx, load, created, fn, &loaded)
+	})
+	if err != nil {
+		return db.full(err)
+	}
+	db.afterLoad(ctx, loaded)
+	return nil
 }
 
 // importIn runs an import in the transaction tx, whose bulk load is load
-// (nil for none).
-func (db *DB) importIn(tx *gorm.DB, load BulkLoad, created directory.AuditEntry, fn func(directory.ImportSession) error) error {
+// (nil for none), and sets *loaded to the number of organizations it
+// created.
+func (db *DB) importIn(tx *gorm.DB, load BulkLoad, created directory.AuditEntry, fn func(directory.ImportSession) error, loaded *int) error {
 	var n int64
 	if err := tx.Raw("SELECT count(*) FROM organizations").Scan(&n).Error; err != nil {
 		return fmt.Errorf("count organizations: %w", err)
@@ -64,6 +71,9 @@ func (db *DB) importIn(tx *gorm.DB, load BulkLoad, created directory.AuditEntry,
 	err := fn(s)
 	if werr := s.stopWriting(); err == nil {
 		err = werr
+	}
+	if err == nil {
+		*loaded = int(s.keys.Org - s.firstNew + 1)
 	}
 	return err
 }

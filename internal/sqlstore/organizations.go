@@ -255,7 +255,8 @@ func (db *DB) CreateOrganizations(ctx context.Context, orgs []directory.Organiza
 	if err != nil {
 		return fmt.Errorf("create organizations: %w", db.full(err))
 	}
-	return db.afterLoad(ctx, len(orgs))
+	db.afterLoad(ctx, len(orgs))
+	return nil
 }
 
 // insertOrganizations writes new organizations with their contacts, filter

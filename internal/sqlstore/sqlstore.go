@@ -146,10 +146,13 @@ type Dialect struct {
 	// planner's statistics, which the load changes, and ready the load
 	// for AfterLoad.
 	Analyze []string
-	// AfterLoad, when set, are statements run after a write of many new
-	// organizations (at least analyzeAfter) has committed, outside any
-	// transaction.
-	AfterLoad []string
+	// AfterLoad, when set, runs after a write of many new organizations
+	// (at least analyzeAfter: a seed or an import) has committed, outside
+	// any transaction, on g. It is maintenance the database would
+	// otherwise do later by itself, and the write has already succeeded,
+	// so it reports its own failures (logs them) instead of failing the
+	// write.
+	AfterLoad func(ctx context.Context, g *gorm.DB)
 	// KeysIn is a subquery of the integers in one parameter, a JSON array.
 	KeysIn string
 	// TextsIn is a subquery of the strings in one parameter, a JSON array.
@@ -410,18 +413,12 @@ func (db *DB) analyze(tx *gorm.DB, n int) error {
 	return nil
 }
 
-// afterLoad runs the dialect's statements after a write of n new
+// afterLoad runs the dialect's maintenance after a write of n new
 // organizations has committed (Dialect.AfterLoad).
-func (db *DB) afterLoad(ctx context.Context, n int) error {
-	if n < analyzeAfter {
-		return nil
+func (db *DB) afterLoad(ctx context.Context, n int) {
+	if n >= analyzeAfter && db.d.AfterLoad != nil {
+		db.d.AfterLoad(ctx, db.bulk.WithContext(ctx))
 	}
-	for _, stmt := range db.d.AfterLoad {
-		if err := db.bulk.WithContext(ctx).Exec(stmt).Error; err != nil {
-			return fmt.Errorf("after the load of %d organizations: %w", n, err)
-		}
-	}
-	return nil
 }
 
 // readTransaction runs fn in a read transaction on g that reads one
