@@ -159,6 +159,17 @@ func BenchmarkSearch(b *testing.B) {
 	benchmarkGet(b, func(*benchDirectory, int) string { return path })
 }
 
+// BenchmarkSearchFiltered is a search combined with a filter, as the web
+// directory's search form sends it, by relevance.
+func BenchmarkSearchFiltered(b *testing.B) {
+	for _, filter := range []string{"country=RU", "focus_area=shelter"} {
+		path := "/api/v1/organizations?q=" + url.QueryEscape("центр") + "&" + filter
+		b.Run(filter, func(b *testing.B) {
+			benchmarkGet(b, func(*benchDirectory, int) string { return path })
+		})
+	}
+}
+
 func BenchmarkGetBySlug(b *testing.B) {
 	benchmarkGet(b, func(d *benchDirectory, i int) string {
 		return "/api/v1/organizations/" + d.slugs[i%len(d.slugs)]
