@@ -130,6 +130,48 @@ func (f filter) searchOnly() bool {
 	return f.match != "" && len(f.countries) == 0 && len(f.statuses) == 0 && len(f.links) == 0 && f.modifiedAfter == ""
 }
 
+// searchWhere returns the conditions of f, which has a search, on the rows
+// s of the search table, with their arguments. The search table holds live
+// organizations only (archiving one removes its row, DB.reindex), and each
+// filter table's row carries its organization's country and status, so the
+// organizations are read only for a time, or for a country or status
+// without a filter table; a filter table is read from its index alone.
+func (f filter) searchWhere() (string, []any) {
+	args := []any{f.match}
+	conds := []string{f.d.SearchMatch}
+	if f.notMatch != "" {
+		conds = append(conds, "s.docid NOT IN (SELECT docid FROM organization_search WHERE "+f.d.SearchMatch+")")
+		args = append(args, f.notMatch)
+	}
+	in := func(column string, values []string) string {
+		for _, v := range values {
+			args = append(args, v)
+		}
+		return column + " IN (" + placeholders(len(values)) + ")"
+	}
+	rest := f // the conditions left for the organizations
+	rest.links, rest.match, rest.notMatch = nil, "", ""
+	for i, l := range f.links {
+		table := []string{in(l.column, l.values), "archived = 0"}
+		if i == 0 {
+			if len(f.countries) > 0 {
+				table = append(table, in("country_code", f.countries))
+			}
+			if len(f.statuses) > 0 {
+				table = append(table, in("membership_status", f.statuses))
+			}
+			rest.countries, rest.statuses = nil, nil
+		}
+		conds = append(conds, "s.docid IN (SELECT org_pk FROM "+l.table+" WHERE "+strings.Join(table, " AND ")+")")
+	}
+	if len(rest.countries) > 0 || len(rest.statuses) > 0 || rest.modifiedAfter != "" {
+		cond, more := rest.where(forCount)
+		conds = append(conds, "s.docid IN (SELECT o.pk FROM organizations o WHERE "+cond+")")
+		args = append(args, more...)
+	}
+	return strings.Join(conds, " AND "), args
+}
+
 // link is a condition on a filter table: a row with one of values.
 type link struct {
 	table, column string
@@ -273,6 +315,9 @@ func (l *lister) liveCount() (int, error) {
 //   - a search alone: the search index's matches;
 //   - one filter table, with country and status: that table alone, whose
 //     rows carry both, and whether the organization is archived;
+//   - a search with other conditions, where the search table holds the
+//     sort keys (Dialect.SearchSortKeys): the search matches, tested
+//     against the other conditions (filter.searchWhere), as the page is;
 //   - anything else: the organizations, by the database's plan.
 func (l *lister) count(f filter) (int, error) {
 	var query string
@@ -286,6 +331,10 @@ func (l *lister) count(f filter) (int, error) {
 		// removes its row (DB.reindex).
 		query = `SELECT count(*) FROM organization_search WHERE ` + f.d.SearchMatch
 		args = []any{f.match}
+	case f.match != "" && f.d.SearchSortKeys:
+		var cond string
+		cond, args = f.searchWhere()
+		query = "SELECT count(*) FROM organization_search s WHERE " + cond
 	case len(f.links) == 1 && f.match == "" && f.notMatch == "" && f.modifiedAfter == "":
 		lk := f.links[0]
 		counted := "count(*)"
@@ -359,25 +408,21 @@ func (l *lister) page(f filter, n int, o order, offset, limit int) ([]int64, err
 }
 
 // sortsSearch reports whether a page of the organizations matching f in
-// order o comes from the search table alone (see searchPage).
+// order o comes from the search table (see searchPage).
 func (l *lister) sortsSearch(f filter, o order) bool {
-	return l.d.SearchSortKeys && o.searchKey != "" && f.searchOnly()
+	return l.d.SearchSortKeys && o.searchKey != "" && f.match != ""
 }
 
-// searchPage returns the number of organizations matching f, a search
-// alone (sortsSearch), and the keys of those from offset on, at most limit
-// of them, in order o, in one statement over the search table: the index
-// finds the matching rows, which hold the sort key, so that neither the
-// organizations nor a sort index are read. The search table holds live
-// organizations only.
+// searchPage returns the number of organizations matching f, a search with
+// or without other conditions (sortsSearch), and the keys of those from
+// offset on, at most limit of them, in order o, in one statement over the
+// search table: the index finds the matching rows, which hold the sort
+// key, and the other conditions are tested on them (filter.searchWhere),
+// so that no sort index is read, nor the organizations unless a condition
+// needs them.
 func (l *lister) searchPage(f filter, o order, offset, limit int) (int, []int64, error) {
-	cond := l.d.SearchMatch
-	args := []any{f.match}
-	if f.notMatch != "" {
-		cond += " AND docid NOT IN (SELECT docid FROM organization_search WHERE " + l.d.SearchMatch + ")"
-		args = append(args, f.notMatch)
-	}
-	rows, err := l.g.Raw(`WITH m AS (SELECT docid, `+o.searchKey+` AS sort_key FROM organization_search WHERE `+cond+`)
+	cond, args := f.searchWhere()
+	rows, err := l.g.Raw(`WITH m AS (SELECT s.docid, s.`+o.searchKey+` AS sort_key FROM organization_search s WHERE `+cond+`)
 		SELECT NULL AS docid, count(*) AS n FROM m
 		UNION ALL
 		SELECT docid, NULL FROM (SELECT docid FROM m ORDER BY sort_key, docid LIMIT ? OFFSET ?) page`,

@@ -153,6 +153,24 @@ func listCases(changed time.Time) []listCase {
 			lq.FocusAreas = []string{"shelter"}
 		}), text: "приют"},
 		{name: "search by name", q: q(func(lq *directory.ListQuery) { lq.Page = 2 }), text: "центр"},
+		// Searches with filters, on PostgreSQL from the search rows
+		// (filter.searchWhere): more matches than are ranked in Go, by
+		// relevance levels and by name; and few, with every kind of filter.
+		{name: "common search and statuses, page 2", q: q(func(lq *directory.ListQuery) {
+			relevance(2, 50)(lq)
+			lq.Statuses = []directory.MembershipStatus{directory.StatusMember, directory.StatusAssociate}
+		}), text: "помощ"},
+		{name: "common search and a language, by name, page 3", q: q(func(lq *directory.ListQuery) {
+			lq.Page, lq.PerPage, lq.Languages = 3, 50, []string{"ru"}
+		}), text: "помощ"},
+		{name: "search, focus areas, country and status, changed since", q: q(func(lq *directory.ListQuery) {
+			relevance(1, 20)(lq)
+			lq.FocusAreas, lq.Countries, lq.Statuses = []string{"research", "shelter"}, []string{"RU", "KZ"}, []directory.MembershipStatus{directory.StatusAssociate}
+			lq.ModifiedAfter = changed
+		}), text: "центр"},
+		{name: "search, region and focus area, by name", q: q(func(lq *directory.ListQuery) {
+			lq.Regions, lq.FocusAreas, lq.Countries = []string{"RU-MOW", "RU-SPE"}, []string{"shelter", "hotline"}, []string{"RU"}
+		}), text: "центр"},
 		{name: "partners-only text, anonymously", q: q(relevance(1, 20)), text: "вересов"},
 		{name: "partners-only text, as a partner", q: q(relevance(1, 20)), text: "вересов", private: true},
 		{name: "a rare combination", q: q(func(lq *directory.ListQuery) {

@@ -667,12 +667,25 @@ func (r *ranker) key(row [directory.SearchFields]string) int {
 }
 
 // pageFew returns the keys of a page of the few organizations matching f,
-// ranked in Go by r, in order o within a rank.
+// ranked in Go by r, in order o within a rank. Where the search rows hold
+// o's sort key (lister.sortsSearch) they are read alone, as searchPage
+// reads them.
 func (l *lister) pageFew(f filter, r *ranker, o order, offset, limit int) ([]int64, error) {
-	cond, args := f.where(forCollect)
-	rows, err := l.g.Raw(`SELECT o.pk, s.name, s.acronym, s.place, s.description
+	var query string
+	var args []any
+	if l.sortsSearch(f, o) {
+		var cond string
+		cond, args = f.searchWhere()
+		query = `SELECT s.docid, s.name, s.acronym, s.place, s.description
+		FROM organization_search s WHERE ` + cond + " ORDER BY s." + o.searchKey + ", s.docid"
+	} else {
+		cond, more := f.where(forCollect)
+		query = `SELECT o.pk, s.name, s.acronym, s.place, s.description
 		FROM organizations o JOIN organization_search s ON s.docid = o.pk
-		WHERE `+cond+" ORDER BY "+o.byNoIndex, args...).Rows()
+		WHERE ` + cond + " ORDER BY " + o.byNoIndex
+		args = more
+	}
+	rows, err := l.g.Raw(query, args...).Rows()
 	if err != nil {
 		return nil, fmt.Errorf("rank organizations: %w", err)
 	}
