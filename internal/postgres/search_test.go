@@ -26,6 +26,17 @@ func openMigrated(t *testing.T) *DB {
 	return db
 }
 
+// openService is openMigrated with a directory.Service over it.
+func openService(t *testing.T) (*DB, *directory.Service) {
+	t.Helper()
+	db := openMigrated(t)
+	places, err := geo.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return db, directory.NewService(db, places)
+}
+
 // sortKeysApart returns the number of search rows whose name sort keys
 // differ from their organization's, and the numbers of search rows and of
 // live organizations.
@@ -76,18 +87,13 @@ func TestSearchSortKeysBackfilled(t *testing.T) {
 func TestSearchSortKeysFollowWrites(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	db := openMigrated(t)
-	places, err := geo.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	svc := directory.NewService(db, places)
+	db, svc := openService(t)
 	orgs := demo.Generate(40, 1)
 	if _, err := svc.Seed(ctx, orgs); err != nil {
 		t.Fatal(err)
 	}
 	op := directory.Operator("test")
-	_, err = svc.UpdateOrganization(ctx, op, orgs[3].ID, directory.Precondition{}, func(o *directory.Organization) error {
+	_, err := svc.UpdateOrganization(ctx, op, orgs[3].ID, directory.Precondition{}, func(o *directory.Organization) error {
 		text := o.Translations[o.OriginalLanguage]
 		text.Name = "Аааа " + text.Name // sorts first in every language
 		o.Translations[o.OriginalLanguage] = text
@@ -143,12 +149,7 @@ func TestLoadLeavesFilterTablesVisible(t *testing.T) {
 		t.Run(load.name, func(t *testing.T) {
 			t.Parallel()
 			ctx := context.Background()
-			db := openMigrated(t)
-			places, err := geo.Load()
-			if err != nil {
-				t.Fatal(err)
-			}
-			svc := directory.NewService(db, places)
+			db, svc := openService(t)
 			if err := db.AddFocusAreas(ctx, directory.DefaultFocusAreas()); err != nil {
 				t.Fatal(err)
 			}
