@@ -430,8 +430,11 @@ func (db *DB) dialect() *sqlstore.Dialect {
 		// one's organization to sort them cost a common word tens of
 		// milliseconds.
 		SearchSortKeys: true,
-		SearchMatch:    "document @@ ?::tsquery",
-		RenderSearch:   renderQuery,
+		// Migration 0015: a search with a country looked up each match's
+		// organization for it, twice.
+		SearchFilterColumns: true,
+		SearchMatch:         "document @@ ?::tsquery",
+		RenderSearch:        renderQuery,
 		WriteVocabulary: `INSERT INTO search_vocabulary (term, length, reversed)
 	SELECT v->>0, (v->>1)::integer, v->>2 FROM json_array_elements(?::json) AS v
 	ON CONFLICT (term) DO NOTHING`,

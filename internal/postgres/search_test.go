@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/coalition-directory/coalition/internal/demo"
@@ -68,7 +69,8 @@ func TestSearchSortKeysBackfilled(t *testing.T) {
 			country_code, membership_status, created_at, updated_at, version)
 		VALUES (1, 'a', 'a', 'ru', 'приют', 'приют', 'shelter', 'RU', 'member', 't', 't', 1),
 			(2, 'b', 'b', 'en', 'hope', 'надежда', 'hope', 'RU', 'member', 't', 't', 1);
-		INSERT INTO organization_search (docid, name) VALUES (1, 'приют shelter'), (2, 'надежда hope')`)
+		INSERT INTO organization_search (docid, name, country_code, membership_status)
+		VALUES (1, 'приют shelter', 'RU', 'member'), (2, 'надежда hope', 'RU', 'member')`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -115,6 +117,117 @@ func TestSearchSortKeysFollowWrites(t *testing.T) {
 	if apart != 0 || rows != live || live != len(orgs)-1 {
 		t.Errorf("got %d of %d search rows with sort keys apart from their organization's, %d live organizations; want 0 of %d, %d",
 			apart, rows, live, len(orgs)-1, len(orgs)-1)
+	}
+}
+
+// filterColumnsApart returns the number of search rows whose country or
+// membership status differs from their organization's.
+func filterColumnsApart(t *testing.T, db *DB) int {
+	t.Helper()
+	var apart int
+	err := db.write.QueryRowContext(context.Background(), `SELECT count(*)
+		FROM organization_search s LEFT JOIN organizations o ON o.pk = s.docid
+		WHERE (s.country_code, s.membership_status) IS DISTINCT FROM (o.country_code, o.membership_status)`).Scan(&apart)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return apart
+}
+
+// TestSearchFilterColumnsBackfilled checks that migration 0015 gives the
+// search rows of an existing directory their organizations' country and
+// membership status: the database is taken back to where it was without
+// it, holding organizations, and migrated again.
+func TestSearchFilterColumnsBackfilled(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := openMigrated(t)
+	_, err := db.write.ExecContext(ctx, `
+		ALTER TABLE organization_search DROP COLUMN country_code, DROP COLUMN membership_status;
+		DELETE FROM schema_migrations WHERE version = 15;
+		INSERT INTO organizations (pk, id, slug, original_language, sort_original, sort_ru, sort_en,
+			country_code, membership_status, created_at, updated_at, version)
+		VALUES (1, 'a', 'a', 'ru', 'приют', 'приют', 'shelter', 'RU', 'member', 't', 't', 1),
+			(2, 'b', 'b', 'en', 'hope', 'надежда', 'hope', 'KZ', 'former', 't', 't', 1);
+		INSERT INTO organization_search (docid, name, sort_original, sort_ru, sort_en)
+		VALUES (1, 'приют shelter', 'приют', 'приют', 'shelter'), (2, 'надежда hope', 'hope', 'надежда', 'hope')`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if apart := filterColumnsApart(t, db); apart != 0 {
+		t.Errorf("got %d search rows with a country or status apart from their organization's, want 0", apart)
+	}
+}
+
+// TestSearchFilterColumnsFollowWrites checks that the country and
+// membership status beside each search document are its organization's
+// after a load and after updates that change them, and that a search with
+// the new country or status finds the organization and one with the old
+// does not (they are read from the search rows, filter.searchWhere).
+func TestSearchFilterColumnsFollowWrites(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db, svc := openService(t)
+	orgs := demo.Generate(40, 1)
+	if _, err := svc.Seed(ctx, orgs); err != nil {
+		t.Fatal(err)
+	}
+	moved, changed := orgs[3], orgs[4]
+	country := "KZ"
+	if moved.CountryCode == country {
+		country = "AM"
+	}
+	status := directory.StatusFormer
+	if changed.MembershipStatus == status {
+		status = directory.StatusAssociate
+	}
+	op := directory.Operator("test")
+	for _, u := range []struct {
+		id     string
+		change func(o *directory.Organization)
+	}{
+		{moved.ID, func(o *directory.Organization) { o.CountryCode, o.RegionCode = country, "" }},
+		{changed.ID, func(o *directory.Organization) { o.MembershipStatus = status }},
+	} {
+		_, err := svc.UpdateOrganization(ctx, op, u.id, directory.Precondition{}, func(o *directory.Organization) error {
+			u.change(o)
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if apart := filterColumnsApart(t, db); apart != 0 {
+		t.Errorf("got %d search rows with a country or status apart from their organization's, want 0", apart)
+	}
+	var got [4]bool
+	for i, q := range []struct {
+		id        string
+		countries []string
+		statuses  []directory.MembershipStatus
+	}{
+		{moved.ID, []string{country}, nil},
+		{moved.ID, []string{moved.CountryCode}, nil},
+		{changed.ID, nil, []directory.MembershipStatus{status}},
+		{changed.ID, nil, []directory.MembershipStatus{changed.MembershipStatus}},
+	} {
+		org := moved
+		if q.id == changed.ID {
+			org = changed
+		}
+		word := strings.Fields(org.Translations[org.OriginalLanguage].Name)[0]
+		page, err := svc.Organizations(ctx, directory.ListQuery{Text: word, Countries: q.countries, Statuses: q.statuses,
+			Page: 1, PerPage: directory.MaxPerPage}, op)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got[i] = slices.ContainsFunc(page.Items, func(o directory.Organization) bool { return o.ID == q.id })
+	}
+	if got != [4]bool{true, false, true, false} {
+		t.Errorf("found by new country, old country, new status, old status: %v, want [true false true false]", got)
 	}
 }
 

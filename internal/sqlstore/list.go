@@ -133,9 +133,11 @@ func (f filter) searchOnly() bool {
 // searchWhere returns the conditions of f, which has a search, on the rows
 // s of the search table, with their arguments. The search table holds live
 // organizations only (archiving one removes its row, DB.reindex), and each
-// filter table's row carries its organization's country and status, so the
-// organizations are read only for a time, or for a country or status
-// without a filter table; a filter table is read from its index alone.
+// filter table's row carries its organization's country and status, as
+// the search rows do where the dialect keeps them there
+// (Dialect.SearchFilterColumns), so the organizations are read only for a
+// time, or elsewhere for a country or status without a filter table; a
+// filter table is read from its index alone.
 func (f filter) searchWhere() (string, []any) {
 	args := []any{f.match}
 	conds := []string{f.d.SearchMatch}
@@ -163,6 +165,15 @@ func (f filter) searchWhere() (string, []any) {
 			rest.countries, rest.statuses = nil, nil
 		}
 		conds = append(conds, "s.docid IN (SELECT org_pk FROM "+l.table+" WHERE "+strings.Join(table, " AND ")+")")
+	}
+	if f.d.SearchFilterColumns { // the search rows carry them too
+		if len(rest.countries) > 0 {
+			conds = append(conds, in("s.country_code", rest.countries))
+		}
+		if len(rest.statuses) > 0 {
+			conds = append(conds, in("s.membership_status", rest.statuses))
+		}
+		rest.countries, rest.statuses = nil, nil
 	}
 	if len(rest.countries) > 0 || len(rest.statuses) > 0 || rest.modifiedAfter != "" {
 		cond, more := rest.where(forCount)

@@ -25,13 +25,16 @@ import (
 // searchRowValues are the values of the search index row of the
 // organization stored as row, whose document is doc, in the columns of
 // searchTable(d): its key, its fields in directory.SearchField order and,
-// where d keeps them, its sort keys. Every write of a search row takes its
-// values from here, so that the sort keys beside the document are always
-// the stored record's.
+// where d keeps them, its sort keys and its country and membership status.
+// Every write of a search row takes its values from here, so that the
+// copies beside the document are always the stored record's.
 func searchRowValues(d *Dialect, row *organizationRow, doc *directory.SearchDocument) []any {
 	values := []any{row.PK, doc[directory.FieldName], doc[directory.FieldAcronym], doc[directory.FieldPlace], doc[directory.FieldDescription]}
 	if d.SearchSortKeys {
 		values = append(values, row.SortOriginal, row.SortRU, row.SortEN)
+	}
+	if d.SearchFilterColumns {
+		values = append(values, row.CountryCode, row.MembershipStatus)
 	}
 	return values
 }

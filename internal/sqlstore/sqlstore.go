@@ -128,6 +128,12 @@ type Dialect struct {
 	// document, so that a page of a search alone in name order is counted,
 	// read and sorted from the search table alone (lister.searchPage).
 	SearchSortKeys bool
+	// SearchFilterColumns says that each search row holds its
+	// organization's country_code and membership_status beside its
+	// document, so that a search with a country or status is tested on
+	// the search rows instead of the organizations (filter.searchWhere).
+	// It goes with SearchSortKeys, whose path reads them.
+	SearchFilterColumns bool
 	// SearchMatch is the condition on organization_search rows that match
 	// one parameter, a search expression rendered by RenderSearch.
 	SearchMatch string
