@@ -38,6 +38,17 @@ func openService(t *testing.T) (*DB, *directory.Service) {
 	return db, directory.NewService(db, places)
 }
 
+// openSeeded is openService with n generated organizations seeded.
+func openSeeded(t *testing.T, n int) (*DB, *directory.Service, []directory.Organization) {
+	t.Helper()
+	db, svc := openService(t)
+	orgs := demo.Generate(n, 1)
+	if _, err := svc.Seed(context.Background(), orgs); err != nil {
+		t.Fatal(err)
+	}
+	return db, svc, orgs
+}
+
 // sortKeysApart returns the number of search rows whose name sort keys
 // differ from their organization's, and the numbers of search rows and of
 // live organizations.
@@ -89,11 +100,7 @@ func TestSearchSortKeysBackfilled(t *testing.T) {
 func TestSearchSortKeysFollowWrites(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	db, svc := openService(t)
-	orgs := demo.Generate(40, 1)
-	if _, err := svc.Seed(ctx, orgs); err != nil {
-		t.Fatal(err)
-	}
+	db, svc, orgs := openSeeded(t, 40)
 	op := directory.Operator("test")
 	_, err := svc.UpdateOrganization(ctx, op, orgs[3].ID, directory.Precondition{}, func(o *directory.Organization) error {
 		text := o.Translations[o.OriginalLanguage]
@@ -170,11 +177,7 @@ func TestSearchFilterColumnsBackfilled(t *testing.T) {
 func TestSearchFilterColumnsFollowWrites(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	db, svc := openService(t)
-	orgs := demo.Generate(40, 1)
-	if _, err := svc.Seed(ctx, orgs); err != nil {
-		t.Fatal(err)
-	}
+	db, svc, orgs := openSeeded(t, 40)
 	moved, changed := orgs[3], orgs[4]
 	country := "KZ"
 	if moved.CountryCode == country {
