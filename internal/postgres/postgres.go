@@ -375,7 +375,6 @@ func (db *DB) dataVersion(ctx context.Context) (uint64, error) {
 // uses).
 const changeLogLock = 0x636f616c6974 // "coalit"
 
-// dialect returns what PostgreSQL does its own way, for sqlstore.
 // vacuumLoaded VACUUMs the tables a load filled, marking their pages
 // all-visible for index-only scans (Dialect.AfterLoad). A failure, such as
 // the loader's request ending first, is logged: the load has committed, and
@@ -387,6 +386,7 @@ func (db *DB) vacuumLoaded(ctx context.Context, g *gorm.DB) {
 	}
 }
 
+// dialect returns what PostgreSQL does its own way, for sqlstore.
 func (db *DB) dialect() *sqlstore.Dialect {
 	migrations, err := fs.Sub(migrationFiles, "migrations")
 	if err != nil {
@@ -426,15 +426,13 @@ func (db *DB) dialect() *sqlstore.Dialect {
 		DroppableIndexes: droppableIndexes,
 		// One statement per row would cost a round trip each.
 		SearchRowsBatched: true,
-		// Migration 0012: a GIN index finds matches, but reading each
-		// one's organization to sort them cost a common word tens of
-		// milliseconds.
-		SearchSortKeys: true,
-		// Migration 0015: a search with a country looked up each match's
-		// organization for it, twice.
-		SearchFilterColumns: true,
-		SearchMatch:         "document @@ ?::tsquery",
-		RenderSearch:        renderQuery,
+		// Migrations 0012 and 0015: a GIN index finds matches, but
+		// reading each one's organization to sort them cost a common
+		// word tens of milliseconds, and a search with a country looked
+		// up each match's organization for it, twice.
+		SearchListColumns: true,
+		SearchMatch:       "document @@ ?::tsquery",
+		RenderSearch:      renderQuery,
 		WriteVocabulary: `INSERT INTO search_vocabulary (term, length, reversed)
 	SELECT v->>0, (v->>1)::integer, v->>2 FROM json_array_elements(?::json) AS v
 	ON CONFLICT (term) DO NOTHING`,

@@ -59,16 +59,13 @@ func (r *contactRow) values() []any {
 
 // searchTable is the search index, written a row at a time (see rowByRow):
 // each organization's key, the fields of its document and, where the
-// dialect keeps them there (Dialect.SearchSortKeys), its name sort keys,
-// and (Dialect.SearchFilterColumns) its country and membership status.
+// dialect keeps them there (Dialect.SearchListColumns), its name sort keys,
+// country and membership status.
 // searchRowValues gives a row's values.
 func searchTable(d *Dialect) table {
 	columns := []string{"docid", "name", "acronym", "place", "description"}
-	if d.SearchSortKeys {
-		columns = append(columns, "sort_original", "sort_ru", "sort_en")
-	}
-	if d.SearchFilterColumns {
-		columns = append(columns, "country_code", "membership_status")
+	if d.SearchListColumns {
+		columns = append(columns, "sort_original", "sort_ru", "sort_en", "country_code", "membership_status")
 	}
 	return table{name: "organization_search", columns: columns, rowByRow: true}
 }

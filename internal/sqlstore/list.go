@@ -135,7 +135,7 @@ func (f filter) searchOnly() bool {
 // organizations only (archiving one removes its row, DB.reindex), and each
 // filter table's row carries its organization's country and status, as
 // the search rows do where the dialect keeps them there
-// (Dialect.SearchFilterColumns), so the organizations are read only for a
+// (Dialect.SearchListColumns), so the organizations are read only for a
 // time, or elsewhere for a country or status without a filter table; a
 // filter table is read from its index alone.
 func (f filter) searchWhere() (string, []any) {
@@ -166,7 +166,7 @@ func (f filter) searchWhere() (string, []any) {
 		}
 		conds = append(conds, "s.docid IN (SELECT org_pk FROM "+l.table+" WHERE "+strings.Join(table, " AND ")+")")
 	}
-	if f.d.SearchFilterColumns { // the search rows carry them too
+	if f.d.SearchListColumns { // the search rows carry them too
 		if len(rest.countries) > 0 {
 			conds = append(conds, in("s.country_code", rest.countries))
 		}
@@ -276,7 +276,7 @@ func (f filter) where(way int) (string, []any) {
 
 // order is a list order: the live-organization index that holds it, the
 // ORDER BY clause with and without the use of that index, and the sort
-// key of the search table that gives it (Dialect.SearchSortKeys), "" for
+// key of the search table that gives it (Dialect.SearchListColumns), "" for
 // none.
 type order struct {
 	index, by, byNoIndex, searchKey string
@@ -327,7 +327,7 @@ func (l *lister) liveCount() (int, error) {
 //   - one filter table, with country and status: that table alone, whose
 //     rows carry both, and whether the organization is archived;
 //   - a search with other conditions, where the search table holds the
-//     sort keys (Dialect.SearchSortKeys): the search matches, tested
+//     sort keys (Dialect.SearchListColumns): the search matches, tested
 //     against the other conditions (filter.searchWhere), as the page is;
 //   - anything else: the organizations, by the database's plan.
 func (l *lister) count(f filter) (int, error) {
@@ -342,7 +342,7 @@ func (l *lister) count(f filter) (int, error) {
 		// removes its row (DB.reindex).
 		query = `SELECT count(*) FROM organization_search WHERE ` + f.d.SearchMatch
 		args = []any{f.match}
-	case f.match != "" && f.d.SearchSortKeys:
+	case f.match != "" && f.d.SearchListColumns:
 		var cond string
 		cond, args = f.searchWhere()
 		query = "SELECT count(*) FROM organization_search s WHERE " + cond
@@ -421,7 +421,7 @@ func (l *lister) page(f filter, n int, o order, offset, limit int) ([]int64, err
 // sortsSearch reports whether a page of the organizations matching f in
 // order o comes from the search table (see searchPage).
 func (l *lister) sortsSearch(f filter, o order) bool {
-	return l.d.SearchSortKeys && o.searchKey != "" && f.match != ""
+	return l.d.SearchListColumns && o.searchKey != "" && f.match != ""
 }
 
 // searchPage returns the number of organizations matching f, a search with

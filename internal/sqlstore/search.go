@@ -30,11 +30,8 @@ import (
 // copies beside the document are always the stored record's.
 func searchRowValues(d *Dialect, row *organizationRow, doc *directory.SearchDocument) []any {
 	values := []any{row.PK, doc[directory.FieldName], doc[directory.FieldAcronym], doc[directory.FieldPlace], doc[directory.FieldDescription]}
-	if d.SearchSortKeys {
-		values = append(values, row.SortOriginal, row.SortRU, row.SortEN)
-	}
-	if d.SearchFilterColumns {
-		values = append(values, row.CountryCode, row.MembershipStatus)
+	if d.SearchListColumns {
+		values = append(values, row.SortOriginal, row.SortRU, row.SortEN, row.CountryCode, row.MembershipStatus)
 	}
 	return values
 }

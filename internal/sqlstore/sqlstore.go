@@ -123,17 +123,13 @@ type Dialect struct {
 	// rows are; SQLite's FTS4 index takes them a row at a time (see
 	// table.rowByRow).
 	SearchRowsBatched bool
-	// SearchSortKeys says that each search row holds its organization's
-	// name sort keys (sort_original, sort_ru, sort_en) beside its
-	// document, so that a page of a search alone in name order is counted,
-	// read and sorted from the search table alone (lister.searchPage).
-	SearchSortKeys bool
-	// SearchFilterColumns says that each search row holds its
-	// organization's country_code and membership_status beside its
-	// document, so that a search with a country or status is tested on
-	// the search rows instead of the organizations (filter.searchWhere).
-	// It goes with SearchSortKeys, whose path reads them.
-	SearchFilterColumns bool
+	// SearchListColumns says that each search row holds, beside its
+	// document, its organization's name sort keys (sort_original, sort_ru,
+	// sort_en), country_code and membership_status, so that a page of a
+	// search in name order is counted, read and sorted from the search
+	// table (lister.searchPage), and a country or status is tested on the
+	// search rows instead of the organizations (filter.searchWhere).
+	SearchListColumns bool
 	// SearchMatch is the condition on organization_search rows that match
 	// one parameter, a search expression rendered by RenderSearch.
 	SearchMatch string
