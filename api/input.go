@@ -74,14 +74,15 @@ func QueryParameters(method, path string) ([]string, error) {
 	if op == nil {
 		return nil, fmt.Errorf("%s %s is not in the openapi spec", method, path)
 	}
-	return queryNames(op), nil
+	return queryNames(op, nil), nil
 }
 
-// queryNames returns the names of op's query parameters.
-func queryNames(op *openapi3.Operation) []string {
+// queryNames returns the names of op's query parameters, of those keep
+// reports true for when keep is not nil.
+func queryNames(op *openapi3.Operation, keep func(*openapi3.Parameter) bool) []string {
 	names := []string{}
 	for _, p := range op.Parameters {
-		if p.Value != nil && p.Value.In == openapi3.ParameterInQuery {
+		if p.Value != nil && p.Value.In == openapi3.ParameterInQuery && (keep == nil || keep(p.Value)) {
 			names = append(names, p.Value.Name)
 		}
 	}
@@ -109,22 +110,11 @@ func (q *queryCheck) bind(routes []*echo.Route) error {
 		if op == nil {
 			return fmt.Errorf("route %s %s is not in the openapi spec: annotate its handler and run go generate ./api", r.Method, r.Path)
 		}
-		q.declared[r.Method+" "+r.Path] = queryNames(op)
-		q.lists[r.Method+" "+r.Path] = listNames(op)
+		route := r.Method + " " + r.Path
+		q.declared[route] = queryNames(op, nil)
+		q.lists[route] = queryNames(op, listParameter)
 	}
 	return nil
-}
-
-// listNames returns the names of op's query parameters that take several
-// values (listParameter).
-func listNames(op *openapi3.Operation) []string {
-	names := []string{}
-	for _, p := range op.Parameters {
-		if p.Value != nil && p.Value.In == openapi3.ParameterInQuery && listParameter(p.Value) {
-			names = append(names, p.Value.Name)
-		}
-	}
-	return names
 }
 
 // listParameter reports whether the spec gives p several values: an array,
@@ -149,7 +139,8 @@ func (q *queryCheck) middleware(next echo.HandlerFunc) echo.HandlerFunc {
 		if method == http.MethodHead {
 			method = http.MethodGet // HEAD is answered as the GET
 		}
-		declared, isAPI := q.declared[method+" "+c.Path()]
+		route := method + " " + c.Path()
+		declared, isAPI := q.declared[route]
 		query := c.QueryParams()
 		names := make([]string, 0, len(query))
 		for name := range query {
@@ -165,7 +156,7 @@ func (q *queryCheck) middleware(next echo.HandlerFunc) echo.HandlerFunc {
 				fields = append(fields, directory.FieldError{Field: name, Message: unknownParameter(declared)})
 			case slices.ContainsFunc(query[name], func(v string) bool { return !utf8.ValidString(v) }):
 				fields = append(fields, directory.FieldError{Field: name, Message: "must be valid UTF-8 text"})
-			case isAPI && len(query[name]) > 1 && !slices.Contains(q.lists[method+" "+c.Path()], name):
+			case isAPI && len(query[name]) > 1 && !slices.Contains(q.lists[route], name):
 				fields = append(fields, directory.FieldError{Field: name, Message: "is given more than once; it takes one value"})
 			}
 		}

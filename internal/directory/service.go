@@ -412,6 +412,7 @@ type StatusCount struct {
 // by every caller (the pages ask for it on every request): callers only
 // read its lists.
 func (s *Service) Stats(ctx context.Context) (Stats, error) {
+	ctx = WithSharedVersion(ctx) // the answer, the counts and the vocabulary: one data version asked
 	if c, ok := s.store.(*Cache); ok {
 		return cached(ctx, c, "stats", func() (Stats, error) { return s.stats(ctx) })
 	}

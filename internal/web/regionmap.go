@@ -168,6 +168,11 @@ func writeRing(d *strings.Builder, arcs [][][2]int, ring []int) error {
 // outlinesName is the name of the asset that holds the map's outlines.
 const outlinesName = "regions.svg"
 
+// viewBox is the SVG viewBox of the map's coordinates: "0 0 width height".
+func (m *regionMap) viewBox() string {
+	return "0 0 " + strconv.Itoa(m.Width) + " " + strconv.Itoa(m.Height)
+}
+
 // outlines returns the map's outlines as an SVG document for pages to
 // reference with <use href="…#CODE"> (SVG 2, section 5.6): each region a
 // path whose id is its ISO 3166-2 code, all of them in the group "all".
@@ -177,7 +182,7 @@ const outlinesName = "regions.svg"
 // every page.
 func (m *regionMap) outlines() []byte {
 	var b strings.Builder
-	b.WriteString(`<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ` + strconv.Itoa(m.Width) + " " + strconv.Itoa(m.Height) + `"><g id="all">` + "\n")
+	b.WriteString(`<svg xmlns="http://www.w3.org/2000/svg" viewBox="` + m.viewBox() + `"><g id="all">` + "\n")
 	for _, s := range m.Shapes {
 		// Codes are ISO 3166-2 codes of the reference data (TestRegionMapCodes)
 		// and path data is digits, letters and spaces (loadRegionMap).

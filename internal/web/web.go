@@ -95,7 +95,7 @@ func New(log *slog.Logger, dir *directory.Service, opts Options) (*Handler, erro
 		return nil, err
 	}
 	h.assets[outlinesName] = newAsset(h.regionMap.outlines(), contentType(".svg"))
-	h.viewBox = "0 0 " + strconv.Itoa(h.regionMap.Width) + " " + strconv.Itoa(h.regionMap.Height)
+	h.viewBox = h.regionMap.viewBox()
 	h.assetURLs = make(map[string]string, len(h.assets))
 	for name, a := range h.assets {
 		h.assetURLs[name] = "/assets/" + name + "?v=" + a.version
