@@ -120,7 +120,7 @@ func (c connector) Connect(context.Context) (driver.Conn, error) {
 		dc.Close()
 		return nil, fmt.Errorf("sqlite driver opened a %T", dc)
 	}
-	return conn{sc}, nil
+	return &conn{SQLiteConn: sc}, nil
 }
 
 func (c connector) Driver() driver.Driver { return c.driver }
@@ -130,22 +130,51 @@ func (c connector) Driver() driver.Driver { return c.driver }
 // transaction back). Whatever path left it so (a raw BEGIN whose ROLLBACK
 // ran with a cancelled context, a statement interrupted halfway), the next
 // request then cannot inherit another's transaction and fail with "cannot
-// start a transaction within a transaction".
-type conn struct{ *sqlite3.SQLiteConn }
+// start a transaction within a transaction". It is also closed when marked
+// for discarding (discardConn).
+type conn struct {
+	*sqlite3.SQLiteConn
+	// discard says that the connection must not be pooled again. It is
+	// set and read with database/sql's lock of the connection held (Raw,
+	// and the pool's validation), so it needs no lock of its own.
+	discard bool
+}
 
 // IsValid implements driver.Validator, which database/sql asks whenever a
 // connection returns to the pool.
-func (c conn) IsValid() bool { return c.AutoCommit() }
+func (c *conn) IsValid() bool { return !c.discard && c.AutoCommit() }
 
 // discardConn runs fn on one connection of g and then closes the
 // connection instead of handing it back to the pool: for work that changes
 // the connection's settings (PRAGMAs), which putting back would take
 // statements of their own, each of which can fail or be cancelled. A new
 // connection costs about a millisecond.
+//
+// The connection is marked before fn runs, and the pool closes it when it
+// comes back, whoever hands it back. Nothing may touch the sql.Conn after
+// fn: when fn's transaction had its context cancelled, database/sql's
+// goroutine that rolls it back may close the sql.Conn at any moment, and
+// a Conn.Raw racing that close dereferences the nil driver connection
+// (database/sql checks that the Conn is open, then reads its connection
+// without the check: a panic seen under load in
+// TestInterruptedWorkLeavesConnectionsClean).
 func discardConn(ctx context.Context, g *gorm.DB, fn func(conn *gorm.DB) error) error {
 	return g.WithContext(ctx).Connection(func(c *gorm.DB) error {
-		if sc, ok := c.Statement.ConnPool.(*sql.Conn); ok {
-			defer sc.Raw(func(any) error { return driver.ErrBadConn }) // closes it
+		sc, ok := c.Statement.ConnPool.(*sql.Conn)
+		if !ok {
+			return fmt.Errorf("sqlite: the handle gave a %T, not a connection of its own", c.Statement.ConnPool)
+		}
+		// No transaction has begun on sc yet, so nothing else can close it.
+		err := sc.Raw(func(dc any) error {
+			cn, ok := dc.(*conn)
+			if !ok {
+				return fmt.Errorf("sqlite: the driver connection is a %T", dc)
+			}
+			cn.discard = true
+			return nil
+		})
+		if err != nil {
+			return err
 		}
 		return fn(c)
 	})
