@@ -115,14 +115,27 @@ func TestAcknowledgedWritesSurviveKills(t *testing.T) {
 	for round := range 10 {
 		srv := startChildServe(t, dbPath)
 		stop := make(chan struct{})
+		acks := make(chan struct{})
 		var wg sync.WaitGroup
 		for w := range 3 {
-			wg.Go(func() { writeUntilStopped(srv.base, secret, fmt.Sprintf("%d-%d", round, w), acked, stop) })
+			wg.Go(func() { writeUntilStopped(srv.base, secret, fmt.Sprintf("%d-%d", round, w), acked, acks, stop) })
 		}
-		time.Sleep(time.Duration(50+rnd.IntN(350)) * time.Millisecond)
+		writersGone := make(chan struct{})
+		go func() { wg.Wait(); close(writersGone) }()
+		// The kill comes after a random number of acknowledged writes, with
+		// the other writers' requests in flight: counted, not timed, so a
+		// loaded machine cannot make a round that acknowledges nothing.
+	wait:
+		for n := 1 + rnd.IntN(40); n > 0; n-- {
+			select {
+			case <-acks:
+			case <-writersGone: // every writer failed: the count below says so
+				break wait
+			}
+		}
 		srv.kill(t)
 		close(stop)
-		wg.Wait()
+		<-writersGone
 		checkAcknowledged(t, dbPath, acked)
 	}
 	if len(acked.orgs) < 10 {
@@ -132,8 +145,9 @@ func TestAcknowledgedWritesSurviveKills(t *testing.T) {
 }
 
 // writeUntilStopped creates organizations and patches the ones it created,
-// recording each acknowledged write, until the server dies or stop closes.
-func writeUntilStopped(base, secret, name string, acked *acknowledged, stop <-chan struct{}) {
+// recording each acknowledged write and then sending on acks, until the
+// server dies or stop closes.
+func writeUntilStopped(base, secret, name string, acked *acknowledged, acks chan<- struct{}, stop <-chan struct{}) {
 	client := &http.Client{Timeout: 10 * time.Second}
 	var mine []string
 	for i := 0; ; i++ {
@@ -172,6 +186,11 @@ func writeUntilStopped(base, secret, name string, acked *acknowledged, stop <-ch
 			mine = append(mine, org.ID)
 		}
 		acked.record(org.ID, org.Version, org.City)
+		select {
+		case acks <- struct{}{}:
+		case <-stop:
+			return
+		}
 	}
 }
 
