@@ -32,7 +32,9 @@ type Store interface {
 	// OrganizationsWithContacts returns the live organizations among ids,
 	// each with all its contacts (partners-only ones too, primary first),
 	// in no particular order; an id of no live organization is left out.
-	// It reads them in a number of queries that does not grow with ids.
+	// It reads them in a number of queries that does not grow with ids, all
+	// from one snapshot of the store, which holds every write committed
+	// before the call (never a read replica that lags behind).
 	OrganizationsWithContacts(ctx context.Context, ids []string) ([]Organization, error)
 	// CreateOrganizations stores new organizations with their contacts in one
 	// transaction: all of them or none.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -14,6 +15,7 @@ import (
 	"github.com/coalition-directory/coalition/internal/demo"
 	"github.com/coalition-directory/coalition/internal/directory"
 	"github.com/coalition-directory/coalition/internal/geo"
+	"github.com/coalition-directory/coalition/internal/sqlstore"
 )
 
 // TestChangesCommitInOrder runs two overlapping write transactions that
@@ -191,14 +193,7 @@ func TestChangesPageReadsRecordsAtOnce(t *testing.T) {
 		}
 	}
 	var statements atomic.Int64
-	count := func(*gorm.DB) { statements.Add(1) }
-	cb := db.Gorm().Callback()
-	if err := cb.Query().After("gorm:query").Register("test:count", count); err != nil {
-		t.Fatal(err)
-	}
-	if err := cb.Row().After("gorm:row").Register("test:count", count); err != nil {
-		t.Fatal(err)
-	}
+	afterEveryRead(t, db, func(*gorm.DB) { statements.Add(1) })
 	partner := directory.Caller{Name: "test", Role: directory.RolePartner}
 	page := func(limit int) (directory.ChangePage, int64) {
 		statements.Store(0)
@@ -228,6 +223,82 @@ func TestChangesPageReadsRecordsAtOnce(t *testing.T) {
 			t.Errorf("event %d: %d contacts, want %d", ev.Seq, got, len(want.Contacts))
 		}
 	}
+}
+
+// afterEveryRead registers fn to run after every query of the handles the
+// store reads with (write and read), on the goroutine that ran the query.
+func afterEveryRead(t *testing.T, db *sqlstore.DB, fn func(*gorm.DB)) {
+	t.Helper()
+	for _, g := range []*gorm.DB{db.Gorm(), db.Read()} {
+		cb := g.Callback()
+		if err := cb.Query().After("gorm:query").Register("test:after", fn); err != nil {
+			t.Fatal(err)
+		}
+		if err := cb.Row().After("gorm:row").Register("test:after", fn); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// TestChangesPageReadsOneSnapshot commits a write between the two
+// statements that read a change page's records (from a hook that runs
+// after the first, which reads the organizations): the page must still
+// give the organization the contacts it had in the state the first
+// statement read, not those of the write, as one read transaction does.
+func TestChangesPageReadsOneSnapshot(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db, svc := newTestDB(t)
+	editor := directory.Caller{Name: "test", Role: directory.RoleEditor}
+	org := mustSeed(t, svc, 1, 13)[0]
+	// A seed logs no change; an update does.
+	if _, err := svc.UpdateOrganization(ctx, editor, org.ID, directory.Precondition{}, func(o *directory.Organization) error {
+		o.City = "Тверь"
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	before := contactsNow(t, db, org.ID)
+	var wrote atomic.Bool
+	var writeErr error
+	afterEveryRead(t, db, func(g *gorm.DB) {
+		if strings.Contains(g.Statement.SQL.String(), "FROM organizations o WHERE o.id IN") && wrote.CompareAndSwap(false, true) {
+			_, writeErr = svc.CreateContact(ctx, editor, org.ID, directory.Contact{Name: "Новый контакт", Visibility: directory.VisibilityPublic})
+		}
+	})
+	p, err := svc.Changes(ctx, directory.Caller{Name: "test", Role: directory.RolePartner}, directory.ChangesQuery{Limit: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !wrote.Load() || writeErr != nil {
+		t.Fatalf("no write between the statements (%v): the test shows nothing", writeErr)
+	}
+	var got *directory.Organization
+	for _, ev := range p.Events {
+		if ev.Organization != nil && ev.Organization.ID == org.ID {
+			got = ev.Organization
+		}
+	}
+	if got == nil {
+		t.Fatalf("no event of the page carries organization %s: %+v", org.ID, p.Events)
+	}
+	if len(got.Contacts) != before {
+		t.Errorf("the page gives organization %s %d contacts, want the %d it had when the page's first statement read it: its contacts were read after a later write",
+			org.ID, len(got.Contacts), before)
+	}
+	if after := contactsNow(t, db, org.ID); after != before+1 {
+		t.Errorf("after the write organization %s has %d contacts, want %d: the test shows nothing", org.ID, after, before+1)
+	}
+}
+
+// contactsNow returns the number of contacts organization id has.
+func contactsNow(t *testing.T, db *sqlstore.DB, id string) int {
+	t.Helper()
+	orgs, err := db.OrganizationsWithContacts(context.Background(), []string{id})
+	if err != nil || len(orgs) != 1 {
+		t.Fatalf("organization %s: %d found (%v)", id, len(orgs), err)
+	}
+	return len(orgs[0].Contacts)
 }
 
 // BenchmarkChangesPage reads a full page of the change feed, 1,000 events

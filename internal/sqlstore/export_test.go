@@ -16,6 +16,9 @@ import (
 // Gorm is the write handle, for the tests' own queries.
 func (db *DB) Gorm() *gorm.DB { return db.gorm }
 
+// Read is the handle of lists, searches and the change feed's records.
+func (db *DB) Read() *gorm.DB { return db.read }
+
 // Migrations are the dialect's migrations.
 func (db *DB) Migrations() fs.FS { return db.d.Migrations }
 

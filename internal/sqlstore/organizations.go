@@ -203,14 +203,33 @@ func (db *DB) Contacts(ctx context.Context, organizationID string, private bool)
 }
 
 // OrganizationsWithContacts implements directory.Store in two statements,
-// however many ids: the organizations, then their contacts.
+// however many ids: the organizations, then their contacts. Both run in
+// one read transaction (Dialect.ReadTx: on PostgreSQL REPEATABLE READ,
+// read only), so they read one snapshot and a write committed between them
+// cannot give an organization contacts of another state than its own. The
+// transaction is on the read handle, routed to the primary (on SQLite the
+// write handle's transactions would take the write lock; on PostgreSQL a
+// replica could lag behind the change events the records are read for).
 func (db *DB) OrganizationsWithContacts(ctx context.Context, ids []string) ([]directory.Organization, error) {
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	g := db.gorm.WithContext(ctx)
+	var orgs []directory.Organization
+	err := db.readTransaction(db.reading(directory.WithPrimary(ctx), db.read), func(tx *gorm.DB) error {
+		var err error
+		orgs, err = organizationsWithContacts(tx, db.d, ids)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return orgs, nil
+}
+
+// organizationsWithContacts reads OrganizationsWithContacts in tx.
+func organizationsWithContacts(tx *gorm.DB, d *Dialect, ids []string) ([]directory.Organization, error) {
 	var rows []organizationRow
-	err := g.Raw("SELECT "+organizationColumns+" FROM organizations o WHERE o.id IN ("+db.d.TextsIn+") AND o.archived_at IS NULL",
+	err := tx.Raw("SELECT "+organizationColumns+" FROM organizations o WHERE o.id IN ("+d.TextsIn+") AND o.archived_at IS NULL",
 		mustJSON(ids)).Scan(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("get organizations: %w", err)
@@ -228,7 +247,7 @@ func (db *DB) OrganizationsWithContacts(ctx context.Context, ids []string) ([]di
 		at[rows[i].PK], keys[i] = &orgs[i], rows[i].PK
 	}
 	var contacts []contactRow
-	err = g.Raw("SELECT c.* FROM contacts c WHERE c.org_pk IN ("+db.d.KeysIn+") ORDER BY c.org_pk, c.is_primary DESC, c.pk",
+	err = tx.Raw("SELECT c.* FROM contacts c WHERE c.org_pk IN ("+d.KeysIn+") ORDER BY c.org_pk, c.is_primary DESC, c.pk",
 		mustJSON(keys)).Scan(&contacts).Error
 	if err != nil {
 		return nil, fmt.Errorf("get contacts: %w", err)
