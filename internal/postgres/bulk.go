@@ -60,7 +60,7 @@ func copyOn(conn *sql.Conn) sqlstore.BulkLoad {
 	}
 }
 
-// droppableIndexes returns the indexes of tables that no constraint owns
+// droppableIndexesAndForeignKeys returns the indexes of tables that no constraint owns
 // (primary keys stay), then their foreign keys, with the statements that
 // drop and create them. PostgreSQL checks a foreign key row by row, with a
 // look-up and a lock of the referenced row each, which made up half of a
@@ -70,7 +70,7 @@ func copyOn(conn *sql.Conn) sqlstore.BulkLoad {
 // for the load (they would find nothing yet: the directory is empty), each
 // holding a read connection meanwhile; the README says to load an empty
 // directory before opening it to traffic.
-func droppableIndexes(tx *gorm.DB, tables []string) ([]sqlstore.Index, error) {
+func droppableIndexesAndForeignKeys(tx *gorm.DB, tables []string) ([]sqlstore.Index, error) {
 	var indexes []sqlstore.Index
 	err := tx.Raw(`SELECT name, "drop", sql FROM (
 			SELECT 1 AS kind, t.relname AS tbl, ic.relname AS name,

@@ -423,7 +423,7 @@ func (db *DB) dialect() *sqlstore.Dialect {
 		// The webhook workers' claims skip the rows another process holds.
 		SkipLocked:       " FOR UPDATE OF d SKIP LOCKED",
 		RunImport:        runImport,
-		DroppableIndexes: droppableIndexes,
+		DroppableIndexes: droppableIndexesAndForeignKeys,
 		// One statement per row would cost a round trip each.
 		SearchRowsBatched: true,
 		// Migrations 0012 and 0015: a GIN index finds matches, but
