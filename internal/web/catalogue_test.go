@@ -21,7 +21,7 @@ func TestCatalogueCoversTemplates(t *testing.T) {
 			t.Errorf("message %q: the languages have different verbs: %+v", key, m)
 		}
 	}
-	uses := regexp.MustCompile(`\.(T|Tf|N)\("([^"]+)"`)
+	uses := regexp.MustCompile(`\.(T|Tf|N|Text)\("([^"]+)"`)
 	found := 0
 	files, err := filepath.Glob("*.templ")
 	if err != nil {

@@ -1,10 +1,14 @@
 package web
 
 import (
+	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
+
+	"github.com/a-h/templ"
 
 	"github.com/coalition-directory/coalition/internal/directory"
 )
@@ -28,10 +32,22 @@ type page struct {
 	CSRF      string            // the token forms that post must carry
 	Assets    map[string]string // versioned URLs of the assets by name
 	msgs      catalogue
+	frame     *frame // what every page of Lang shares, drawn at start
 }
 
 // T returns the catalogue's text for key in the page's language.
 func (p *page) T(key string) string { return p.msgs.text(p.Lang, key) }
+
+// Text returns the catalogue's text for key in the page's language as
+// HTML, escaped once at start: templates write a message that stands alone
+// in an element with it, and use T for an attribute's value or a message
+// within other text.
+func (p *page) Text(key string) templ.Component {
+	if f, ok := p.frame.texts[key]; ok {
+		return f
+	}
+	return &fragment{html: templ.EscapeString(p.T(key))}
+}
 
 // Tf returns the text for key with args put in its verbs.
 func (p *page) Tf(key string, args ...any) string {
@@ -44,7 +60,8 @@ func (p *page) N(key string, n int) string { return p.msgs.count(p.Lang, key, n)
 // Link returns path (which starts with "/") in the page's language.
 func (p *page) Link(path string) string { return langPrefix(p.Lang) + path }
 
-// Asset returns the versioned URL of an embedded asset.
+// Asset returns the versioned URL of an embedded asset. New checks that
+// every name a template asks for is an asset (see assetNames).
 func (p *page) Asset(name string) string { return p.Assets[name] }
 
 // langOf returns the language of a request: English under /en/ (and
@@ -95,6 +112,7 @@ func (h *Handler) newPageAt(r *http.Request, lang, title, description, rest stri
 		Home:        langPrefix(lang) + "/",
 		Assets:      h.assetURLs,
 		msgs:        h.msgs,
+		frame:       h.frames[lang],
 	}
 	if s, ok := sessionOf(r); ok {
 		p.Partner = s.name
@@ -126,4 +144,40 @@ func withQuery(path string, q url.Values) string {
 		return path
 	}
 	return path + "?" + clean.Encode()
+}
+
+// fragment is HTML drawn once and written as it is, with no work per
+// request: a message escaped at start, or a part of the layout that is the
+// same on every page of a language.
+type fragment struct{ html string }
+
+// Render writes the fragment.
+func (f *fragment) Render(_ context.Context, w io.Writer) error {
+	_, err := io.WriteString(w, f.html)
+	return err
+}
+
+// frame is what every page of one language shares, drawn once at start:
+// the catalogue's messages as HTML, and the parts of the layout that hold
+// nothing of the request (Home, the assets' URLs and messages only).
+type frame struct {
+	texts map[string]*fragment
+	// head ends the <head>: the site's name and the assets. skip is the
+	// link to the content, brand the site's name linking home, signIn the
+	// header's sign-in link for visitors who are not signed in, and footer
+	// the page's foot.
+	head, skip, brand, signIn, footer *fragment
+}
+
+// newFrame draws the frame of lang's pages.
+func (h *Handler) newFrame(lang string) *frame {
+	f := &frame{texts: make(map[string]*fragment, len(h.msgs))}
+	for key := range h.msgs {
+		f.texts[key] = &fragment{html: templ.EscapeString(h.msgs.text(lang, key))}
+	}
+	p := &page{Lang: lang, Home: langPrefix(lang) + "/", Assets: h.assetURLs, msgs: h.msgs, frame: f}
+	draw := func(c templ.Component) *fragment { return &fragment{html: renderHTML(c)} }
+	f.head, f.skip, f.brand = draw(layoutHead(p)), draw(layoutSkip(p)), draw(layoutBrand(p))
+	f.signIn, f.footer = draw(layoutSignIn(p)), draw(layoutFooter(p))
+	return f
 }

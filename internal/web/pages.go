@@ -242,10 +242,18 @@ func (h *Handler) place(o *directory.Organization, lang string) string {
 // that keeps more than half of them, with an ellipsis. The page's script
 // shortens results from the JSON API alike (static/app.js).
 func truncate(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
+	end, i := len(s), 0 // end: the byte offset of rune n, if s has one
+	for off := range s {
+		if i == n {
+			end = off
+			break
+		}
+		i++
+	}
+	if end == len(s) {
 		return s
 	}
-	out := string([]rune(s)[:n])
+	out := s[:end]
 	if cut := strings.LastIndexByte(out, ' '); cut > 0 && utf8.RuneCountInString(out[:cut]) > n/2 {
 		out = out[:cut]
 	}

@@ -45,6 +45,8 @@ type Handler struct {
 	assets map[string]asset
 	// assetURLs are the assets' URLs by name, versioned by content hash.
 	assetURLs map[string]string
+	// frames are what every page of a language shares, by language.
+	frames map[string]*frame
 	// pageCSP and embedCSP are the Content-Security-Policy of the pages
 	// and of /embed, which differ in who may frame them.
 	pageCSP, embedCSP string
@@ -76,7 +78,7 @@ func newAsset(body []byte, contentType string) asset {
 // the asset regions.svg), so a broken one fails the start rather than a
 // request.
 func New(log *slog.Logger, dir *directory.Service, opts Options) (*Handler, error) {
-	h := &Handler{log: log, dir: dir, msgs: messages(), assets: map[string]asset{}}
+	h := &Handler{log: log, dir: dir, msgs: messages(), assets: map[string]asset{}, frames: map[string]*frame{}}
 	err := fs.WalkDir(staticFiles, "static", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
@@ -99,6 +101,9 @@ func New(log *slog.Logger, dir *directory.Service, opts Options) (*Handler, erro
 	h.assetURLs = make(map[string]string, len(h.assets))
 	for name, a := range h.assets {
 		h.assetURLs[name] = "/assets/" + name + "?v=" + a.version
+	}
+	for _, lang := range []string{directory.LangRU, directory.LangEN} {
+		h.frames[lang] = h.newFrame(lang)
 	}
 	embedFA := "*"
 	if len(opts.FrameAncestors) > 0 {
