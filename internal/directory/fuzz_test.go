@@ -83,7 +83,7 @@ func FuzzSearchText(f *testing.F) {
 		"", "Приют «Надежда»", "ЁЛКА ёлка", "Çağrı Merkezi", "ǅemal", "İstanbul",
 		"ß ẞ ﬃ", "Ⅻ ⅻ", "\xff\xfe\xd0", "\xd0", "a\u0301b\u0308", "ŉ", "ǰ", "ΐ",
 		"горячие линии, в Казани!", strings.Repeat("[", 64), "\x00\t\r\n", "1/2 ½ ²",
-		"ᏸ", "ꭰ", "𐐀", "Σ σ ς",
+		"ᏸ", "ꭰ", "𐐀", "Σ σ ς", "ейшая ейш",
 	} {
 		f.Add(s)
 	}
@@ -101,6 +101,11 @@ func FuzzSearchText(f *testing.F) {
 		terms := directory.SearchTerms(s)
 		if strings.Join(terms, " ") != folded {
 			t.Errorf("SearchTerms(%q) = %q, SearchText gives %q", s, terms, folded)
+		}
+		for _, w := range terms {
+			if directory.Stem(w) == "" { // the index would hold StemMark alone
+				t.Errorf("SearchText(%q) has the word %q, whose stem is empty", s, w)
+			}
 		}
 		if f := directory.FoldText(s); !utf8.ValidString(f) {
 			t.Errorf("FoldText(%q) = %q: not valid UTF-8", s, f)

@@ -56,15 +56,23 @@ func IsStopWord(w string) bool {
 // Stem returns the Snowball stem of the folded word w: the Russian stemmer
 // for a Cyrillic word, the English one for a Latin word, and w itself for
 // anything else (digits, other scripts, words mixing scripts). Stop words
-// are their own stems.
+// are their own stems, and so are words the stemmer would strip to nothing
+// (the Russian one removes all of "ейш", "ейше", ..., a superlative
+// suffix): an empty stem would be the term StemMark alone, which every such
+// word of the index and of queries would share (and PostgreSQL's
+// array_to_tsvector, migration 0013, refuses an empty lexeme).
 func Stem(w string) string {
+	var s string
 	switch scriptOf(w) {
 	case scriptCyrillic:
-		return russian.Stem(w, false)
+		s = russian.Stem(w, false)
 	case scriptLatin:
-		return english.Stem(w, false)
+		s = english.Stem(w, false)
 	}
-	return w
+	if s == "" {
+		return w
+	}
+	return s
 }
 
 type script int

@@ -26,6 +26,8 @@ func TestStemAndStopWords(t *testing.T) {
 		{"2024", "2024", false},
 		{"covid19", "covid19", false},
 		{"თბილისი", "თბილისი", false}, // Georgian: no stemmer
+		{"ейш", "ейш", false},         // the Russian stemmer strips it to nothing
+		{"ейшая", "ейшая", false},
 	}
 	for _, tt := range tests {
 		if got := Stem(tt.word); got != tt.stem {
@@ -46,6 +48,36 @@ func TestAppendTerms(t *testing.T) {
 	got = string(ix.AppendTerms(nil, "Секретная улица", true))
 	if want := "¤секретная ¤§секретн ¤улица ¤§улиц "; got != want {
 		t.Errorf("private: got %q, want %q", got, want)
+	}
+}
+
+// TestDocumentTermsAreWords builds the documents of organizations whose
+// text is only punctuation, combining marks, spaces of every kind, symbols
+// or words the stemmer strips to nothing, in every field the document
+// takes: each field must be terms separated by single spaces, and no term
+// may be empty or marks alone (PostgreSQL's array_to_tsvector, migration
+// 0013, refuses an empty one).
+func TestDocumentTermsAreWords(t *testing.T) {
+	odd := []string{"", " ", "\u00a0\u2003\u3000", "\u200b\u200d\ufeff", "!!! ... —", "«»()[]{}", "\u0301\u0308\u0301",
+		"a\u0301 \u0301b", "§ ¤ §¤", "ейш ейшая", "  две   части  ", "\t\n\r", "☺ ★ ♥", "1/2 ½", "ǅ ǈ"}
+	ix := NewIndexer(nil)
+	for _, text := range odd {
+		for _, hidden := range []bool{false, true} {
+			o := Organization{Slug: "x", Acronym: text, City: text, Address: text, AddressHidden: hidden,
+				Translations: map[string]Text{LangRU: {Name: text, Description: text}, LangEN: {Name: text + " en", Description: text}},
+				Contacts:     []Contact{{Name: text, Role: text, Visibility: VisibilityPublic}, {Name: text, Role: text, Visibility: VisibilityPartners}}}
+			d := ix.Document(&o)
+			for f, field := range d {
+				if field != strings.Join(strings.Fields(field), " ") {
+					t.Errorf("text %q: field %d is %q: not terms separated by single spaces", text, f, field)
+				}
+				for _, term := range strings.Fields(field) {
+					if strings.Trim(term, StemMark+PrivateMark) == "" {
+						t.Errorf("text %q: field %d %q has the term %q, marks alone", text, f, field, term)
+					}
+				}
+			}
+		}
 	}
 }
 

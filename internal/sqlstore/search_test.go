@@ -2,9 +2,12 @@ package sqlstore_test
 
 import (
 	"context"
+	"fmt"
 	"slices"
+	"strings"
 	"testing"
 
+	"github.com/coalition-directory/coalition/internal/dbtest"
 	"github.com/coalition-directory/coalition/internal/directory"
 )
 
@@ -76,6 +79,116 @@ func TestRankFewAgreesWithLevels(t *testing.T) {
 			if !slices.Equal(byLevels, few) {
 				t.Errorf("q=%q private=%v: %d matches, by levels %v,\nranked in Go %v", text, private, len(few), byLevels, few)
 			}
+		}
+	}
+}
+
+// oddTexts are texts of no word, or of words the Russian stemmer strips to
+// nothing ("ейш..."), and of every kind of space, mark and symbol.
+var oddTexts = []string{" ", "\u00a0\u2003\u3000", "\u200b\u200d\ufeff", "!!! ... —", "«»()[]{}", "\u0301\u0308\u0301",
+	"§ ¤ §¤", "ейш", "  две   части  ", "☺ ★ ♥", "½ ²"}
+
+// TestOddTextIndexes writes organizations whose searchable fields are
+// oddTexts (beside a word of each field a search finds them by), by every
+// kind of write (a seed, a create, an update, a new contact), and then reads
+// every field of every search row: each must be terms separated by single
+// spaces, none empty or marks alone. On PostgreSQL, whose search document is
+// array_to_tsvector of the fields split at their spaces (migration 0013),
+// an empty term would fail the write; there the documents' lexemes are read
+// too. Each organization is found by its word of each field, and by "ейшая".
+func TestOddTextIndexes(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db, svc := newTestDB(t)
+	editor := directory.Caller{Name: "test", Role: directory.RoleEditor}
+	org := func(i int, text string) directory.Organization {
+		return directory.Organization{OriginalLanguage: directory.LangRU, CountryCode: "RU", MembershipStatus: directory.StatusMember, City: text + " Тверь",
+			Acronym: text + " АБВ", Address: text, AddressHidden: i%2 == 0,
+			Translations: map[string]directory.Text{
+				directory.LangRU: {Name: text + " ейшая " + text + " альфа" + text, Description: text + " гамма " + text},
+				directory.LangEN: {Name: text + "omega" + text, Description: text + "ейш"},
+			},
+			Contacts: []directory.Contact{{Name: text + " дельта", Role: text, Visibility: directory.VisibilityPublic}}}
+	}
+	var ids []string
+	seeded := make([]directory.Organization, len(oddTexts))
+	for i, text := range oddTexts {
+		seeded[i] = org(i, text)
+		seeded[i].ID, seeded[i].Slug = fmt.Sprintf("0193b8a2-7c1e-7d4a-9f00-%012x", i+1), fmt.Sprintf("seeded-%d", i)
+		seeded[i].Contacts[0].ID = fmt.Sprintf("0193b8a2-7c1e-7d4a-9f01-%012x", i+1)
+	}
+	for _, o := range dbtest.Seed(t, svc, seeded) {
+		ids = append(ids, o.ID)
+	}
+	for i, text := range oddTexts {
+		created, err := svc.CreateOrganization(ctx, editor, org(i+1, text))
+		if err != nil {
+			t.Fatalf("create with %q: %v", text, err)
+		}
+		ids = append(ids, created.ID)
+		if _, err := svc.UpdateOrganization(ctx, editor, ids[i], directory.Precondition{}, func(o *directory.Organization) error {
+			o.City, o.Address = text+" Тверь "+text, text+" улица"
+			return nil
+		}); err != nil {
+			t.Fatalf("update with %q: %v", text, err)
+		}
+		if _, err := svc.CreateContact(ctx, editor, created.ID, directory.Contact{Name: text + " дельта", Role: text + "ейш", Visibility: directory.VisibilityPartners}); err != nil {
+			t.Fatalf("contact with %q: %v", text, err)
+		}
+	}
+
+	rows, err := db.Gorm().Raw("SELECT name, acronym, place, description FROM organization_search").Rows()
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for rows.Next() {
+		var fields [4]string
+		if err := rows.Scan(&fields[0], &fields[1], &fields[2], &fields[3]); err != nil {
+			t.Fatal(err)
+		}
+		n++
+		for f, field := range fields {
+			if field != strings.Join(strings.Fields(field), " ") {
+				t.Errorf("search row field %d is %q: not terms separated by single spaces", f, field)
+			}
+			for _, term := range strings.Fields(field) {
+				if strings.Trim(term, directory.StemMark+directory.PrivateMark) == "" {
+					t.Errorf("search row field %d %q has the term %q, marks alone", f, field, term)
+				}
+			}
+		}
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	rows.Close()
+	if n != len(ids) {
+		t.Errorf("%d search rows, want %d", n, len(ids))
+	}
+	if dbtest.Backend() == "postgres" {
+		var bad []string
+		err := db.Gorm().Raw(`SELECT l.lexeme FROM organization_search s, unnest(s.document) AS l
+			WHERE btrim(l.lexeme, ?) = ''`, directory.StemMark+directory.PrivateMark).Scan(&bad).Error
+		if err != nil || len(bad) > 0 {
+			t.Errorf("search documents have lexemes %q of marks alone (%v)", bad, err)
+		}
+	}
+
+	for _, word := range []string{"альфа", "абв", "тверь", "гамма", "дельта", "ейшая"} {
+		page, err := svc.Organizations(ctx, directory.ListQuery{Text: word, Sort: directory.SortRelevance, Page: 1, PerPage: 100}, editor)
+		if err != nil {
+			t.Errorf("q=%s: %v", word, err)
+			continue
+		}
+		var found []string
+		for _, o := range page.Items {
+			found = append(found, o.ID)
+		}
+		slices.Sort(found)
+		want := slices.Sorted(slices.Values(ids))
+		if !slices.Equal(found, want) {
+			t.Errorf("q=%s found %d organizations, want all %d", word, len(found), len(want))
 		}
 	}
 }
