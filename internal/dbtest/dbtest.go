@@ -306,7 +306,8 @@ func Seed(t testing.TB, svc *directory.Service, orgs []directory.Organization) [
 }
 
 // AsNew returns orgs ready for directory.Store.CreateOrganizations, with
-// what the Service sets on create (times now, version 1, contacts tied to
+// what the Service sets on create (times now, version 1, the same public
+// version and time, which anonymous callers get, live, contacts tied to
 // their organization), their slugs prefixed with prefix to keep them apart
 // from those of other batches.
 func AsNew(orgs []directory.Organization, prefix string) []directory.Organization {
@@ -314,7 +315,8 @@ func AsNew(orgs []directory.Organization, prefix string) []directory.Organizatio
 	for i := range orgs {
 		o := &orgs[i]
 		o.Slug = prefix + o.Slug
-		o.CreatedAt, o.UpdatedAt, o.Version = now, now, 1
+		o.CreatedAt, o.UpdatedAt, o.Version, o.ArchivedAt = now, now, 1, nil
+		o.PublicVersion, o.PublicUpdatedAt = 1, now
 		for j := range o.Contacts {
 			c := &o.Contacts[j]
 			c.OrganizationID, c.CreatedAt, c.UpdatedAt, c.Version = o.ID, now, now, 1

@@ -44,6 +44,44 @@ func newOrganizations(n int, seed int64, prefix string) []directory.Organization
 	return dbtest.AsNew(demo.Generate(n, seed), prefix)
 }
 
+// TestNewOrganizationsReadBackAsCreated stores organizations that
+// dbtest.AsNew made ready, as many tests do, and reads them back: each has
+// the versions and times AsNew gave it, public ones (which anonymous
+// callers get) included, and they are those an organization the Service
+// creates has.
+func TestNewOrganizationsReadBackAsCreated(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db, svc := newTestDB(t)
+	orgs := newOrganizations(3, 5, "")
+	if err := db.CreateOrganizations(ctx, orgs); err != nil {
+		t.Fatal(err)
+	}
+	created, err := svc.CreateOrganization(ctx, directory.Caller{Name: "test", Role: directory.RoleEditor},
+		directory.Organization{OriginalLanguage: directory.LangRU, CountryCode: "RU",
+			Translations: map[string]directory.Text{directory.LangRU: {Name: "Созданная"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	versions := func(o directory.Organization) string {
+		return fmt.Sprintf("version %d public %d, created %s updated %s public %s, archived %v",
+			o.Version, o.PublicVersion, o.CreatedAt, o.UpdatedAt, o.PublicUpdatedAt, o.ArchivedAt)
+	}
+	for _, o := range append(orgs, created) {
+		got, err := db.Organization(ctx, o.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if versions(got) != versions(o) {
+			t.Errorf("%s: stored %s; given %s", o.Slug, versions(got), versions(o))
+		}
+		// As created: the public version and time are the version and time.
+		if o.PublicVersion != o.Version || !o.PublicUpdatedAt.Equal(o.UpdatedAt) {
+			t.Errorf("%s: given %s, want the public version and time equal to the version and time", o.Slug, versions(o))
+		}
+	}
+}
+
 // tableCounts returns the number of rows of every table an organization
 // writes to.
 func tableCounts(t *testing.T, db *sqlstore.DB) map[string]int {
