@@ -21,6 +21,10 @@ import (
 // the lock is held, not after it is released; and every queued write
 // lands once it is.
 func TestQueuedWritesLeaveReadsAConnection(t *testing.T) {
+	// No generated organization is in this city, so every write changes
+	// its organization and must wait for the lock (one that changes
+	// nothing returns at once).
+	const queuedCity = "Город очереди"
 	ctx := context.Background()
 	database := dbtest.New(t)
 	db, other := database.Open(), database.Open()
@@ -51,7 +55,7 @@ func TestQueuedWritesLeaveReadsAConnection(t *testing.T) {
 	for i := range writes {
 		writers.Go(func() {
 			_, err := svc.UpdateOrganization(ctx, directory.Operator("test"), orgs[i+1].Slug, directory.Precondition{},
-				func(o *directory.Organization) error { o.City = "Тверь"; return nil })
+				func(o *directory.Organization) error { o.City = queuedCity; return nil })
 			errs <- err
 		})
 	}
@@ -73,33 +77,39 @@ func TestQueuedWritesLeaveReadsAConnection(t *testing.T) {
 		_, err := svc.Organization(ctx, orgs[0].Slug, directory.Caller{})
 		read <- err
 	}()
+	// While the lock is held no writer can finish, except by giving up
+	// (SQLite's busy timeout; PostgreSQL's writers wait for good): the read
+	// must answer first. A read that waits for a writer's connection answers
+	// only after a writer has given up (or, on PostgreSQL, never, and the
+	// test's own timeout ends it).
 	var readErr error
-	answered := false
+	var early []error
 	select {
 	case readErr = <-read:
-		answered = true
-	case <-time.After(10 * time.Second): // far below the 30 s writers may wait for the lock
+	case err := <-errs:
+		early = append(early, err)
+		t.Errorf("a queued writer returned (%v) before a read of one organization answered: the read waited for %d queued writers, holding %d of the write pool's %d connections, to get the write lock or give up",
+			err, writes, inUse, pool.Stats().MaxOpenConnections)
+		readErr = <-read
 	}
 	lock.Rollback()
 	locked = false
-	if !answered {
-		t.Errorf("a read of one organization waited for %d queued writers, holding %d of the write pool's %d connections, to get the write lock",
-			writes, inUse, pool.Stats().MaxOpenConnections)
-		readErr = <-read
-	}
 	if readErr != nil {
 		t.Errorf("read: %v", readErr)
 	}
 	writers.Wait()
 	close(errs)
 	for err := range errs {
+		early = append(early, err)
+	}
+	for _, err := range early {
 		if err != nil {
 			t.Errorf("write: %v", err)
 		}
 	}
 	for _, o := range orgs[1 : writes+1] {
 		got, err := db.Organization(ctx, o.ID)
-		if err != nil || got.City != "Тверь" {
+		if err != nil || got.City != queuedCity {
 			t.Errorf("%s: city %q (%v), want the queued write's", o.Slug, got.City, err)
 		}
 	}
