@@ -96,12 +96,38 @@ func newTestServerLogged(t *testing.T, orgs []directory.Organization, opts api.O
 type syncBuffer struct {
 	mu  sync.Mutex
 	buf bytes.Buffer
+	// wrote is closed by the next write (and then replaced), for waitRecord.
+	wrote chan struct{}
 }
 
 func (b *syncBuffer) Write(p []byte) (int, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	if b.wrote != nil {
+		close(b.wrote)
+		b.wrote = nil
+	}
 	return b.buf.Write(p)
+}
+
+// waitRecord returns the first record with every field of want, waiting
+// for writes until one comes: by events, not a deadline (a record that
+// never comes ends the test at go test's -timeout, with every goroutine's
+// stack).
+func (b *syncBuffer) waitRecord(t *testing.T, want map[string]any) map[string]any {
+	t.Helper()
+	for {
+		b.mu.Lock()
+		if b.wrote == nil {
+			b.wrote = make(chan struct{})
+		}
+		wrote := b.wrote // taken before reading: a write after the read closes it
+		b.mu.Unlock()
+		if rec := findRecord(b.records(t), want); rec != nil {
+			return rec
+		}
+		<-wrote
+	}
 }
 
 // records returns the JSON log records written so far.

@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/coalition-directory/coalition/api"
 	"github.com/coalition-directory/coalition/internal/demo"
@@ -105,25 +104,14 @@ func TestCancelledExportIsTheClients(t *testing.T) {
 		c.Close()
 		ids = append(ids, res.Header.Get("X-Request-Id"))
 	}
-	var records []map[string]any
 	for _, id := range ids {
-		for deadline := time.Now().Add(30 * time.Second); ; {
-			records = log.records(t)
-			if findRecord(records, map[string]any{"msg": "request", "request_id": id}) != nil {
-				break
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("the cancelled export %s is not in the log after 30 s", id)
-			}
-			time.Sleep(20 * time.Millisecond)
-		}
-		rec := findRecord(records, map[string]any{"msg": "request", "request_id": id})
+		rec := log.waitRecord(t, map[string]any{"msg": "request", "request_id": id})
 		if fmt.Sprint(rec["status"]) != "499" || rec["level"] != "INFO" {
 			t.Errorf("mid-stream cancellation logged as %v %v, want INFO 499: %v", rec["level"], rec["status"], rec)
 		}
 	}
 	exports := 0
-	for _, rec := range records {
+	for _, rec := range log.records(t) {
 		if rec["level"] == "ERROR" || rec["level"] == "WARN" {
 			t.Errorf("a cancelled export is logged as the server's failure: %v", rec)
 		}
@@ -175,13 +163,7 @@ func TestPageCutShortIsTheClients(t *testing.T) {
 	}
 	c.Close()
 	id := res.Header.Get("X-Request-Id")
-	var rec map[string]any
-	for deadline := time.Now().Add(30 * time.Second); rec == nil; time.Sleep(20 * time.Millisecond) {
-		rec = findRecord(log.records(t), map[string]any{"msg": "request", "request_id": id})
-		if rec == nil && time.Now().After(deadline) {
-			t.Fatalf("the page cut short is not in the log after 30 s")
-		}
-	}
+	rec := log.waitRecord(t, map[string]any{"msg": "request", "request_id": id})
 	if fmt.Sprint(rec["status"]) != "499" || rec["level"] != "INFO" {
 		t.Errorf("a page cut short logged as %v %v, want INFO 499: %v", rec["level"], rec["status"], rec)
 	}
