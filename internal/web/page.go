@@ -181,3 +181,16 @@ func (h *Handler) newFrame(lang string) *frame {
 	f.signIn, f.footer = draw(layoutSignIn(p)), draw(layoutFooter(p))
 	return f
 }
+
+// text is a string that templates write with @text(s) where it stands
+// alone in an element: escaped straight into the page. templ's { s } would
+// format it with fmt.Sprint first, a copy per expression of every page;
+// within other text, where @ would lose the spaces around it, they use
+// { s }.
+type text string
+
+// Render writes the text, escaped.
+func (s text) Render(_ context.Context, w io.Writer) error {
+	_, err := io.WriteString(w, templ.EscapeString(string(s)))
+	return err
+}
