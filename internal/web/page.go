@@ -105,7 +105,6 @@ func (h *Handler) newPageAt(r *http.Request, lang, title, description, rest stri
 		Title:       title,
 		Description: description,
 		Path:        rest,
-		Canonical:   origin + langPrefix(lang) + rest,
 		AltRU:       origin + rest,
 		AltEN:       origin + "/en" + rest,
 		Switch:      langPrefix(other) + rest,
@@ -113,6 +112,10 @@ func (h *Handler) newPageAt(r *http.Request, lang, title, description, rest stri
 		Assets:      h.assetURLs,
 		msgs:        h.msgs,
 		frame:       h.frames[lang],
+	}
+	p.Canonical = p.AltRU
+	if lang == directory.LangEN {
+		p.Canonical = p.AltEN
 	}
 	if s, ok := sessionOf(r); ok {
 		p.Partner = s.name
