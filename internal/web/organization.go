@@ -110,6 +110,10 @@ func (h *Handler) handleOrganization(w http.ResponseWriter, r *http.Request) {
 		v.Verified = v.Tf("org.verified", org.VerifiedAt.UTC().Format(time.DateOnly))
 	}
 	v.AddressHidden = org.AddressHidden && !caller.SeesPrivate()
+	v.ServiceRegions = make([]link, 0, len(org.ServiceRegions))
+	v.FocusAreas = make([]link, 0, len(org.FocusAreas))
+	v.Phones = make([]phoneView, 0, len(org.Phones))
+	v.Contacts = make([]contactView, 0, len(org.Contacts))
 	places := h.dir.Places()
 	if c, ok := places.Country(org.CountryCode); ok {
 		v.Country = link{URL: langPrefix(lang) + "/country/" + c.Code, Label: c.Name(lang)}
