@@ -119,14 +119,18 @@ type buildJob struct {
 	ready insertBatch
 }
 
-// build turns jobs into batches for the writer until builds closes.
+// build turns jobs into batches for the writer until builds closes. A
+// batch of new organizations ends by deriving their filter rows, while the
+// next batch is prepared, rather than all of them at Flush, when nothing
+// else is left to do: on PostgreSQL the server works while the import
+// parses and validates, instead of after.
 func (s *importSession) build() {
 	ix, vocab := directory.NewIndexer(s.places), newVocabulary()
 	for j := range s.builds {
 		b := j.ready
 		if b == nil {
 			keys := j.keys
-			b = newInsertBatch(s.db.d, j.orgs, &keys, ix, vocab)
+			b = append(newInsertBatch(s.db.d, j.orgs, &keys, ix, vocab), insertBatch{{filterRowsFrom, []any{j.keys.Org + 1}}}...)
 		}
 		s.writes <- b
 	}
@@ -337,16 +341,14 @@ func (s *importSession) flushAudit() {
 	s.audit = s.audit[:0]
 }
 
-// Flush implements directory.ImportSession: it waits for every write,
-// derives the filter rows and audit entries of the new organizations and
-// builds the indexes dropped for the import.
+// Flush implements directory.ImportSession: it waits for every write (the
+// new organizations' filter rows among them, see build), derives the audit
+// entries of the new organizations and builds the indexes dropped for the
+// import.
 func (s *importSession) Flush(ctx context.Context) error {
 	s.flushOrganizations()
 	s.flushAudit()
 	if err := s.stopWriting(); err != nil {
-		return err
-	}
-	if err := s.db.writeFilterRows(s.tx.WithContext(ctx), "o.pk >= ?", s.firstNew); err != nil {
 		return err
 	}
 	if err := s.auditCreated(ctx); err != nil {

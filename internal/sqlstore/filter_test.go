@@ -44,8 +44,11 @@ func TestFilterRowsFollowRecords(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	// More than two batches of an import (importBatch), whose filter rows
+	// are derived batch by batch.
+	const imported = 2030
 	var records []directory.ImportRecord
-	for i, o := range demo.Generate(30, 5) {
+	for i, o := range demo.Generate(imported, 5) {
 		o.Slug = fmt.Sprintf("imported-%d-%s", i, o.Slug)
 		records = append(records, directory.WholeRecord(len(records)+1, o))
 	}
@@ -59,14 +62,14 @@ func TestFilterRowsFollowRecords(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if report.Created != 30 || report.Updated != 5 {
-		t.Fatalf("import: %d created, %d updated; want 30 and 5", report.Created, report.Updated)
+	if report.Created != imported || report.Updated != 5 {
+		t.Fatalf("import: %d created, %d updated; want %d and 5", report.Created, report.Updated, imported)
 	}
 
 	got := filterRowsByOrganization(t, db)
 	want := expectedFilterRows(t, db)
-	if len(want) != 40+1+30 {
-		t.Fatalf("%d organizations stored, want 71", len(want))
+	if len(want) != 40+1+imported {
+		t.Fatalf("%d organizations stored, want %d", len(want), 40+1+imported)
 	}
 	for pk, w := range want {
 		if g := got[pk]; !slices.Equal(g, w) {

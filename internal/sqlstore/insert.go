@@ -28,7 +28,15 @@ type table struct {
 	// vocabulary writes all the values at once with the dialect's
 	// WriteVocabulary instead of INSERTs of the columns.
 	vocabulary bool
+	// filterRows derives the filter rows of the organizations from the
+	// key in its one value on (writeFilterRows) instead of inserting.
+	filterRows bool
 }
+
+// filterRowsFrom is the table entry of a batch that derives the filter rows
+// of the organizations the batch wrote, the last of the batches written so
+// far: those from the batch's first key.
+var filterRowsFrom = table{name: "filter rows", filterRows: true}
 
 func organizationsTable() table {
 	return table{name: "organizations", columns: []string{"pk", "id", "slug", "original_language", "name_ru", "description_ru",
@@ -123,6 +131,9 @@ func (in *inserter) close() {
 // insert writes rows into t; values holds the rows one after another,
 // len(t.columns) each.
 func (in *inserter) insert(t table, values []any) error {
+	if t.filterRows {
+		return in.db.writeFilterRows(in.tx, "o.pk >= ?", values[0])
+	}
 	if t.vocabulary {
 		if len(values) == 0 {
 			return nil
