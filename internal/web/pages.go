@@ -9,7 +9,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/coalition-directory/coalition/internal/directory"
 )
@@ -240,22 +239,31 @@ func (h *Handler) place(o *directory.Organization, lang string) string {
 
 // truncate shortens s to at most n runes, at the last word boundary when
 // that keeps more than half of them, with an ellipsis. The page's script
-// shortens results from the JSON API alike (static/app.js).
+// shortens results from the JSON API alike (static/app.js). s is valid
+// UTF-8 (the directory takes no other), whose runes it counts by their
+// first bytes rather than decoding them.
 func truncate(s string, n int) string {
-	end, i := len(s), 0 // end: the byte offset of rune n, if s has one
-	for off := range s {
-		if i == n {
-			end = off
+	end, runes := len(s), 0 // end: the byte offset of rune n, if s has one
+	space, before := -1, 0  // the last space before end, and the runes before it
+	for i := 0; i < len(s); i++ {
+		if s[i]&0xC0 == 0x80 { // a continuation byte
+			continue
+		}
+		if runes == n {
+			end = i
 			break
 		}
-		i++
+		if s[i] == ' ' {
+			space, before = i, runes
+		}
+		runes++
 	}
 	if end == len(s) {
 		return s
 	}
 	out := s[:end]
-	if cut := strings.LastIndexByte(out, ' '); cut > 0 && utf8.RuneCountInString(out[:cut]) > n/2 {
-		out = out[:cut]
+	if space > 0 && before > n/2 {
+		out = out[:space]
 	}
 	return strings.TrimRight(out, " ,.;:—-") + "…"
 }
