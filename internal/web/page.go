@@ -60,8 +60,8 @@ func (p *page) N(key string, n int) string { return p.msgs.count(p.Lang, key, n)
 // Link returns path (which starts with "/") in the page's language.
 func (p *page) Link(path string) string { return langPrefix(p.Lang) + path }
 
-// Asset returns the versioned URL of an embedded asset. New checks that
-// every name a template asks for is an asset (see assetNames).
+// Asset returns the versioned URL of an embedded asset, or "" for a name
+// that is none: TestTemplatesNameAssets fails when a template asks for one.
 func (p *page) Asset(name string) string { return p.Assets[name] }
 
 // langOf returns the language of a request: English under /en/ (and
