@@ -85,14 +85,16 @@ test("ПРИЮТ and приют give the same list", async () => {
 });
 
 // listText is what a result list shows: the total, and each organization's
-// link, name, language, place, summary and focus areas.
+// link, name, language, place (and its city's language), summary (and
+// its language) and focus areas.
 async function listText(page) {
   return page.locator("#results").evaluate((r) => ({
     total: r.querySelector("#total").textContent,
     items: Array.from(r.querySelectorAll("ol.orgs > li"), (li) => ({
       href: li.querySelector("h3 a").getAttribute("href"), lang: li.querySelector("h3 a").getAttribute("lang"),
       heading: li.querySelector("h3").textContent, place: li.querySelector(".place").textContent,
-      summary: li.querySelector(".summary")?.textContent, tags: Array.from(li.querySelectorAll(".tags li"), (t) => t.textContent),
+      cityLang: li.querySelector(".place span")?.getAttribute("lang"), acronymLang: li.querySelector(".acronym")?.getAttribute("lang"),
+      summary: li.querySelector(".summary")?.textContent, summaryLang: li.querySelector(".summary")?.getAttribute("lang"), tags: Array.from(li.querySelectorAll(".tags li"), (t) => t.textContent),
     })),
     next: r.querySelector('a[rel="next"]')?.getAttribute("href"),
   }));

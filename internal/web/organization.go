@@ -21,15 +21,18 @@ type link struct {
 
 // phoneView is a phone number with a tel: link.
 type phoneView struct {
-	Number      string
-	Kind        string
-	Description string
+	Number          string
+	Kind            string
+	Description     string
+	DescriptionLang string // the language of Description when not the page's
 }
 
 // contactView is a person or desk at an organization.
 type contactView struct {
 	Name         string
+	NameLang     string // the language of Name, by its script, when not the page's
 	Role         string
+	RoleLang     string // the language of Role, by its script, when not the page's
 	Email        string
 	Phone        string
 	PartnersOnly bool
@@ -42,15 +45,17 @@ type organizationView struct {
 	Name           string
 	NameLang       string // the language of Name when it is not the page's
 	Acronym        string
+	AcronymLang    string // the language of Acronym when not the name's
 	Description    string
 	DescLang       string // the language of Description when not the page's
 	Status         string
 	MemberSince    string
-	Place          string
+	Place          placeText
 	Country        link
 	Region         link
 	Address        string
-	AddressHidden  bool // hidden from the visitor (partners see it)
+	AddressLang    string // the language of Address when not the page's
+	AddressHidden  bool   // hidden from the visitor (partners see it)
 	FocusAreas     []link
 	ServiceRegions []link
 	Website        string
@@ -91,6 +96,7 @@ func (h *Handler) handleOrganization(w http.ResponseWriter, r *http.Request) {
 		Status:      org.MembershipStatus.Label(lang),
 		Place:       h.place(&org, lang),
 		Address:     org.Address,
+		AddressLang: partLang(scriptLang(org.Address), lang),
 		Website:     org.Website,
 		Email:       org.Email,
 		Languages:   org.Languages,
@@ -100,9 +106,9 @@ func (h *Handler) handleOrganization(w http.ResponseWriter, r *http.Request) {
 		// The key-only API would leave out the partners-only contacts.
 		v.VCard = langPrefix(lang) + "/org/" + org.Slug + "/contacts.vcf"
 	}
-	if used != lang {
-		v.NameLang, v.DescLang = used, used
-	}
+	v.NameLang, v.DescLang = partLang(used, lang), partLang(descriptionLang(&org, used), lang)
+	// The acronym stands in the heading, whose language is the name's.
+	v.AcronymLang = partLang(scriptLang(org.Acronym), cmp.Or(v.NameLang, lang))
 	if org.MemberSince != "" {
 		v.MemberSince = v.Tf("org.member_since", org.MemberSince[:4])
 	}
@@ -134,10 +140,12 @@ func (h *Handler) handleOrganization(w http.ResponseWriter, r *http.Request) {
 		v.FocusAreas = append(v.FocusAreas, link{URL: langPrefix(lang) + "/?focus_area=" + f + "#results", Label: label})
 	}
 	for _, p := range org.Phones {
-		v.Phones = append(v.Phones, phoneView{Number: p.Number, Kind: h.msgs.text(lang, "phone."+string(p.Kind)), Description: p.Description})
+		v.Phones = append(v.Phones, phoneView{Number: p.Number, Kind: h.msgs.text(lang, "phone."+string(p.Kind)), Description: p.Description,
+			DescriptionLang: partLang(scriptLang(p.Description), lang)})
 	}
 	for _, c := range org.Contacts {
 		v.Contacts = append(v.Contacts, contactView{Name: c.Name, Role: c.Role, Email: c.Email, Phone: c.Phone,
+			NameLang: partLang(scriptLang(c.Name), lang), RoleLang: partLang(scriptLang(c.Role), lang),
 			PartnersOnly: c.Visibility == directory.VisibilityPartners, Primary: c.IsPrimary})
 	}
 	h.render(w, r, http.StatusOK, "organization", organizationPage(v))
@@ -212,13 +220,4 @@ func (h *Handler) handleCountry(w http.ResponseWriter, r *http.Request) {
 	}
 	slices.SortFunc(v.Regions, func(a, b regionRow) int { return strings.Compare(a.Name, b.Name) })
 	h.render(w, r, http.StatusOK, "country", countryPage(v))
-}
-
-// commaThen is ", " and s, or "" when s is empty: an optional detail after
-// a name.
-func commaThen(s string) string {
-	if s == "" {
-		return ""
-	}
-	return ", " + s
 }

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"unicode"
 
 	"github.com/a-h/templ"
 
@@ -197,3 +198,59 @@ func (s text) Render(_ context.Context, w io.Writer) error {
 	_, err := io.WriteString(w, templ.EscapeString(string(s)))
 	return err
 }
+
+// scriptLang is the language of a text whose record names none (a city,
+// an address, a contact's name or role, a phone's note), told by its
+// script: "ru" for Cyrillic letters only, "en" for Latin letters only, ""
+// for both or neither. The pages mark text in a language other than their
+// own with it (WCAG 2.2 SC 3.1.2, Language of Parts).
+func scriptLang(s string) string {
+	var cyrillic, latin bool
+	for _, r := range s {
+		switch {
+		case r < 0x80:
+			latin = latin || ('a' <= r|0x20 && r|0x20 <= 'z')
+		case unicode.Is(unicode.Cyrillic, r):
+			cyrillic = true
+		case unicode.Is(unicode.Latin, r):
+			latin = true
+		}
+	}
+	switch {
+	case cyrillic && !latin:
+		return directory.LangRU
+	case latin && !cyrillic:
+		return directory.LangEN
+	}
+	return ""
+}
+
+// partLang is the lang attribute of a text in textLang on a page in
+// pageLang: textLang when they differ, else "" (the page's own language
+// needs no mark).
+func partLang(textLang, pageLang string) string {
+	if textLang == pageLang {
+		return ""
+	}
+	return textLang
+}
+
+// descriptionLang is the language of the description o.Text(lang) gives,
+// which used says the name is in: the original language's description
+// stands in for a translation that has a name but no description.
+func descriptionLang(o *directory.Organization, used string) string {
+	if o.Translations[used].Description == "" {
+		return o.OriginalLanguage
+	}
+	return used
+}
+
+// placeText is where an organization is: its city as the record writes it
+// (in CityLang when that is not the page's language), then Rest, the
+// region's and country's names in the page's language with their commas.
+type placeText struct {
+	City, CityLang, Rest string
+}
+
+// String is the place as one line of text.
+func (p placeText) String() string { return p.City + p.Rest }

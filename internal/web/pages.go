@@ -28,13 +28,15 @@ type optionGroup struct {
 
 // orgSummary is one organization in a list.
 type orgSummary struct {
-	URL        string
-	Name       string
-	NameLang   string // the language of Name when it differs from the page's
-	Acronym    string
-	Place      string // city, region, country
-	FocusAreas []string
-	Summary    string
+	URL         string
+	Name        string
+	NameLang    string // the language of Name when it differs from the page's
+	Acronym     string
+	AcronymLang string    // the language of Acronym, by its script, when not the page's
+	Place       placeText // city, region, country
+	FocusAreas  []string
+	Summary     string
+	SummaryLang string // the language of Summary when it differs from the page's
 }
 
 // countryLink is a country with its count, linking to its page.
@@ -206,14 +208,14 @@ func (h *Handler) fillFilters(ctx context.Context, lang string, v *listView, in 
 func (h *Handler) summary(o *directory.Organization, lang string, areas map[string]string) orgSummary {
 	text, used := o.Text(lang)
 	s := orgSummary{
-		URL:     langPrefix(lang) + "/org/" + o.Slug,
-		Name:    text.Name,
-		Acronym: o.Acronym,
-		Place:   h.place(o, lang),
-		Summary: truncate(text.Description, summaryRunes),
-	}
-	if used != lang {
-		s.NameLang = used
+		URL:         langPrefix(lang) + "/org/" + o.Slug,
+		Name:        text.Name,
+		NameLang:    partLang(used, lang),
+		Acronym:     o.Acronym,
+		AcronymLang: partLang(scriptLang(o.Acronym), lang),
+		Place:       h.place(o, lang),
+		Summary:     truncate(text.Description, summaryRunes),
+		SummaryLang: partLang(descriptionLang(o, used), lang),
 	}
 	for _, f := range o.FocusAreas {
 		s.FocusAreas = append(s.FocusAreas, cmp.Or(areas[f], f))
@@ -222,11 +224,8 @@ func (h *Handler) summary(o *directory.Organization, lang string, areas map[stri
 }
 
 // place names where an organization is: city, region, country.
-func (h *Handler) place(o *directory.Organization, lang string) string {
+func (h *Handler) place(o *directory.Organization, lang string) placeText {
 	var parts []string
-	if o.City != "" {
-		parts = append(parts, o.City)
-	}
 	places := h.dir.Places()
 	if reg, ok := places.Region(o.RegionCode); ok && reg.Name(lang) != o.City {
 		parts = append(parts, reg.Name(lang))
@@ -234,7 +233,11 @@ func (h *Handler) place(o *directory.Organization, lang string) string {
 	if c, ok := places.Country(o.CountryCode); ok {
 		parts = append(parts, c.Name(lang))
 	}
-	return strings.Join(parts, ", ")
+	p := placeText{City: o.City, CityLang: partLang(scriptLang(o.City), lang), Rest: strings.Join(parts, ", ")}
+	if p.City != "" && p.Rest != "" {
+		p.Rest = ", " + p.Rest
+	}
+	return p
 }
 
 // truncate shortens s to at most n runes, at the last word boundary when

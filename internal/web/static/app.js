@@ -60,19 +60,29 @@
     if (cut > 0 && Array.from(out.slice(0, cut)).length > n / 2) out = out.slice(0, cut);
     return out.replace(/[ ,.;:—-]+$/, "") + "…";
   }
+  // scriptLang and partLang are those of page.go: a text with no language
+  // of its own is marked by its script when that is not the page's.
+  function scriptLang(s) {
+    var cyrillic = /\p{Script=Cyrillic}/u.test(s), latin = /\p{Script=Latin}/u.test(s);
+    return cyrillic && !latin ? "ru" : latin && !cyrillic ? "en" : "";
+  }
+  function partLang(l) { return l && l !== lang ? l : undefined; }
   function place(o) {
     var parts = [];
-    if (o.city) parts.push(o.city);
     if (o.region_name && o.region_name !== o.city) parts.push(o.region_name);
     if (o.country_name) parts.push(o.country_name);
-    return parts.join(", ");
+    var rest = parts.join(", ");
+    if (!o.city) return el("p", { "class": "place" }, [rest]);
+    return el("p", { "class": "place" }, [el("span", { lang: partLang(scriptLang(o.city)) }, [o.city]), rest ? ", " + rest : ""]);
   }
   function item(o) {
     var own = o.translations && o.translations[lang] && o.translations[lang].name;
-    var heading = el("h3", {}, [el("a", { href: prefix + "/org/" + encodeURIComponent(o.slug), lang: own ? undefined : o.original_language }, [o.name])]);
-    if (o.acronym) heading.append(" ", el("span", { "class": "acronym" }, ["(" + o.acronym + ")"]));
-    var li = el("li", { "class": "org" }, [heading, el("p", { "class": "place" }, [place(o)])]);
-    if (o.description) li.append(el("p", { "class": "summary" }, [truncate(o.description, summaryLength)]));
+    var used = own ? lang : o.original_language;
+    var descLang = o.translations && o.translations[used] && o.translations[used].description ? used : o.original_language;
+    var heading = el("h3", {}, [el("a", { href: prefix + "/org/" + encodeURIComponent(o.slug), lang: partLang(used) }, [o.name])]);
+    if (o.acronym) heading.append(" ", el("span", { "class": "acronym", lang: partLang(scriptLang(o.acronym)) }, ["(" + o.acronym + ")"]));
+    var li = el("li", { "class": "org" }, [heading, place(o)]);
+    if (o.description) li.append(el("p", { "class": "summary", lang: partLang(descLang) }, [truncate(o.description, summaryLength)]));
     if (o.focus_areas && o.focus_areas.length) {
       li.append(el("ul", { "class": "tags" }, o.focus_areas.map(function (f) { return el("li", {}, [focusLabels[f] || f]); })));
     }
