@@ -32,8 +32,11 @@ type page struct {
 	Partner   string            // the signed-in partner's key name, or ""
 	CSRF      string            // the token forms that post must carry
 	Assets    map[string]string // versioned URLs of the assets by name
-	msgs      catalogue
-	frame     *frame // what every page of Lang shares, drawn at start
+	// NoIndex asks search engines not to index the page (an error page):
+	// it has no canonical, og:url or alternate links then.
+	NoIndex bool
+	msgs    catalogue
+	frame   *frame // what every page of Lang shares, drawn at start
 }
 
 // T returns the catalogue's text for key in the page's language.
@@ -123,6 +126,13 @@ func (h *Handler) newPageAt(r *http.Request, lang, title, description, rest stri
 	}
 	p.CSRF = csrfOf(r)
 	return p
+}
+
+// noIndex makes p an error page's: not to be indexed, with no canonical,
+// og:url or alternate links, which would repeat the request's query.
+func (p *page) noIndex() {
+	p.NoIndex = true
+	p.Canonical, p.AltRU, p.AltEN = "", "", ""
 }
 
 // origin is the scheme and host the request came to, for absolute links.

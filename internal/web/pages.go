@@ -62,6 +62,7 @@ type listView struct {
 	PageNum       int
 	Pages         int
 	Prev, Next    string
+	Last          string // the last page of results, on a page past it
 	Reset         string
 	ByCountry     []countryLink
 	Map           mapView
@@ -83,6 +84,10 @@ func (h *Handler) handleList(w http.ResponseWriter, r *http.Request) {
 	view, status, err := h.listView(r, lang)
 	if err != nil {
 		h.fail(w, r, err)
+		return
+	}
+	if status == http.StatusNotFound {
+		h.render(w, r, status, "list past its end", pastEndPage(view))
 		return
 	}
 	h.render(w, r, status, "list", listPage(view))
@@ -165,7 +170,15 @@ func (h *Handler) listView(r *http.Request, lang string) (*listView, int, error)
 		}
 		return withQuery(langPrefix(lang)+"/", p) + "#results"
 	}
-	if v.PageNum > 1 && v.PageNum <= v.Pages+1 {
+	if status == http.StatusOK && v.PageNum > max(v.Pages, 1) {
+		// A page past the last is none (an empty list still has its
+		// first): 404, with a link to the last one.
+		v.Last = at(max(v.Pages, 1))
+		v.Title = h.msgs.text(lang, "results.past_end")
+		v.noIndex()
+		return v, http.StatusNotFound, nil
+	}
+	if v.PageNum > 1 {
 		v.Prev = at(v.PageNum - 1)
 	}
 	if v.PageNum < v.Pages {
