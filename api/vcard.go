@@ -11,10 +11,11 @@ import (
 	"github.com/coalition-directory/coalition/internal/vcard"
 )
 
-// handleContactsVCard exports an organization's contacts as vCard 4.0.
+// handleContactsVCard exports an organization's own card and its contacts
+// as vCard 4.0.
 //
-//	@Summary		Export contacts as vCard
-//	@Description	The contacts of an organization the caller may see, as one vCard 4.0 (RFC 6350) per contact, primary first, for import into address books: anonymous callers get public contacts only; partners and above get partners-only contacts too, marked as such in NOTE. ORG is the organization's name in the chosen language, falling back to the original. An organization without contacts the caller may see gives an empty file.
+//	@Summary		Export the organization and its contacts as vCard
+//	@Description	The organization and the contacts of it the caller may see, as vCard 4.0 (RFC 6350), for import into address books. The first card is always the organization's own (KIND:org, RFC 6350 section 6.1.4), so the file is never empty: FN and ORG its name in the chosen language, falling back to the original; NICKNAME its acronym; its phones (TEL, tel: URIs), email, website and address (ADR: street address, city, region and country named in the chosen language), its working languages, UID (urn:uuid: and its id) and REV. One card per contact follows, primary first: ORG the organization's name, RELATED the organization's UID. Privacy follows the caller as in the JSON: anonymous callers get public contacts only and no hidden address (ADR then has no street address); partners and above get partners-only contacts too, marked as such in NOTE, and the hidden address.
 //	@ID				exportContactsVCard
 //	@Tags			contacts
 //	@Produce		text/vcard,application/problem+json
@@ -22,7 +23,7 @@ import (
 //	@x-key-optional	true
 //	@Param			id		path		string				true	"Organization UUID or slug"																						example(nadezhda-nizhny-novgorod)
 //	@Param			lang	query		string				false	"Language of the answer: names, descriptions and labels (else Accept-Language, else the server's default, ru)"	Enums(ru, en)	example(en)
-//	@Success		200		{string}	string				"vCard 4.0, one card per contact"
+//	@Success		200		{string}	string				"vCard 4.0: the organization's card, then one per contact"
 //	@Header			200		{string}	Content-Disposition	"An attachment named after the organization's slug: <slug>.vcf"
 //	@Header			200		{string}	ETag				"Entity tag for If-None-Match"
 //	@Header			200		{string}	Content-Language	"The answer's language: lang, else Accept-Language, else the server's default"
@@ -49,7 +50,7 @@ func handleContactsVCard(dir *directory.Service, langs languages) echo.HandlerFu
 		}
 		lang = langs.negotiate(c, lang)
 		var body bytes.Buffer
-		if err := vcard.Write(&body, &org, org.Contacts, lang); err != nil {
+		if err := vcard.Write(&body, &org, org.Contacts, lang, dir.Places()); err != nil {
 			return fmt.Errorf("write contacts of %s as vCard: %w", org.ID, err)
 		}
 		// Slugs are lower-case latin letters, digits and hyphens: safe to quote as is.

@@ -5,7 +5,9 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"reflect"
 	"slices"
+	"strings"
 	"testing"
 
 	govcard "github.com/emersion/go-vcard"
@@ -77,7 +79,11 @@ func TestContactsVCard(t *testing.T) {
 			r := s.send(http.MethodGet, path, secret, nil)
 			wantStatus(t, r, http.StatusOK)
 			var names, uids []string
-			for _, card := range parseVCards(t, r.body) {
+			cards := parseVCards(t, r.body)
+			if len(cards) == 0 || cards[0].Kind() != govcard.KindOrganization || cards[0].Value(govcard.FieldUID) != "urn:uuid:"+hope.ID {
+				t.Fatalf("role %q: the first card is not the organization's:\n%s", tt.role, r.body)
+			}
+			for _, card := range cards[1:] {
 				if v := card.Value(govcard.FieldVersion); v != "4.0" {
 					t.Errorf("role %q: VERSION %q, want 4.0", tt.role, v)
 				}
@@ -116,9 +122,13 @@ func TestContactsVCard(t *testing.T) {
 			t.Errorf("the name with a comma is not escaped, or not UTF-8:\n%s", r.body)
 		}
 		cards := parseVCards(t, r.body)
-		if len(cards) != 2 {
-			t.Fatalf("got %d cards, want 2", len(cards))
+		if len(cards) != 3 {
+			t.Fatalf("got %d cards, want the organization's and 2", len(cards))
 		}
+		if got := cards[0].Value(govcard.FieldFormattedName); got != "Hope Centre" {
+			t.Errorf("the organization's FN %q, want Hope Centre", got)
+		}
+		cards = cards[1:]
 		card := cards[0]
 		for field, want := range map[string]string{
 			govcard.FieldUID:          "urn:uuid:" + desk.ID,
@@ -127,6 +137,7 @@ func TestContactsVCard(t *testing.T) {
 			govcard.FieldEmail:        "hotline@nadezhda.example.org",
 			govcard.FieldTelephone:    "tel:+78002000001",
 			govcard.FieldURL:          "https://nadezhda.example.org",
+			govcard.FieldRelated:      "urn:uuid:" + hope.ID,
 		} {
 			if got := card.Value(field); got != want {
 				t.Errorf("%s %q, want %q", field, got, want)
@@ -146,13 +157,20 @@ func TestContactsVCard(t *testing.T) {
 	t.Run("the organization's name falls back to the original", func(t *testing.T) {
 		r := s.do(http.MethodGet, path, http.Header{"Accept-Language": {"ru"}}, nil)
 		wantStatus(t, r, http.StatusOK)
-		if got := parseVCards(t, r.body)[0].Value(govcard.FieldOrganization); got != "Центр «Надежда»" {
-			t.Errorf("ORG %q", got)
+		for i, card := range parseVCards(t, r.body) {
+			if got := card.Value(govcard.FieldOrganization); got != "Центр «Надежда»" {
+				t.Errorf("card %d: ORG %q", i, got)
+			}
 		}
+		// RFC 6350 section 3.3 (vcard-entity = 1*vcard): never an empty file.
 		r = s.get("/api/v1/organizations/bez-kontaktov/contacts.vcf?lang=en")
 		wantStatus(t, r, http.StatusOK)
-		if len(r.body) != 0 || r.Header.Get("Content-Language") != "en" {
-			t.Errorf("no contacts: body %q, Content-Language %q", r.body, r.Header.Get("Content-Language"))
+		cards := parseVCards(t, r.body)
+		if len(cards) != 1 || cards[0].Kind() != govcard.KindOrganization || r.Header.Get("Content-Language") != "en" {
+			t.Errorf("no contacts: body %q, Content-Language %q, want the organization's card alone", r.body, r.Header.Get("Content-Language"))
+		}
+		if got := cards[0].Value(govcard.FieldFormattedName); got != "Без контактов" {
+			t.Errorf("FN %q, want the original name without an English one", got)
 		}
 	})
 
@@ -184,4 +202,96 @@ func TestContactsVCard(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestContactsVCardDemo checks the download of every demo organization: a
+// valid vCard whose first card is the organization's own (KIND:org) with its
+// phones and email as the JSON gives them, and that anonymous callers get
+// exactly what partners get less the partners-only contacts and hidden
+// street address.
+func TestContactsVCardDemo(t *testing.T) {
+	t.Parallel()
+	openapi3filter.RegisterBodyDecoder("text/vcard", openapi3filter.PlainBodyDecoder)
+	s := newTestServer(t, nil)
+	partner := s.key(directory.RolePartner)
+	orgs := s.listAll("", 100)
+	if len(orgs) < 60 {
+		t.Fatalf("%d demo organizations", len(orgs))
+	}
+	var hidden, private int
+	for _, o := range orgs {
+		path := "/api/v1/organizations/" + o.Slug
+		r := s.send(http.MethodGet, path+"?lang=en", partner, nil)
+		wantStatus(t, r, http.StatusOK)
+		full := decode[api.Organization](t, r)
+
+		r = s.send(http.MethodGet, path+"/contacts.vcf?lang=en", partner, nil)
+		wantStatus(t, r, http.StatusOK)
+		partnerCards := parseVCards(t, r.body)
+		r = s.get(path + "/contacts.vcf?lang=en")
+		wantStatus(t, r, http.StatusOK)
+		anonCards := parseVCards(t, r.body)
+		if len(anonCards) == 0 || len(partnerCards) == 0 {
+			t.Errorf("%s: %d cards for anonymous callers, %d for partners", o.Slug, len(anonCards), len(partnerCards))
+			continue
+		}
+
+		card := partnerCards[0]
+		if card.Kind() != govcard.KindOrganization || card.Value(govcard.FieldFormattedName) != full.Name ||
+			card.Value(govcard.FieldUID) != "urn:uuid:"+full.ID {
+			t.Errorf("%s: the first card is not the organization's: KIND %q, FN %q, UID %q", o.Slug,
+				card.Kind(), card.Value(govcard.FieldFormattedName), card.Value(govcard.FieldUID))
+		}
+		var wantTels []string
+		for _, p := range full.Phones {
+			tel := "tel:" + p.Number
+			if p.Extension != "" {
+				tel += ";ext=" + p.Extension
+			}
+			wantTels = append(wantTels, tel)
+		}
+		if got := card.Values(govcard.FieldTelephone); !slices.Equal(got, wantTels) {
+			t.Errorf("%s: TEL %q, want the organization's phones %q", o.Slug, got, wantTels)
+		}
+		if got := card.Value(govcard.FieldEmail); got != full.Email {
+			t.Errorf("%s: EMAIL %q, want %q", o.Slug, got, full.Email)
+		}
+		if got := card.Value(govcard.FieldURL); got != full.Website {
+			t.Errorf("%s: URL %q, want %q", o.Slug, got, full.Website)
+		}
+		if adr := card.Address(); full.Address != "" && (adr == nil || adr.StreetAddress != strings.ReplaceAll(full.Address, ";", ",")) {
+			t.Errorf("%s: ADR %+v, want the street address %q", o.Slug, adr, full.Address)
+		}
+
+		// Partners' cards less what only partners see are the anonymous ones.
+		if full.AddressHidden {
+			hidden++
+			if adr := anonCards[0].Address(); adr == nil || adr.StreetAddress != "" {
+				t.Errorf("%s: anonymous callers get the hidden address in %+v", o.Slug, adr)
+			} else {
+				adr := card.Address()
+				adr.StreetAddress = ""
+				card.SetAddress(adr) // re-joins the components
+			}
+		}
+		public := partnerCards[:1]
+		for i, c := range full.Contacts {
+			if c.Visibility == string(directory.VisibilityPartners) {
+				private++
+				continue
+			}
+			if i+1 < len(partnerCards) {
+				public = append(public, partnerCards[i+1])
+			}
+		}
+		if len(partnerCards) != 1+len(full.Contacts) {
+			t.Errorf("%s: %d cards for partners, want the organization's and %d contacts", o.Slug, len(partnerCards), len(full.Contacts))
+		}
+		if !reflect.DeepEqual(anonCards, public) {
+			t.Errorf("%s: anonymous cards differ from the partners' public ones:\n%s", o.Slug, r.body)
+		}
+	}
+	if hidden == 0 || private == 0 {
+		t.Errorf("the demo has %d hidden addresses and %d partners-only contacts: the comparison checked nothing", hidden, private)
+	}
 }

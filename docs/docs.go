@@ -2448,7 +2448,7 @@ const docTemplate = `{
                         "bearer": []
                     }
                 ],
-                "description": "The contacts of an organization the caller may see, as one vCard 4.0 (RFC 6350) per contact, primary first, for import into address books: anonymous callers get public contacts only; partners and above get partners-only contacts too, marked as such in NOTE. ORG is the organization's name in the chosen language, falling back to the original. An organization without contacts the caller may see gives an empty file.",
+                "description": "The organization and the contacts of it the caller may see, as vCard 4.0 (RFC 6350), for import into address books. The first card is always the organization's own (KIND:org, RFC 6350 section 6.1.4), so the file is never empty: FN and ORG its name in the chosen language, falling back to the original; NICKNAME its acronym; its phones (TEL, tel: URIs), email, website and address (ADR: street address, city, region and country named in the chosen language), its working languages, UID (urn:uuid: and its id) and REV. One card per contact follows, primary first: ORG the organization's name, RELATED the organization's UID. Privacy follows the caller as in the JSON: anonymous callers get public contacts only and no hidden address (ADR then has no street address); partners and above get partners-only contacts too, marked as such in NOTE, and the hidden address.",
                 "produces": [
                     "text/vcard",
                     "application/problem+json"
@@ -2456,7 +2456,7 @@ const docTemplate = `{
                 "tags": [
                     "contacts"
                 ],
-                "summary": "Export contacts as vCard",
+                "summary": "Export the organization and its contacts as vCard",
                 "operationId": "exportContactsVCard",
                 "parameters": [
                     {
@@ -2481,7 +2481,7 @@ const docTemplate = `{
                 ],
                 "responses": {
                     "200": {
-                        "description": "vCard 4.0, one card per contact",
+                        "description": "vCard 4.0: the organization's card, then one per contact",
                         "schema": {
                             "type": "string"
                         },

@@ -2,6 +2,7 @@ package vcard_test
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"io"
 	"slices"
@@ -13,6 +14,7 @@ import (
 	govcard "github.com/emersion/go-vcard"
 
 	"github.com/coalition-directory/coalition/internal/directory"
+	"github.com/coalition-directory/coalition/internal/geo"
 	"github.com/coalition-directory/coalition/internal/vcard"
 )
 
@@ -52,11 +54,15 @@ func testContacts() []directory.Contact {
 	}
 }
 
-// write runs Write and fails the test on an error.
+// write runs Write with the embedded places and fails the test on an error.
 func write(t *testing.T, org *directory.Organization, contacts []directory.Contact, lang string) []byte {
 	t.Helper()
+	places, err := geo.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
 	var buf bytes.Buffer
-	if err := vcard.Write(&buf, org, contacts, lang); err != nil {
+	if err := vcard.Write(&buf, org, contacts, lang, places); err != nil {
 		t.Fatal(err)
 	}
 	return buf.Bytes()
@@ -83,9 +89,13 @@ func TestWriteRoundTrip(t *testing.T) {
 	t.Parallel()
 	contacts := testContacts()
 	cards := decodeAll(t, write(t, testOrganization(), contacts, directory.LangEN))
-	if len(cards) != len(contacts) {
-		t.Fatalf("got %d cards, want %d", len(cards), len(contacts))
+	if len(cards) != 1+len(contacts) {
+		t.Fatalf("got %d cards, want the organization's and %d", len(cards), len(contacts))
 	}
+	if got := cards[0].Kind(); got != govcard.KindOrganization {
+		t.Errorf("the first card has KIND %q, want org", got)
+	}
+	cards = cards[1:]
 	for i, card := range cards {
 		if got := card.Value(govcard.FieldVersion); got != "4.0" {
 			t.Errorf("card %d: VERSION %q, want 4.0", i, got)
@@ -105,6 +115,9 @@ func TestWriteRoundTrip(t *testing.T) {
 		}
 		if got := card.Values(govcard.FieldURL); !slices.Equal(got, []string{"https://nadezhda.example.org"}) {
 			t.Errorf("card %d: URL %q", i, got)
+		}
+		if got := card.Values(govcard.FieldRelated); !slices.Equal(got, []string{"urn:uuid:" + testOrganization().ID}) {
+			t.Errorf("card %d: RELATED %q, want the organization's UID", i, got)
 		}
 	}
 
@@ -177,13 +190,14 @@ func TestWriteOrgLanguage(t *testing.T) {
 	tests := []struct {
 		name, lang, wantOrg, wantLang string
 		translations                  map[string]directory.Text
+		wantFN                        string // when not wantOrg
 	}{
-		{"requested language", "en", "Hope Centre", "en", nil},
-		{"original language when none is asked for", "", "Центр «Надежда»", "ru", nil},
+		{"requested language", "en", "Hope Centre", "en", nil, ""},
+		{"original language when none is asked for", "", "Центр «Надежда»", "ru", nil, ""},
 		{"falls back to the original", "en", "Объединённые усилия", "ru",
-			map[string]directory.Text{directory.LangRU: {Name: "Объединённые усилия"}}},
+			map[string]directory.Text{directory.LangRU: {Name: "Объединённые усилия"}}, ""},
 		{"a semicolon does not start an org unit", "ru", "Альфа, Омега", "ru",
-			map[string]directory.Text{directory.LangRU: {Name: "Альфа; Омега"}}},
+			map[string]directory.Text{directory.LangRU: {Name: "Альфа; Омега"}}, "Альфа; Омега"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -193,9 +207,16 @@ func TestWriteOrgLanguage(t *testing.T) {
 				org.Translations = tt.translations
 			}
 			cards := decodeAll(t, write(t, org, testContacts()[:1], tt.lang))
-			f := cards[0].Get(govcard.FieldOrganization)
-			if f == nil || f.Value != tt.wantOrg || f.Params.Get(govcard.ParamLanguage) != tt.wantLang {
-				t.Errorf("ORG %+v, want %q in %s", f, tt.wantOrg, tt.wantLang)
+			for i, card := range cards {
+				f := card.Get(govcard.FieldOrganization)
+				if f == nil || f.Value != tt.wantOrg || f.Params.Get(govcard.ParamLanguage) != tt.wantLang {
+					t.Errorf("card %d: ORG %+v, want %q in %s", i, f, tt.wantOrg, tt.wantLang)
+				}
+			}
+			// The organization's own card is named the same (RFC 6350 section 6.1.4).
+			wantFN := cmp.Or(tt.wantFN, tt.wantOrg)
+			if f := cards[0].Get(govcard.FieldFormattedName); f == nil || f.Value != wantFN || f.Params.Get(govcard.ParamLanguage) != tt.wantLang {
+				t.Errorf("organization FN %+v, want %q in %s", f, wantFN, tt.wantLang)
 			}
 		})
 	}
@@ -216,9 +237,10 @@ func TestWriteControlCharactersCannotAddProperties(t *testing.T) {
 		}
 	}
 	cards := decodeAll(t, raw)
-	if len(cards) != 1 {
-		t.Fatalf("got %d cards, want 1", len(cards))
+	if len(cards) != 2 {
+		t.Fatalf("got %d cards, want the organization's and the contact's", len(cards))
 	}
+	cards = cards[1:]
 	if got := cards[0].Values(govcard.FieldEmail); got != nil {
 		t.Errorf("the name added EMAIL %q", got)
 	}
@@ -233,10 +255,80 @@ func TestWriteControlCharactersCannotAddProperties(t *testing.T) {
 	}
 }
 
-func TestWriteNoContacts(t *testing.T) {
+// TestWriteOrganizationCard checks the organization's own card (RFC 6350
+// section 6.1.4), which comes first even without contacts, so that the file
+// is a valid vCard (section 3.3: 1*vcard) with the organization's numbers.
+func TestWriteOrganizationCard(t *testing.T) {
 	t.Parallel()
-	if raw := write(t, testOrganization(), nil, "ru"); len(raw) != 0 {
-		t.Errorf("no contacts wrote %q", raw)
+	org := testOrganization()
+	org.Acronym = "ЦН"
+	org.Email = "info@nadezhda.example.org"
+	org.CountryCode, org.RegionCode, org.City = "RU", "RU-NIZ", "Нижний Новгород"
+	org.Address = "ул. Примерная, д. 1; офис 2"
+	org.Languages = []string{"ru", "en"}
+	org.Phones = []directory.Phone{
+		{Number: "+78312000000", Extension: "123", Kind: directory.PhoneOffice},
+		{Number: "+79201000004", Kind: directory.PhoneMobile},
+		{Number: "112", Kind: directory.PhoneHotline},
+	}
+	org.UpdatedAt = time.Date(2026, 11, 25, 17, 30, 0, 0, time.FixedZone("MSK", 3*60*60))
+
+	raw := write(t, org, nil, directory.LangEN)
+	cards := decodeAll(t, raw)
+	if len(cards) != 1 {
+		t.Fatalf("got %d cards, want the organization's alone:\n%s", len(cards), raw)
+	}
+	card := cards[0]
+	for field, want := range map[string]string{
+		govcard.FieldVersion:       "4.0",
+		govcard.FieldKind:          "org",
+		govcard.FieldUID:           "urn:uuid:" + org.ID,
+		govcard.FieldFormattedName: "Hope Centre",
+		govcard.FieldOrganization:  "Hope Centre",
+		govcard.FieldNickname:      "ЦН",
+		govcard.FieldEmail:         "info@nadezhda.example.org",
+		govcard.FieldURL:           "https://nadezhda.example.org",
+	} {
+		if got := card.Value(field); got != want {
+			t.Errorf("%s %q, want %q", field, got, want)
+		}
+	}
+	var tels []string
+	for _, f := range card[govcard.FieldTelephone] {
+		tels = append(tels, f.Value+" "+strings.Join(f.Params.Types(), ","))
+	}
+	if want := []string{
+		"tel:+78312000000;ext=123 work,voice", // RFC 3966: the extension in the URI
+		"tel:+79201000004 work,cell",
+		"tel:112;phone-context=+7 work,voice",
+	}; !slices.Equal(tels, want) {
+		t.Errorf("TEL %q, want %q", tels, want)
+	}
+	adr := card.Address()
+	if adr == nil {
+		t.Fatal("no ADR")
+	}
+	if got, want := *adr, (govcard.Address{Field: adr.Field, StreetAddress: "ул. Примерная, д. 1, офис 2",
+		Locality: "Нижний Новгород", Region: "Nizhny Novgorod", Country: "Russia"}); got != want {
+		t.Errorf("ADR %+v, want %+v", got, want)
+	}
+	if got := card.Values(govcard.FieldLanguage); !slices.Equal(got, []string{"ru", "en"}) {
+		t.Errorf("LANG %q", got)
+	}
+	if rev, err := card.Revision(); err != nil || !rev.Equal(org.UpdatedAt) {
+		t.Errorf("REV %v (%v), want %v", rev, err, org.UpdatedAt)
+	}
+
+	// A hidden address, cleared for the caller, leaves the rest of the place.
+	org.Address = ""
+	adr = decodeAll(t, write(t, org, nil, directory.LangRU))[0].Address()
+	if adr == nil || adr.StreetAddress != "" || adr.Locality != "Нижний Новгород" || adr.Country != "Россия" {
+		t.Errorf("ADR without the street address %+v", adr)
+	}
+	// Nothing to say of the place: no ADR at all.
+	org.CountryCode, org.RegionCode, org.City = "", "", ""
+	if got := decodeAll(t, write(t, org, nil, directory.LangRU))[0].Values(govcard.FieldAddress); got != nil {
+		t.Errorf("ADR %q without a place", got)
 	}
 }
 

@@ -166,7 +166,7 @@ func (h *Handler) handleVCard(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var body bytes.Buffer
-	if err := vcard.Write(&body, &org, org.Contacts, lang); err != nil {
+	if err := vcard.Write(&body, &org, org.Contacts, lang, h.dir.Places()); err != nil {
 		h.fail(w, r, fmt.Errorf("write contacts of %s as vCard: %w", org.ID, err))
 		return
 	}

@@ -100,6 +100,9 @@ func TestSignInAndOut(t *testing.T) {
 	if !strings.Contains(vcf.body, privateContact) {
 		t.Error("the partner's vCard lacks the partners-only contact")
 	}
+	if org, _, _ := strings.Cut(vcf.body, "END:VCARD"); !strings.Contains(org, "\r\nKIND:org\r\n") {
+		t.Errorf("the partner's vCard does not start with the organization's card:\n%.400s", vcf.body)
+	}
 
 	// The API takes keys only: the cookie is not a key.
 	api := s.get("/api/v1/organizations/bezopasny-put/contacts")
