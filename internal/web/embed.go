@@ -55,10 +55,17 @@ func (h *Handler) handleEmbed(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
+	if invalid {
+		// A refused query is not repeated in the page's links.
+		params = url.Values{}
+	}
 	p := h.newPageAt(r, lang, h.msgs.text(lang, "embed.title"), h.msgs.text(lang, "list.description"), withQuery("/embed", params))
 	base := origin(r)
 	p.Canonical = base + withQuery("/embed", withLang(params, lang))
 	p.Switch = withQuery("/embed", withLang(params, otherLang(lang)))
+	if invalid {
+		p.noIndex()
+	}
 	v := &embedView{page: p, Total: list.Total, Invalid: invalid,
 		More: base + withQuery(langPrefix(lang)+"/", params) + "#results"}
 	labels := map[string]string{}

@@ -129,17 +129,27 @@ func (h *Handler) listView(r *http.Request, lang string) (*listView, int, error)
 	}
 
 	title := h.msgs.text(lang, "list.title")
-	if q.Text != "" {
+	if q.Text != "" && status == http.StatusOK {
 		title = h.msgs.text(lang, "list.title_query")
 		title = strings.Replace(title, "%s", q.Text, 1)
 	}
-	canonical := url.Values{"q": {in.Get("q")}, "country": {in.Get("country")}, "region": {in.Get("region")},
+	params := url.Values{"q": {in.Get("q")}, "country": {in.Get("country")}, "region": {in.Get("region")},
 		"focus_area": {in.Get("focus_area")}}
+	canonical := url.Values{}
+	for k, v := range params {
+		canonical[k] = v
+	}
 	if n, _ := strconv.Atoi(in.Get("page")); n > 1 {
 		canonical.Set("page", strconv.Itoa(n))
 	}
+	rest := withQuery("/", canonical)
+	if status != http.StatusOK {
+		// A refused query is not repeated in the page's links (the
+		// other language's, the embed snippet): the form shows it to mend.
+		rest, params = "/", url.Values{}
+	}
 	v := &listView{
-		page:  h.newPageAt(r, lang, title, h.msgs.text(lang, "list.description"), withQuery("/", canonical)),
+		page:  h.newPageAt(r, lang, title, h.msgs.text(lang, "list.description"), rest),
 		Query: in.Get("q"),
 		Total: page.Total,
 		Reset: langPrefix(lang) + "/",
@@ -151,8 +161,10 @@ func (h *Handler) listView(r *http.Request, lang string) (*listView, int, error)
 		v.Invalid = h.msgs.text(lang, "filter.invalid")
 		v.Invalid = strings.Replace(v.Invalid, "%s", strings.Join(invalid, ", "), 1)
 	}
-	v.Embed = embedSnippet(origin(r), lang, h.msgs.text(lang, "embed.title"), url.Values{"q": {in.Get("q")}, "country": {in.Get("country")},
-		"region": {in.Get("region")}, "focus_area": {in.Get("focus_area")}})
+	if status != http.StatusOK {
+		v.noIndex()
+	}
+	v.Embed = embedSnippet(origin(r), lang, h.msgs.text(lang, "embed.title"), params)
 	if err := h.fillFilters(ctx, lang, v, in); err != nil {
 		return nil, 0, err
 	}

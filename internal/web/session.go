@@ -172,6 +172,7 @@ func (h *Handler) handleSignIn(w http.ResponseWriter, r *http.Request) {
 	if directory.ErrorCode(err) == directory.CodeUnauthorized {
 		r = h.withCSRF(w, r)
 		v := &signinView{page: h.newPageAt(r, lang, h.msgs.text(lang, "signin.title"), h.msgs.text(lang, "signin.description"), "/signin"), Failed: true}
+		v.noIndex()
 		h.render(w, r, http.StatusUnauthorized, "signin", signInPage(v))
 		return
 	}
@@ -208,5 +209,6 @@ func (h *Handler) handleSignOut(w http.ResponseWriter, r *http.Request) {
 // forbidden answers a form post without a valid CSRF token.
 func (h *Handler) forbidden(w http.ResponseWriter, r *http.Request, lang string) {
 	view := h.newPage(r, lang, h.msgs.text(lang, "forbidden.title"), "")
+	view.noIndex()
 	h.render(w, r, http.StatusForbidden, "forbidden", messagePage(&view, "forbidden.title", "forbidden.text"))
 }

@@ -181,6 +181,7 @@ func (h *Handler) ServeError(w http.ResponseWriter, r *http.Request, status int)
 	lang := langOf(r)
 	if status == http.StatusTooManyRequests {
 		view := h.newPage(r, lang, h.msgs.text(lang, "toomany.title"), "")
+		view.noIndex()
 		text := h.msgs.text(lang, "toomany.later")
 		// Retry-After in seconds (RFC 9110 section 10.2.3), as the rate
 		// limit sets it; an HTTP date, or none, says "a little later".
@@ -191,6 +192,7 @@ func (h *Handler) ServeError(w http.ResponseWriter, r *http.Request, status int)
 		return
 	}
 	view := h.newPage(r, lang, h.msgs.text(lang, "error.title"), "")
+	view.noIndex()
 	h.render(w, r, status, "error", messagePage(&view, "error.title", "error.text"))
 }
 
@@ -258,6 +260,7 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	h.log.ErrorContext(r.Context(), "page failed", "path", r.URL.Path, "error", err)
 	lang := langOf(r)
 	view := h.newPage(r, lang, h.msgs.text(lang, "error.title"), "")
+	view.noIndex()
 	var buf bytes.Buffer
 	if err := messagePage(&view, "error.title", "error.text").Render(r.Context(), &buf); err != nil {
 		http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
@@ -285,5 +288,6 @@ func (h *Handler) handleAsset(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) handleNotFound(w http.ResponseWriter, r *http.Request) {
 	lang := langOf(r)
 	view := h.newPage(r, lang, h.msgs.text(lang, "notfound.title"), "")
+	view.noIndex()
 	h.render(w, r, http.StatusNotFound, "notfound", notFoundPage(&view))
 }
