@@ -16,6 +16,7 @@ import (
 	"github.com/coalition-directory/coalition/api"
 	"github.com/coalition-directory/coalition/internal/postgres"
 	"github.com/coalition-directory/coalition/internal/sqlite"
+	"github.com/coalition-directory/coalition/internal/web"
 )
 
 // config is every setting of the program. Flags override COALITION_*
@@ -124,9 +125,15 @@ func parseFlagSet(fs *flag.FlagSet, name string, args []string, getenv func(stri
 			cfg.corsOrigins = append(cfg.corsOrigins, o)
 		}
 	}
-	cfg.frameAncestors = strings.FieldsFunc(ancestors, func(r rune) bool { return r == ',' || r == ' ' })
+	// CSP separates sources by ASCII whitespace; commas are ours.
+	cfg.frameAncestors = strings.FieldsFunc(ancestors, func(r rune) bool { return r == ',' || strings.ContainsRune(" \t\n\f\r", r) })
 	var errs []error
 	var err error
+	if withServer {
+		if err := web.CheckFrameAncestors(cfg.frameAncestors); err != nil {
+			errs = append(errs, fmt.Errorf("--frame-ancestors: %w", err))
+		}
+	}
 	if cfg.rateLimits.Anonymous, err = parseRate(anonymousRate); err != nil {
 		errs = append(errs, fmt.Errorf("--rate-limit-anonymous: %w", err))
 	}

@@ -87,6 +87,42 @@ func TestBadRateLimitFlagsStopServe(t *testing.T) {
 	}
 }
 
+// TestBadFrameAncestorsStopServe checks that a --frame-ancestors value (or
+// COALITION_FRAME_ANCESTORS) that is not a CSP source expression stops
+// serve with a usage error naming it, rather than going into the embed
+// page's Content-Security-Policy as it is and adding directives to it.
+func TestBadFrameAncestorsStopServe(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		args []string
+		env  map[string]string
+		want []string
+	}{
+		{args: []string{"--frame-ancestors", "https://a.example; script-src *"}, want: []string{"--frame-ancestors", `"https://a.example;"`}},
+		{args: []string{"--frame-ancestors", "https://a.example,'unsafe-inline'"}, want: []string{"--frame-ancestors", `"'unsafe-inline'"`}},
+		{args: []string{"--frame-ancestors", "'none' https://a.example"}, want: []string{"--frame-ancestors", `"'none'"`}},
+		{env: map[string]string{"COALITION_FRAME_ANCESTORS": "https://a.example;report-uri https://evil.example"},
+			want: []string{"--frame-ancestors", `"https://a.example;report-uri"`}},
+		{
+			args: []string{"--frame-ancestors", "https://a.example/;x, https://b.example\\"},
+			want: []string{`"https://a.example/;x"`, `"https://b.example\\"`},
+		},
+	}
+	for _, tt := range tests {
+		args := append([]string{"serve", "--addr", "127.0.0.1:0", "--db", filepath.Join(t.TempDir(), "x.db")}, tt.args...)
+		err := run(context.Background(), args, func(k string) string { return tt.env[k] }, nil, io.Discard, io.Discard)
+		if err == nil || exitCode(err) != 2 {
+			t.Errorf("%q %v: got %v (exit %d), want a usage error", tt.args, tt.env, err, exitCode(err))
+			continue
+		}
+		for _, w := range tt.want {
+			if !strings.Contains(err.Error(), w) {
+				t.Errorf("%q %v: error %q does not name %s", tt.args, tt.env, err, w)
+			}
+		}
+	}
+}
+
 // TestServeRateLimits runs serve with limits from the environment and
 // checks that they apply to the API and the pages, and not to the probes.
 func TestServeRateLimits(t *testing.T) {

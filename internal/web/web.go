@@ -32,8 +32,8 @@ var staticFiles embed.FS
 // Options are the pages' settings.
 type Options struct {
 	// FrameAncestors are the origins allowed to show /embed in a frame
-	// (CSP frame-ancestors sources); empty means any ("*"). Other pages may
-	// never be framed.
+	// (CSP frame-ancestors sources, see CheckFrameAncestors); empty means
+	// any ("*"). Other pages may never be framed.
 	FrameAncestors []string
 }
 
@@ -76,8 +76,11 @@ func newAsset(body []byte, contentType string) asset {
 
 // New reads every asset and draws the region map (whose outlines become
 // the asset regions.svg), so a broken one fails the start rather than a
-// request.
+// request; it refuses FrameAncestors that CheckFrameAncestors refuses.
 func New(log *slog.Logger, dir *directory.Service, opts Options) (*Handler, error) {
+	if err := CheckFrameAncestors(opts.FrameAncestors); err != nil {
+		return nil, fmt.Errorf("frame ancestors: %w", err)
+	}
 	h := &Handler{log: log, dir: dir, msgs: messages(), assets: map[string]asset{}, frames: map[string]*frame{}}
 	err := fs.WalkDir(staticFiles, "static", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
