@@ -1,6 +1,8 @@
 package web_test
 
 import (
+	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -98,4 +100,54 @@ func TestErrorPagesAreNotIndexed(t *testing.T) {
 			t.Errorf("POST /signin with a forged token (%s): status %d, noindex %t", lang, p.status, strings.Contains(p.body, "noindex"))
 		}
 	}
+}
+
+// TestCrossOriginPostGetsErrorPage checks that a form post from another
+// origin, which http.CrossOriginProtection refuses, gets the site's 403
+// page in the form's language, not the protection's plain English text.
+func TestCrossOriginPostGetsErrorPage(t *testing.T) {
+	t.Parallel()
+	s := newTestSite(t, web.Options{})
+	tests := []struct {
+		path, lang, want string
+	}{
+		{"/signin", "ru", "Форма устарела"},
+		{"/signin", "en", "The form has expired"},
+		{"/signout", "ru", "Форма устарела"},
+		{"/signout", "en", "The form has expired"},
+	}
+	for _, tt := range tests {
+		form := url.Values{"key": {"cdk_x"}, "csrf": {s.csrf()}, "lang": {tt.lang}}
+		req, err := http.NewRequest(http.MethodPost, s.url+tt.path, strings.NewReader(form.Encode()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Sec-Fetch-Site", "cross-site")
+		req.Header.Set("Origin", "https://evil.example")
+		p := s.read(mustDo(t, s.client, req))
+		if p.status != http.StatusForbidden {
+			t.Errorf("POST %s (%s): status %d, want 403", tt.path, tt.lang, p.status)
+		}
+		if ct := p.header.Get("Content-Type"); ct != "text/html; charset=utf-8" {
+			t.Errorf("POST %s (%s): Content-Type %q", tt.path, tt.lang, ct)
+		}
+		for _, w := range []string{`<html lang="` + tt.lang + `">`, tt.want, "noindex"} {
+			if !strings.Contains(p.body, w) {
+				t.Errorf("POST %s (%s): no %q in the page", tt.path, tt.lang, w)
+			}
+		}
+		if strings.Contains(p.body, "cross-origin") {
+			t.Errorf("POST %s (%s): the protection's own text", tt.path, tt.lang)
+		}
+	}
+}
+
+func mustDo(t *testing.T, c *http.Client, req *http.Request) *http.Response {
+	t.Helper()
+	res, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
 }

@@ -160,10 +160,7 @@ func (h *Handler) handleSignInForm(w http.ResponseWriter, r *http.Request) {
 // browser gets only a session cookie that script cannot read.
 func (h *Handler) handleSignIn(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
-	lang := langOf(r)
-	if r.PostFormValue("lang") == directory.LangEN {
-		lang = directory.LangEN
-	}
+	lang := formLang(r)
 	if !checkCSRF(r) {
 		h.forbidden(w, r, lang)
 		return
@@ -188,10 +185,7 @@ func (h *Handler) handleSignIn(w http.ResponseWriter, r *http.Request) {
 // the cookie.
 func (h *Handler) handleSignOut(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
-	lang := directory.LangRU
-	if r.PostFormValue("lang") == directory.LangEN {
-		lang = directory.LangEN
-	}
+	lang := formLang(r)
 	if !checkCSRF(r) {
 		h.forbidden(w, r, lang)
 		return
@@ -204,6 +198,25 @@ func (h *Handler) handleSignOut(w http.ResponseWriter, r *http.Request) {
 	}
 	setCookie(w, r, sessionCookie, "", -1)
 	http.Redirect(w, r, langPrefix(lang)+"/", http.StatusSeeOther)
+}
+
+// formLang is the language of a posted form's page: its hidden field
+// "lang" (the forms post to paths without a language prefix), else the
+// path's. The caller bounds the body.
+func formLang(r *http.Request) string {
+	if r.PostFormValue("lang") == directory.LangEN {
+		return directory.LangEN
+	}
+	return langOf(r)
+}
+
+// handleCrossOrigin answers a form post that http.CrossOriginProtection
+// refused (another origin's, by Sec-Fetch-Site or Origin) with the site's
+// 403 page in the form's language, rather than the protection's plain
+// English text.
+func (h *Handler) handleCrossOrigin(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+	h.forbidden(w, r, formLang(r))
 }
 
 // forbidden answers a form post without a valid CSRF token.

@@ -148,6 +148,7 @@ func (h *Handler) routes() *http.ServeMux {
 	// Posts come only from this origin's own forms: the browser's
 	// Sec-Fetch-Site or Origin says so, and a CSRF token besides.
 	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(http.HandlerFunc(h.handleCrossOrigin))
 	mux.Handle("POST /signin", cop.Handler(http.HandlerFunc(h.handleSignIn)))
 	mux.Handle("POST /signout", cop.Handler(http.HandlerFunc(h.handleSignOut)))
 	mux.HandleFunc("GET /embed", h.handleEmbed)
