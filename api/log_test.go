@@ -168,3 +168,42 @@ func TestPageCutShortIsTheClients(t *testing.T) {
 		t.Errorf("a page cut short logged as %v %v, want INFO 499: %v", rec["level"], rec["status"], rec)
 	}
 }
+
+// TestRequestLogRedactsKeys sends a real key in the ways people paste one
+// into a URL and checks that the request log keeps each URL's shape, the
+// parameter names and the other values, and has the key nowhere.
+func TestRequestLogRedactsKeys(t *testing.T) {
+	t.Parallel()
+	s, log := newTestServerLogged(t, searchFixtures(), api.Options{})
+	secret := s.key(directory.RolePartner)
+	encoded := "%63%64%6B%5F" + secret[len("cdk_"):] // "cdk_" percent-encoded
+	tests := []struct{ path, want string }{
+		{"/signin?key=" + secret, "/signin?key=REDACTED"},
+		{"/api/v1/organizations?api_key=" + secret + "&country=RU", "/api/v1/organizations?api_key=REDACTED&country=RU"},
+		{"/api/v1/organizations?country=RU&Access_Token=tok-7Qz9&lang=en", "/api/v1/organizations?country=RU&Access_Token=REDACTED&lang=en"},
+		{"/api/v1/organizations?q=" + secret, "/api/v1/organizations?q=REDACTED"},
+		{"/api/v1/organizations?q=" + encoded, "/api/v1/organizations?q=REDACTED"},
+		{"/api/v1/organizations?auth=Bearer%20" + secret, "/api/v1/organizations?auth=REDACTED"},
+		{"/api/v1/organizations?" + secret, "/api/v1/organizations?REDACTED"},
+		{"/api/v1/organizations/" + secret + "/contacts?lang=en", "/api/v1/organizations/REDACTED/contacts?lang=en"},
+		// Nothing to hide: the URL as sent.
+		{"/api/v1/organizations?q=%D0%BF%D1%80%D0%B8%D1%8E%D1%82&focus_area=shelter,hotline&page=2&flag", "/api/v1/organizations?q=%D0%BF%D1%80%D0%B8%D1%8E%D1%82&focus_area=shelter,hotline&page=2&flag"},
+	}
+	for _, tt := range tests {
+		res, err := http.Get(s.url + tt.path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _ = io.Copy(io.Discard, res.Body)
+		res.Body.Close()
+		rec := log.waitRecord(t, map[string]any{"msg": "request", "request_id": res.Header.Get("X-Request-Id")})
+		if got := rec["uri"]; got != tt.want {
+			t.Errorf("%s: logged uri %q, want %q", tt.path, got, tt.want)
+		}
+	}
+	log.mu.Lock()
+	defer log.mu.Unlock()
+	if raw := log.buf.String(); strings.Contains(raw, secret[len("cdk_"):]) || strings.Contains(raw, "tok-7Qz9") {
+		t.Errorf("the log holds the key:\n%s", raw)
+	}
+}

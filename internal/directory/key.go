@@ -29,9 +29,9 @@ type APIKey struct {
 	RevokedAt  *time.Time
 }
 
-// keySecretPrefix starts every secret, so that leaked keys are easy to
+// KeySecretPrefix starts every secret, so that leaked keys are easy to
 // recognise (and to scan for) in code and logs.
-const keySecretPrefix = "cdk_"
+const KeySecretPrefix = "cdk_"
 
 // lastUsedResolution is how stale last_used_at may get: a key's use is
 // written at most once per this interval, so authentication does not turn
@@ -64,13 +64,13 @@ func (s *Service) CreateKey(ctx context.Context, caller Caller, name string, rol
 	if _, err := rand.Read(random); err != nil {
 		return APIKey{}, "", fmt.Errorf("generate key secret: %w", err)
 	}
-	secret := keySecretPrefix + base64.RawURLEncoding.EncodeToString(random)
+	secret := KeySecretPrefix + base64.RawURLEncoding.EncodeToString(random)
 	key := APIKey{
 		ID:        uuid.Must(uuid.NewV7()).String(),
 		Name:      name,
 		Role:      role,
 		Hash:      hashSecret(secret),
-		Prefix:    secret[:len(keySecretPrefix)+6],
+		Prefix:    secret[:len(KeySecretPrefix)+6],
 		CreatedAt: s.now().UTC().Truncate(time.Microsecond),
 	}
 	entry := s.audit(caller, EntityKey, key.ID, ActionCreate, []Change{
@@ -118,7 +118,7 @@ func (s *Service) RevokeKey(ctx context.Context, caller Caller, id string) (APIK
 // caller who sends a key means to use it, and silently treating them as
 // anonymous would hide the mistake.
 func (s *Service) Authenticate(ctx context.Context, secret string) (Caller, error) {
-	if !strings.HasPrefix(secret, keySecretPrefix) || !utf8.ValidString(secret) || len(secret) > 200 {
+	if !strings.HasPrefix(secret, KeySecretPrefix) || !utf8.ValidString(secret) || len(secret) > 200 {
 		return Caller{}, Errorf(CodeUnauthorized, "the API key is not valid")
 	}
 	key, err := s.store.KeyByHash(ctx, hashSecret(secret))
