@@ -33,6 +33,9 @@ type config struct {
 	defaultLang string
 	// frameAncestors are the origins allowed to frame the /embed widget.
 	frameAncestors []string
+	// publicURL is the origin of the pages' absolute links, or "" for
+	// the origin each request names (its Host header).
+	publicURL string
 	// db are the database's settings: SQLite's (synchronous) or
 	// PostgreSQL's (read replicas).
 	db dbOptions
@@ -84,6 +87,7 @@ func parseFlagSet(fs *flag.FlagSet, name string, args []string, getenv func(stri
 		fs.StringVar(&origins, "cors-origins", env("CORS_ORIGINS", "*"), "comma-separated origins browsers may call from, * for any (env COALITION_CORS_ORIGINS)")
 		fs.StringVar(&cfg.defaultLang, "default-lang", env("DEFAULT_LANG", "ru"), "language of answers to requests that ask for none: ru or en (env COALITION_DEFAULT_LANG)")
 		fs.StringVar(&ancestors, "frame-ancestors", env("FRAME_ANCESTORS", "*"), "space- or comma-separated origins allowed to show /embed in a frame, * for any (env COALITION_FRAME_ANCESTORS)")
+		fs.StringVar(&cfg.publicURL, "public-url", env("PUBLIC_URL", ""), "origin people reach the web pages at, such as https://directory.example.org, for their canonical and embed links; empty: the Host header of each request (env COALITION_PUBLIC_URL)")
 		fs.BoolVar(&cfg.noDemo, "no-demo", env("NO_DEMO", "") == "true", "do not load the demo directory into an empty database (env COALITION_NO_DEMO=true)")
 		fs.StringVar(&anonymousRate, "rate-limit-anonymous", env("RATE_LIMIT_ANONYMOUS", ""), "requests a second each client address may send without a key, as RATE or RATE:BURST (e.g. 5:50); empty or 0 for no limit (env COALITION_RATE_LIMIT_ANONYMOUS)")
 		fs.StringVar(&keyRate, "rate-limit-key", env("RATE_LIMIT_KEY", ""), "requests a second each API key may send, as RATE or RATE:BURST; empty or 0 for no limit (env COALITION_RATE_LIMIT_KEY)")
@@ -132,6 +136,11 @@ func parseFlagSet(fs *flag.FlagSet, name string, args []string, getenv func(stri
 	if withServer {
 		if err := web.CheckFrameAncestors(cfg.frameAncestors); err != nil {
 			errs = append(errs, fmt.Errorf("--frame-ancestors: %w", err))
+		}
+		if cfg.publicURL != "" {
+			if cfg.publicURL, err = web.ParsePublicURL(cfg.publicURL); err != nil {
+				errs = append(errs, fmt.Errorf("--public-url: %w", err))
+			}
 		}
 	}
 	if cfg.rateLimits.Anonymous, err = parseRate(anonymousRate); err != nil {

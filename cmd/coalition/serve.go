@@ -55,7 +55,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		log.Info("loaded the demo directory into the empty database", "organizations", seeded)
 	}
 
-	pages, err := web.New(log, dir, web.Options{FrameAncestors: cfg.frameAncestors})
+	pages, err := web.New(log, dir, web.Options{FrameAncestors: cfg.frameAncestors, PublicURL: cfg.publicURL})
 	if err != nil {
 		return fmt.Errorf("load web pages: %w", err)
 	}

@@ -60,7 +60,7 @@ func (h *Handler) handleEmbed(w http.ResponseWriter, r *http.Request) {
 		params = url.Values{}
 	}
 	p := h.newPageAt(r, lang, h.msgs.text(lang, "embed.title"), h.msgs.text(lang, "list.description"), withQuery("/embed", params))
-	base := origin(r)
+	base := h.origin(r)
 	p.Canonical = base + withQuery("/embed", withLang(params, lang))
 	p.Switch = withQuery("/embed", withLang(params, otherLang(lang)))
 	if invalid {

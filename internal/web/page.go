@@ -99,7 +99,7 @@ func (h *Handler) newPage(r *http.Request, lang, title, description string) page
 }
 
 func (h *Handler) newPageAt(r *http.Request, lang, title, description, rest string) page {
-	origin := origin(r)
+	origin := h.origin(r)
 	other := directory.LangEN
 	if lang == directory.LangEN {
 		other = directory.LangRU
@@ -135,8 +135,19 @@ func (p *page) noIndex() {
 	p.Canonical, p.AltRU, p.AltEN = "", "", ""
 }
 
-// origin is the scheme and host the request came to, for absolute links.
-func origin(r *http.Request) string {
+// origin is the origin of the pages' absolute links (canonical, og:url,
+// alternates, the embed snippet and its links): the configured public URL
+// (Options.PublicURL), else the scheme and host the request came to.
+func (h *Handler) origin(r *http.Request) string {
+	if h.publicURL != "" {
+		return h.publicURL
+	}
+	return requestOrigin(r)
+}
+
+// requestOrigin is the scheme and host the request came to: its Host
+// header, which the client chooses.
+func requestOrigin(r *http.Request) string {
 	scheme := "http"
 	if r.TLS != nil || r.Header.Get("X-Forwarded-Proto") == "https" {
 		scheme = "https"
@@ -264,3 +275,24 @@ type placeText struct {
 
 // String is the place as one line of text.
 func (p placeText) String() string { return p.City + p.Rest }
+
+// ParsePublicURL checks a public base URL of the pages (Options.PublicURL):
+// an absolute http or https URL of an origin, with no path but "/", no
+// query, fragment or user (RFC 3986 section 4.3). It returns its origin,
+// scheme://host[:port] in lower case, or an error that says what is wrong.
+func ParsePublicURL(s string) (string, error) {
+	u, err := url.Parse(s)
+	switch {
+	case err != nil:
+		return "", fmt.Errorf("%q is not a URL: %w", s, err)
+	case u.Scheme != "http" && u.Scheme != "https":
+		return "", fmt.Errorf("%q is not an absolute http:// or https:// URL", s)
+	case u.Host == "" || u.Hostname() == "":
+		return "", fmt.Errorf("%q has no host", s)
+	case u.User != nil:
+		return "", fmt.Errorf("%q has a user", s)
+	case u.Path != "" && u.Path != "/", u.RawQuery != "", u.ForceQuery, u.Fragment != "":
+		return "", fmt.Errorf("%q has a path, query or fragment: the pages are served at the root of an origin", s)
+	}
+	return u.Scheme + "://" + strings.ToLower(u.Host), nil
+}

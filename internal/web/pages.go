@@ -164,7 +164,7 @@ func (h *Handler) listView(r *http.Request, lang string) (*listView, int, error)
 	if status != http.StatusOK {
 		v.noIndex()
 	}
-	v.Embed = embedSnippet(origin(r), lang, h.msgs.text(lang, "embed.title"), params)
+	v.Embed = embedSnippet(h.origin(r), lang, h.msgs.text(lang, "embed.title"), params)
 	if err := h.fillFilters(ctx, lang, v, in); err != nil {
 		return nil, 0, err
 	}

@@ -35,6 +35,11 @@ type Options struct {
 	// (CSP frame-ancestors sources, see CheckFrameAncestors); empty means
 	// any ("*"). Other pages may never be framed.
 	FrameAncestors []string
+	// PublicURL is the origin people reach the pages at
+	// ("https://directory.example.org", see ParsePublicURL): canonical,
+	// og:url and alternate links and the embed snippet's URLs start with
+	// it. Empty means the origin each request names in its Host header.
+	PublicURL string
 }
 
 // Handler serves the pages. Build it with New.
@@ -43,6 +48,8 @@ type Handler struct {
 	dir    *directory.Service
 	msgs   catalogue
 	assets map[string]asset
+	// publicURL is the origin of absolute links, or "" for the request's.
+	publicURL string
 	// assetURLs are the assets' URLs by name, versioned by content hash.
 	assetURLs map[string]string
 	// frames are what every page of a language shares, by language.
@@ -76,12 +83,19 @@ func newAsset(body []byte, contentType string) asset {
 
 // New reads every asset and draws the region map (whose outlines become
 // the asset regions.svg), so a broken one fails the start rather than a
-// request; it refuses FrameAncestors that CheckFrameAncestors refuses.
+// request; it refuses FrameAncestors that CheckFrameAncestors refuses and
+// a PublicURL that ParsePublicURL refuses.
 func New(log *slog.Logger, dir *directory.Service, opts Options) (*Handler, error) {
 	if err := CheckFrameAncestors(opts.FrameAncestors); err != nil {
 		return nil, fmt.Errorf("frame ancestors: %w", err)
 	}
 	h := &Handler{log: log, dir: dir, msgs: messages(), assets: map[string]asset{}, frames: map[string]*frame{}}
+	if opts.PublicURL != "" {
+		var err error
+		if h.publicURL, err = ParsePublicURL(opts.PublicURL); err != nil {
+			return nil, fmt.Errorf("public URL: %w", err)
+		}
+	}
 	err := fs.WalkDir(staticFiles, "static", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
