@@ -294,3 +294,65 @@ func TestLoadLeavesFilterTablesVisible(t *testing.T) {
 		})
 	}
 }
+
+// searchRowsPerPage returns the number of search rows per heap page that
+// holds any, and a digest of every row's fields and document.
+func searchRowsPerPage(t *testing.T, db *DB) (perPage float64, digest string) {
+	t.Helper()
+	err := db.write.QueryRowContext(context.Background(), `SELECT
+		count(*)::float8 / count(DISTINCT (ctid::text::point)[0]),
+		md5(string_agg(concat_ws('|', docid, name, acronym, place, description, document::text), E'\n' ORDER BY docid))
+		FROM organization_search`).Scan(&perPage, &digest)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return perPage, digest
+}
+
+// TestSearchRowsNarrow checks that migration 0016 keeps the search rows
+// narrow, their fields and document out of line, so that a search visits
+// few pages: in a directory stored before it, whose rows it rewrites, and
+// in one loaded after (TestSearchRowsNarrowAfterLoad). The rows read back
+// the same.
+func TestSearchRowsNarrow(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db, svc := openService(t)
+	// Back to the layout before 0016 (PostgreSQL's defaults, 0014's target).
+	_, err := db.write.ExecContext(ctx, `
+		ALTER TABLE organization_search SET (toast_tuple_target = 8160);
+		ALTER TABLE organization_search
+			ALTER COLUMN name SET STORAGE EXTENDED, ALTER COLUMN place SET STORAGE EXTENDED,
+			ALTER COLUMN description SET STORAGE EXTENDED, ALTER COLUMN document SET STORAGE EXTENDED,
+			ALTER COLUMN acronym SET STORAGE EXTENDED, ALTER COLUMN sort_original SET STORAGE EXTENDED,
+			ALTER COLUMN sort_ru SET STORAGE EXTENDED, ALTER COLUMN sort_en SET STORAGE EXTENDED,
+			ALTER COLUMN country_code SET STORAGE EXTENDED, ALTER COLUMN membership_status SET STORAGE EXTENDED;
+		DELETE FROM schema_migrations WHERE version = 16`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.Seed(ctx, demo.Generate(200, 1)); err != nil {
+		t.Fatal(err)
+	}
+	wide, before := searchRowsPerPage(t, db)
+	if err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	narrow, after := searchRowsPerPage(t, db)
+	if wide > 4 || narrow < 15 {
+		t.Errorf("got %.1f search rows per page before migration 0016 and %.1f after, want at most 4 and at least 15", wide, narrow)
+	}
+	if after != before {
+		t.Errorf("the search rows read back differently after migration 0016")
+	}
+}
+
+// TestSearchRowsNarrowAfterLoad checks that the search rows of a directory
+// loaded after migration 0016 are narrow (see TestSearchRowsNarrow).
+func TestSearchRowsNarrowAfterLoad(t *testing.T) {
+	t.Parallel()
+	db, _, _ := openSeeded(t, 200)
+	if perPage, _ := searchRowsPerPage(t, db); perPage < 15 {
+		t.Errorf("got %.1f search rows per page, want at least 15", perPage)
+	}
+}
