@@ -1,14 +1,13 @@
--- The search rows keep their terms and document out of line (TOAST), so
--- that the rows a search visits are narrow: about 230 bytes, some 30 to a
--- page, instead of 3.4 KB, two to a page. PostgreSQL reads the row of every
--- entry its GIN index finds, to check that it is visible, even to count
--- them (PostgreSQL 15.20 reads every page of a bitmap heap scan, all-visible
--- or not), and a search reads its matches twice: the total, then the first
--- relevance level with its page (sqlstore's lister.searchPage), which reads
--- only the rows' sort keys. q=центр at 100,000 organizations (4,723 matches)
--- visited 4,612 pages per pass; on narrow rows it visits 2,032. The fields
--- and the document are read only to rank a few matches in Go (at most 300,
--- sqlstore's pageFew), which now fetches them from the TOAST table.
+-- The search rows keep their fields and document out of line (TOAST), so
+-- that the rows a search visits are narrow: some 30 to a page instead of
+-- two (3.4 KB each). PostgreSQL reads the row of every entry its GIN index
+-- finds, to check that it is visible, even only to count them (PostgreSQL
+-- 15.20 reads every page of a bitmap heap scan, all-visible or not), and a
+-- search reads its matches twice: the total, then the first relevance level
+-- with its page (sqlstore's lister.searchPage), which reads only the rows'
+-- sort keys. The fields and the document are read only to rank a few
+-- matches in Go (at most 300, sqlstore's pageFew), which now fetches them
+-- from the TOAST table.
 --
 -- A row is moved out of line only when it is over 2 KB whole (PostgreSQL's
 -- TOAST_TUPLE_THRESHOLD), as nearly every search row is; toast_tuple_target
@@ -16,17 +15,22 @@
 -- left. The fields and the document are stored uncompressed (EXTERNAL), as
 -- migration 0014 chose for the same costs; the sort keys, country, status
 -- and acronym stay in the row, uncompressed (PLAIN: a compressed sort key
--- costs each search a decompression per match). Their sizes are bounded by
+-- cost each search a decompression per match). Their sizes are bounded by
 -- the names' (300 characters), well under a page.
 --
--- Measured on 100,000 generated organizations (a copy of the search table
--- in each layout on the local PostgreSQL 15, server CPU time per statement
--- over 100 runs, psql; the machine loaded, load average 9-10): the count of
--- q=центр 3.9 ms against 2.2 ms, its first level's count and page 6.0 ms
--- against 3.4 ms; reading the fields of 300 rows by key 2.0 ms against
--- 3.7 ms; writing the 100,000 rows without indexes about 60% longer (1.8-2.4 s
--- against 3.1-3.7 s per 30,000). The heap is 25 MB instead of 381 MB, the
--- table with its TOAST 427 MB instead of 439 MB.
+-- Measured on 100,000 generated organizations (demo.Generate(100000, 1),
+-- seeded through directory.Service.Seed, then this migration applied), on
+-- the local PostgreSQL 15: EXPLAIN (ANALYZE, BUFFERS) SELECT count(*) FROM
+-- organization_search WHERE document @@ '''центр'':*' read 4,612 heap
+-- pages before and 2,564 after; the heap is 26 MB instead of 381 MB, the
+-- table with its TOAST 442 MB either way; the CLUSTER took 9 s. Writing
+-- the rows costs more: INSERT INTO a table of each layout SELECT the fields,
+-- keys, country and status FROM organization_search (100,000 rows, no
+-- indexes) took 2.6 s of the server's CPU before and 3.5 s after (twice
+-- each; the backend's utime+stime in /proc), about 1 s more for an import
+-- of 100,000 organizations. A GIN build over the documents costs about the
+-- same (CREATE INDEX ... USING GIN (document): 2.6-2.8 s of CPU before,
+-- 2.8-2.9 s after).
 --
 -- Rows written before are rewritten here, by CLUSTER, which copies them
 -- into a new file in the new layout, packed; an UPDATE of each would leave
