@@ -53,11 +53,7 @@ func TestParsePrefixes(t *testing.T) {
 // value, all of them at once.
 func TestBadRateLimitFlagsStopServe(t *testing.T) {
 	t.Parallel()
-	tests := []struct {
-		args []string
-		env  map[string]string
-		want []string
-	}{
+	tests := []serveUsage{
 		{args: []string{"--rate-limit-anonymous", "fast"}, want: []string{"--rate-limit-anonymous", `"fast"`}},
 		{args: []string{"--rate-limit-anonymous", "-1"}, want: []string{"--rate-limit-anonymous", `"-1"`}},
 		{args: []string{"--rate-limit-anonymous", "5:0"}, want: []string{"--rate-limit-anonymous", "burst"}},
@@ -72,19 +68,7 @@ func TestBadRateLimitFlagsStopServe(t *testing.T) {
 			want: []string{"--rate-limit-anonymous", `"x"`, "--trusted-proxies", `"y"`},
 		},
 	}
-	for _, tt := range tests {
-		args := append([]string{"serve", "--addr", "127.0.0.1:0", "--db", filepath.Join(t.TempDir(), "x.db")}, tt.args...)
-		err := run(context.Background(), args, func(k string) string { return tt.env[k] }, nil, io.Discard, io.Discard)
-		if err == nil || exitCode(err) != 2 {
-			t.Errorf("%q %v: got %v (exit %d), want a usage error", tt.args, tt.env, err, exitCode(err))
-			continue
-		}
-		for _, w := range tt.want {
-			if !strings.Contains(err.Error(), w) {
-				t.Errorf("%q %v: error %q does not name %s", tt.args, tt.env, err, w)
-			}
-		}
-	}
+	wantServeUsageErrors(t, tests)
 }
 
 // TestBadFrameAncestorsStopServe checks that a --frame-ancestors value (or
@@ -93,11 +77,7 @@ func TestBadRateLimitFlagsStopServe(t *testing.T) {
 // page's Content-Security-Policy as it is and adding directives to it.
 func TestBadFrameAncestorsStopServe(t *testing.T) {
 	t.Parallel()
-	tests := []struct {
-		args []string
-		env  map[string]string
-		want []string
-	}{
+	tests := []serveUsage{
 		{args: []string{"--frame-ancestors", "https://a.example; script-src *"}, want: []string{"--frame-ancestors", `"https://a.example;"`}},
 		{args: []string{"--frame-ancestors", "https://a.example,'unsafe-inline'"}, want: []string{"--frame-ancestors", `"'unsafe-inline'"`}},
 		{args: []string{"--frame-ancestors", "'none' https://a.example"}, want: []string{"--frame-ancestors", `"'none'"`}},
@@ -108,19 +88,7 @@ func TestBadFrameAncestorsStopServe(t *testing.T) {
 			want: []string{`"https://a.example/;x"`, `"https://b.example\\"`},
 		},
 	}
-	for _, tt := range tests {
-		args := append([]string{"serve", "--addr", "127.0.0.1:0", "--db", filepath.Join(t.TempDir(), "x.db")}, tt.args...)
-		err := run(context.Background(), args, func(k string) string { return tt.env[k] }, nil, io.Discard, io.Discard)
-		if err == nil || exitCode(err) != 2 {
-			t.Errorf("%q %v: got %v (exit %d), want a usage error", tt.args, tt.env, err, exitCode(err))
-			continue
-		}
-		for _, w := range tt.want {
-			if !strings.Contains(err.Error(), w) {
-				t.Errorf("%q %v: error %q does not name %s", tt.args, tt.env, err, w)
-			}
-		}
-	}
+	wantServeUsageErrors(t, tests)
 }
 
 // TestServeRateLimits runs serve with limits from the environment and
@@ -162,5 +130,34 @@ func TestServeRateLimits(t *testing.T) {
 	}
 	if res := get("/api/v1/stats", "203.0.113.6"); res.StatusCode != http.StatusOK {
 		t.Errorf("another client behind the trusted proxy: status %d", res.StatusCode)
+	}
+}
+
+// serveUsage is a serve command line (its flags after serve's own, and its
+// environment) that must stop with a usage error whose text holds every
+// string of want.
+type serveUsage struct {
+	args []string
+	env  map[string]string
+	want []string
+}
+
+// wantServeUsageErrors runs serve with each of tests on a new database and
+// checks that it stops before serving with exit code 2 and an error
+// naming what want lists.
+func wantServeUsageErrors(t *testing.T, tests []serveUsage) {
+	t.Helper()
+	for _, tt := range tests {
+		args := append([]string{"serve", "--addr", "127.0.0.1:0", "--db", filepath.Join(t.TempDir(), "x.db")}, tt.args...)
+		err := run(context.Background(), args, func(k string) string { return tt.env[k] }, nil, io.Discard, io.Discard)
+		if err == nil || exitCode(err) != 2 {
+			t.Errorf("%q %v: got %v (exit %d), want a usage error", tt.args, tt.env, err, exitCode(err))
+			continue
+		}
+		for _, w := range tt.want {
+			if !strings.Contains(err.Error(), w) {
+				t.Errorf("%q %v: error %q does not name %s", tt.args, tt.env, err, w)
+			}
+		}
 	}
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"io"
 	"net/http"
 	"path/filepath"
@@ -15,20 +14,11 @@ import (
 // a usage error naming the flag.
 func TestPublicURL(t *testing.T) {
 	t.Parallel()
-	for _, tt := range []struct {
-		args []string
-		env  map[string]string
-	}{
-		{args: []string{"--public-url", "directory.example.org"}},
-		{args: []string{"--public-url", "https://directory.example.org/catalog"}},
-		{env: map[string]string{"COALITION_PUBLIC_URL": "ftp://directory.example.org"}},
-	} {
-		args := append([]string{"serve", "--addr", "127.0.0.1:0", "--db", filepath.Join(t.TempDir(), "x.db")}, tt.args...)
-		err := run(context.Background(), args, func(k string) string { return tt.env[k] }, nil, io.Discard, io.Discard)
-		if err == nil || exitCode(err) != 2 || !strings.Contains(err.Error(), "--public-url") {
-			t.Errorf("%q %v: got %v (exit %d), want a usage error naming --public-url", tt.args, tt.env, err, exitCode(err))
-		}
-	}
+	wantServeUsageErrors(t, []serveUsage{
+		{args: []string{"--public-url", "directory.example.org"}, want: []string{"--public-url"}},
+		{args: []string{"--public-url", "https://directory.example.org/catalog"}, want: []string{"--public-url"}},
+		{env: map[string]string{"COALITION_PUBLIC_URL": "ftp://directory.example.org"}, want: []string{"--public-url"}},
+	})
 
 	base, _ := startServe(t, map[string]string{"COALITION_DB": filepath.Join(t.TempDir(), "c.db"),
 		"COALITION_PUBLIC_URL": "https://directory.example.org"})

@@ -145,12 +145,7 @@ func (s *testSite) read(res *http.Response) page {
 func TestPages(t *testing.T) {
 	t.Parallel()
 	s := newTestSite(t, web.Options{})
-	tests := []struct {
-		path   string
-		status int
-		want   []string
-		absent []string
-	}{
+	tests := []pageCase{
 		{"/", 200, []string{`<html lang="ru">`, "<title>Каталог организаций коалиции</title>", `<link rel="canonical" href="` + s.url + `/">`,
 			`hreflang="en" href="` + s.url + `/en/"`, `<meta name="description" content="Поиск организаций`, "Найдено 63 организации", "Страница 1 из 4",
 			`<label for="q">`, `<optgroup label="Россия">`, `href="/?page=2#results"`, `href="/country/RU">Россия</a>`}, nil},
@@ -176,25 +171,41 @@ func TestPages(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.path, func(t *testing.T) {
-			p := s.get(tt.path)
-			if p.status != tt.status {
-				t.Fatalf("GET %s: status %d, want %d", tt.path, p.status, tt.status)
-			}
+			p := s.checkPage(t, tt)
 			if ct := p.header.Get("Content-Type"); ct != "text/html; charset=utf-8" {
 				t.Errorf("Content-Type %q", ct)
 			}
-			for _, w := range tt.want {
-				if !strings.Contains(p.body, w) {
-					t.Errorf("GET %s: no %q in the page", tt.path, w)
-				}
-			}
-			for _, a := range tt.absent {
-				if strings.Contains(p.body, a) {
-					t.Errorf("GET %s: %q in the page", tt.path, a)
-				}
-			}
 		})
 	}
+}
+
+// pageCase is a page to GET, the status it must answer with, and the
+// strings its body must and must not hold.
+type pageCase struct {
+	path   string
+	status int
+	want   []string
+	absent []string
+}
+
+// checkPage GETs tt's page and reports each way it differs from tt.
+func (s *testSite) checkPage(t *testing.T, tt pageCase) page {
+	t.Helper()
+	p := s.get(tt.path)
+	if p.status != tt.status {
+		t.Errorf("GET %s: status %d, want %d", tt.path, p.status, tt.status)
+	}
+	for _, w := range tt.want {
+		if !strings.Contains(p.body, w) {
+			t.Errorf("GET %s: no %q in the page", tt.path, w)
+		}
+	}
+	for _, a := range tt.absent {
+		if strings.Contains(p.body, a) {
+			t.Errorf("GET %s: %q in the page", tt.path, a)
+		}
+	}
+	return p
 }
 
 // resultNames lists the organization links of a result list in order.
