@@ -85,17 +85,8 @@ func orgCard(org *directory.Organization, lang string, places directory.Places) 
 		if p.Kind == directory.PhoneMobile {
 			typ = govcard.TypeCell
 		}
-		uri := telURI(p.Number, org.CountryCode)
-		if p.Extension != "" {
-			// RFC 3966 section 3: the extension comes before phone-context.
-			num, rest, _ := strings.Cut(uri, ";")
-			uri = num + ";ext=" + p.Extension
-			if rest != "" {
-				uri += ";" + rest
-			}
-		}
 		card.Add(govcard.FieldTelephone, &govcard.Field{
-			Value:  uri,
+			Value:  telURI(p.Number, p.Extension, org.CountryCode),
 			Params: govcard.Params{govcard.ParamValue: {"uri"}, govcard.ParamType: {govcard.TypeWork, typ}},
 		})
 	}
@@ -180,7 +171,7 @@ func card(org *directory.Organization, c *directory.Contact, lang string) govcar
 	}
 	if c.Phone != "" {
 		card.Add(govcard.FieldTelephone, &govcard.Field{
-			Value:  telURI(c.Phone, org.CountryCode),
+			Value:  telURI(c.Phone, "", org.CountryCode),
 			Params: govcard.Params{govcard.ParamValue: {"uri"}, govcard.ParamType: {govcard.TypeWork, phoneType(c.Phone)}},
 		})
 	}
@@ -203,15 +194,20 @@ func card(org *directory.Organization, c *directory.Contact, lang string) govcar
 	return card
 }
 
-// telURI is the RFC 3966 URI of a stored number: a global number (E.164)
-// as it is, and a short service number (112), which is dialled only within
-// its country, with that country's calling code as its phone-context.
-func telURI(number, country string) string {
-	cc := phonenumbers.GetCountryCodeForRegion(country)
-	if strings.HasPrefix(number, "+") || cc == 0 {
-		return "tel:" + number
+// telURI is the RFC 3966 URI of a stored number and its extension ("" for
+// none): a global number (E.164) as it is, and a short service number
+// (112), which is dialled only within its country, with that country's
+// calling code as its phone-context. The extension comes before
+// phone-context (RFC 3966 section 3).
+func telURI(number, extension, country string) string {
+	uri := "tel:" + number
+	if extension != "" {
+		uri += ";ext=" + extension
 	}
-	return "tel:" + number + ";phone-context=+" + strconv.Itoa(cc)
+	if cc := phonenumbers.GetCountryCodeForRegion(country); !strings.HasPrefix(number, "+") && cc != 0 {
+		uri += ";phone-context=+" + strconv.Itoa(cc)
+	}
+	return uri
 }
 
 // phoneType is "cell" for a mobile number and "voice" for any other, so
