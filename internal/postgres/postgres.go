@@ -433,6 +433,9 @@ func (db *DB) dialect() *sqlstore.Dialect {
 		SearchListColumns: true,
 		SearchMatch:       "document @@ ?::tsquery",
 		RenderSearch:      renderQuery,
+		// The GIN index answers a negated term from its posting lists
+		// alone, as it does a term, with no row read to check it.
+		SearchExcept: func(match, except string) string { return "(" + match + ") & !(" + except + ")" },
 		WriteVocabulary: `INSERT INTO search_vocabulary (term, length, reversed)
 	SELECT v->>0, (v->>1)::integer, v->>2 FROM json_array_elements(?::json) AS v
 	ON CONFLICT (term) DO NOTHING`,

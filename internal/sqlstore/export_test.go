@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"fmt"
 	"io/fs"
 
 	"gorm.io/gorm"
@@ -48,10 +49,20 @@ func (db *DB) RankBothWays(ctx context.Context, q directory.ListQuery, search di
 		return nil, nil, err
 	}
 	e := db.newSearchExpr(search, private)
-	if byLevels, err = l.pageByRelevance(f, e.levels(), total, orderOf(q, db.d), 0, total); err != nil {
+	o := orderOf(q, db.d)
+	if l.sortsSearch(f, o) {
+		// Ranked by levels alone: no page is few enough to rank in Go.
+		var n int
+		if n, byLevels, err = l.searchByRelevance(f, e, o, 0, total, 0); err == nil && n != total {
+			err = fmt.Errorf("ranked by levels: %d matches, counted %d", n, total)
+		}
+	} else {
+		byLevels, err = l.pageByRelevance(f, e.levels(), total, o, 0, total)
+	}
+	if err != nil {
 		return nil, nil, err
 	}
-	few, err = l.pageFew(f, newRanker(e), orderOf(q, db.d), 0, total)
+	few, err = l.pageFew(f, newRanker(e), o, 0, total)
 	return byLevels, few, err
 }
 

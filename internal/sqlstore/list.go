@@ -2,7 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"strings"
 
@@ -31,30 +30,29 @@ func (db *DB) listLive(ctx context.Context, q directory.ListQuery, search direct
 func (db *DB) listIn(tx *gorm.DB, q directory.ListQuery, search directory.SearchQuery, private bool) ([]directory.Organization, int, error) {
 	l := &lister{g: tx, d: db.d, live: -1}
 	f := db.newFilter(q, search, private)
-	total, err := l.count(f)
-	if err != nil {
-		return nil, 0, err
-	}
-	if total == 0 || q.Offset() >= total {
-		return nil, total, nil
-	}
-
 	order := orderOf(q, db.d)
 	if q.Sort == directory.SortUpdatedAtDesc && !private {
 		// Anonymous callers see the time of the last public change.
 		order = order.publicUpdated(db.d)
 	}
-	var keys []int64
-	switch {
-	case q.Sort == directory.SortRelevance && !search.IsEmpty() && total <= fewMatches:
-		keys, err = l.pageFew(f, newRanker(db.newSearchExpr(search, private)), order, q.Offset(), q.PerPage)
-	case q.Sort == directory.SortRelevance && !search.IsEmpty():
-		keys, err = l.pageByRelevance(f, db.newSearchExpr(search, private).levels(), total, order, q.Offset(), q.PerPage)
-	default:
-		keys, err = l.page(f, total, order, q.Offset(), q.PerPage)
+	var e *searchExpr // the search's, when the page is in relevance order
+	if q.Sort == directory.SortRelevance && !search.IsEmpty() {
+		expr := db.newSearchExpr(search, private)
+		e = &expr
 	}
-	if err != nil {
-		return nil, 0, err
+	var total int
+	var keys []int64
+	var err error
+	switch {
+	case l.sortsSearch(f, order) && e != nil:
+		total, keys, err = l.searchByRelevance(f, *e, order, q.Offset(), q.PerPage, fewMatches)
+	case l.sortsSearch(f, order):
+		total, keys, _, err = l.searchPage(f, order, q.Offset(), q.PerPage)
+	default:
+		total, keys, err = l.countAndPage(f, e, order, q.Offset(), q.PerPage)
+	}
+	if err != nil || len(keys) == 0 {
+		return nil, total, err
 	}
 	orgs, err := l.organizations(keys)
 	if err != nil {
@@ -63,12 +61,88 @@ func (db *DB) listIn(tx *gorm.DB, q directory.ListQuery, search directory.Search
 	return orgs, total, nil
 }
 
+// countAndPage counts the organizations matching f, then reads the keys of
+// a page of them, from offset on and at most limit: in relevance order for
+// the search e, nil for order o alone. It serves the pages that do not
+// come from the search table alone (sortsSearch).
+func (l *lister) countAndPage(f filter, e *searchExpr, o order, offset, limit int) (int, []int64, error) {
+	total, err := l.count(f)
+	if err != nil || total == 0 || offset >= total {
+		return total, nil, err
+	}
+	var keys []int64
+	switch {
+	case e != nil && total <= fewMatches:
+		keys, err = l.pageFew(f, newRanker(*e), o, offset, limit)
+	case e != nil:
+		keys, err = l.pageByRelevance(f, e.levels(), total, o, offset, limit)
+	default:
+		keys, err = l.page(f, total, o, offset, limit)
+	}
+	return total, keys, err
+}
+
+// searchByRelevance returns the number of organizations matching f, a
+// search whose page comes from the search table (sortsSearch), and the
+// keys of a page of them in relevance order (see searchExpr.levels).
+//
+// PostgreSQL 15 reads the row of every match its index finds, even only to
+// count it, so the statements share out the matches rather than each
+// reading them all: the first counts the first relevance level and reads
+// its part of the page, and counts the matches outside that level (the
+// full expression except the level's, Dialect.SearchExcept, which the
+// index answers alone). Most pages lie in the first level, and then every
+// match's row has been read once. A page past the first level reads each
+// further level's own part until the page is full; one of at most few
+// matches is ranked in Go instead (pageFew), since a rare combination of
+// words may reach the last of dozens of levels, each an index search.
+func (l *lister) searchByRelevance(f filter, e searchExpr, o order, offset, limit, few int) (int, []int64, error) {
+	levels := e.levels()
+	first := f
+	first.match = levels[0]
+	var outside []filter
+	if len(levels) > 1 {
+		rest := f
+		rest.notMatch = levels[0]
+		outside = append(outside, rest)
+	}
+	part, keys, counts, err := l.searchPage(first, o, offset, limit, outside...)
+	if err != nil {
+		return 0, nil, err
+	}
+	total := part
+	for _, n := range counts {
+		total += n
+	}
+	switch {
+	case offset+limit <= part || offset >= total:
+		return total, keys, nil
+	case total <= few:
+		keys, err = l.pageFew(f, newRanker(e), o, offset, limit)
+		return total, keys, err
+	}
+	before := part
+	for i := 1; i < len(levels) && before < offset+limit; i++ {
+		level := f
+		level.match, level.notMatch = levels[i], levels[i-1]
+		from := max(offset, before)
+		n, more, _, err := l.searchPage(level, o, from-before, offset+limit-from)
+		if err != nil {
+			return 0, nil, err
+		}
+		keys = append(keys, more...)
+		before += n
+	}
+	return total, keys, nil
+}
+
 // pageByRelevance returns the keys of a page of the organizations matching
 // f in relevance order: levels are cumulative search expressions, best
 // first, the last one f's own, whose count is total. It counts the levels
 // in order until the page is passed (most pages lie in the first level or
 // two) and reads each level's part of the page in name order: those that
-// match its expression and not the one before.
+// match its expression and not the one before. Pages that come from the
+// search table (sortsSearch) are read by searchByRelevance instead.
 func (l *lister) pageByRelevance(f filter, levels []string, total int, o order, offset, limit int) ([]int64, error) {
 	var keys []int64
 	before, prev := 0, "" // the matches of the levels so far, and the last one's expression
@@ -78,19 +152,6 @@ func (l *lister) pageByRelevance(f filter, levels []string, total int, o order, 
 		}
 		level := f
 		level.match = expr
-		if l.sortsSearch(level, o) {
-			// One statement counts the level's part and reads its part of
-			// the page: the level is its part and the levels before.
-			level.notMatch = prev
-			from := max(offset, before)
-			part, more, err := l.searchPage(level, o, from-before, offset+limit-from)
-			if err != nil {
-				return nil, err
-			}
-			keys = append(keys, more...)
-			before, prev = before+part, expr
-			continue
-		}
 		n := total
 		if i < len(levels)-1 {
 			var err error
@@ -141,7 +202,10 @@ func (f filter) searchOnly() bool {
 func (f filter) searchWhere() (string, []any) {
 	args := []any{f.match}
 	conds := []string{f.d.SearchMatch}
-	if f.notMatch != "" {
+	switch {
+	case f.notMatch != "" && f.d.SearchExcept != nil:
+		args[0] = f.d.SearchExcept(f.match, f.notMatch)
+	case f.notMatch != "":
 		conds = append(conds, "s.docid NOT IN (SELECT docid FROM organization_search WHERE "+f.d.SearchMatch+")")
 		args = append(args, f.notMatch)
 	}
@@ -399,10 +463,6 @@ func (l *lister) page(f filter, n int, o order, offset, limit int) ([]int64, err
 	if offset >= n || limit <= 0 {
 		return nil, nil
 	}
-	if l.sortsSearch(f, o) {
-		_, keys, err := l.searchPage(f, o, offset, limit)
-		return keys, err
-	}
 	live, err := l.liveCount()
 	if err != nil {
 		return nil, err
@@ -430,35 +490,46 @@ func (l *lister) sortsSearch(f filter, o order) bool {
 // search table: the index finds the matching rows, which hold the sort
 // key, and the other conditions are tested on them (filter.searchWhere),
 // so that no sort index is read, nor the organizations unless a condition
-// needs them.
-func (l *lister) searchPage(f filter, o order, offset, limit int) (int, []int64, error) {
+// needs them. The same statement counts the matches of each of others,
+// searches too, whose counts are returned in their order.
+func (l *lister) searchPage(f filter, o order, offset, limit int, others ...filter) (n int, keys []int64, counts []int, err error) {
 	cond, args := f.searchWhere()
-	rows, err := l.g.Raw(`WITH m AS (SELECT s.docid, s.`+o.searchKey+` AS sort_key FROM organization_search s WHERE `+cond+`)
-		SELECT NULL AS docid, count(*) AS n FROM m
-		UNION ALL
-		SELECT docid, NULL FROM (SELECT docid FROM m ORDER BY sort_key, docid LIMIT ? OFFSET ?) page`,
-		append(args, max(limit, 0), offset)...).Rows()
+	// Each row is a count (its kind the count's: 0 for f's, i+1 for
+	// others[i]'s) or a key of the page (kind -1), in order.
+	query := `WITH m AS (SELECT s.docid, s.` + o.searchKey + ` AS sort_key FROM organization_search s WHERE ` + cond + `)
+		SELECT 0 AS kind, count(*) AS v FROM m`
+	for i, other := range others {
+		cond, more := other.searchWhere()
+		query += fmt.Sprintf(" UNION ALL SELECT %d, count(*) FROM organization_search s WHERE %s", i+1, cond)
+		args = append(args, more...)
+	}
+	query += ` UNION ALL SELECT -1, docid FROM (SELECT docid FROM m ORDER BY sort_key, docid LIMIT ? OFFSET ?) page`
+	rows, err := l.g.Raw(query, append(args, max(limit, 0), offset)...).Rows()
 	if err != nil {
-		return 0, nil, fmt.Errorf("list organizations: %w", err)
+		return 0, nil, nil, fmt.Errorf("list organizations: %w", err)
 	}
 	defer rows.Close()
-	n := 0
-	keys := make([]int64, 0, max(limit, 0))
+	keys = make([]int64, 0, max(limit, 0))
+	counts = make([]int, len(others))
 	for rows.Next() {
-		var pk, count sql.NullInt64
-		if err := rows.Scan(&pk, &count); err != nil {
-			return 0, nil, fmt.Errorf("list organizations: %w", err)
+		var kind int
+		var v int64
+		if err := rows.Scan(&kind, &v); err != nil {
+			return 0, nil, nil, fmt.Errorf("list organizations: %w", err)
 		}
-		if pk.Valid {
-			keys = append(keys, pk.Int64)
-		} else {
-			n = int(count.Int64)
+		switch {
+		case kind < 0:
+			keys = append(keys, v)
+		case kind == 0:
+			n = int(v)
+		default:
+			counts[kind-1] = int(v)
 		}
 	}
 	if err := rows.Err(); err != nil {
-		return 0, nil, fmt.Errorf("list organizations: %w", err)
+		return 0, nil, nil, fmt.Errorf("list organizations: %w", err)
 	}
-	return n, keys, nil
+	return n, keys, counts, nil
 }
 
 // pageQuery returns the query of a page of keys, by walking the order's

@@ -136,6 +136,11 @@ type Dialect struct {
 	// RenderSearch renders a search expression in the syntax SearchMatch
 	// takes.
 	RenderSearch func(SearchNode) string
+	// SearchExcept, when set, returns the expression that matches the
+	// rendered expression match and not except, so that the index alone
+	// excludes a relevance level's matches (lister.searchByRelevance);
+	// where nil, a subquery excludes them.
+	SearchExcept func(match, except string) string
 	// WriteVocabulary adds search vocabulary entries, given as one
 	// parameter, a JSON array of [term, length, reversed], skipping those
 	// the vocabulary holds.
