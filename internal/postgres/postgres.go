@@ -396,7 +396,8 @@ func (db *DB) dialect() *sqlstore.Dialect {
 		Name:       "postgres",
 		Migrations: migrations,
 		// Each answer reads one snapshot, as SQLite's read transactions do.
-		ReadTx: &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true},
+		ReadTx:            &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true},
+		OneStatementReads: true,
 		// Taking the data version's row lock first makes writers queue,
 		// as SQLite's IMMEDIATE transactions do: the store numbers new
 		// rows and checks versions under that lock.

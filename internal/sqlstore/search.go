@@ -150,17 +150,18 @@ func (db *DB) VocabularyNear(ctx context.Context, probes []directory.TypoProbe) 
 			"SELECT term FROM search_vocabulary"+db.d.IndexedBy("search_vocabulary_suffix")+" WHERE "+in+" AND reversed >= ? AND reversed < ?")
 		args = append(args, p.Prefix, p.Prefix+"\U0010FFFF", p.ReversedSuffix, p.ReversedSuffix+"\U0010FFFF")
 	}
-	// In a read transaction, like every read of the read pool: GORM
-	// prepares a statement outside a transaction on a connection it takes
-	// from the pool, while readers of the same statement wait for that
-	// preparation holding its statement cache's lock, which the pool's read
-	// transactions need for their next statement. With every connection
-	// held by such a transaction, the preparation waited for a connection
-	// that none would give back: reads stalled until their clients gave up
-	// (the 30 s timeouts of BenchmarkLoad's mixed run). In a transaction the
-	// statement is prepared on the transaction's own connection.
+	// Where GORM prepares statements, in a read transaction, like every
+	// read of the read pool: GORM prepares a statement outside a
+	// transaction on a connection it takes from the pool, while readers of
+	// the same statement wait for that preparation holding its statement
+	// cache's lock, which the pool's read transactions need for their next
+	// statement. With every connection held by such a transaction, the
+	// preparation waited for a connection that none would give back: reads
+	// stalled until their clients gave up (the 30 s timeouts of
+	// BenchmarkLoad's mixed run). In a transaction the statement is
+	// prepared on the transaction's own connection.
 	var terms []string
-	err := db.readTransaction(db.reading(ctx, db.read), func(tx *gorm.DB) error {
+	err := db.readStatement(db.reading(ctx, db.read), func(tx *gorm.DB) error {
 		rows, err := tx.Raw(strings.Join(parts, " UNION ALL "), args...).Rows()
 		if err != nil {
 			return err

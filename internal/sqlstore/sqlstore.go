@@ -83,6 +83,13 @@ type Dialect struct {
 	// ReadTx are the options of the read transactions of lists and
 	// exports, which must each read one snapshot; nil for the default.
 	ReadTx *sql.TxOptions
+	// OneStatementReads says that a read of one statement may run outside
+	// a transaction, saving the round trips of its BEGIN and COMMIT: the
+	// statement reads one snapshot of its own, and the driver prepares it
+	// on the connection that runs it (pgx's statement cache). Where GORM
+	// prepares statements (SQLite's handles), a read must run in a
+	// transaction (see DB.VocabularyNear).
+	OneStatementReads bool
 	// Route, when set, picks where a read of lists, searches or exports on
 	// g (the read or export handle) goes, given its context: to read
 	// replicas, unless directory.ReadsPrimary(ctx). Single records, keys
@@ -435,6 +442,15 @@ func (db *DB) readTransaction(g *gorm.DB, fn func(tx *gorm.DB) error) error {
 		return g.Transaction(fn)
 	}
 	return g.Transaction(fn, db.d.ReadTx)
+}
+
+// readStatement runs fn, a read of one statement, on g: alone where the
+// dialect allows (Dialect.OneStatementReads), else in a read transaction.
+func (db *DB) readStatement(g *gorm.DB, fn func(g *gorm.DB) error) error {
+	if db.d.OneStatementReads {
+		return fn(g)
+	}
+	return db.readTransaction(g, fn)
 }
 
 // timeLayout is fixed-width so that text order in SQL is time order.
