@@ -379,10 +379,101 @@ const changeLogLock = 0x636f616c6974 // "coalit"
 // all-visible for index-only scans (Dialect.AfterLoad). A failure, such as
 // the loader's request ending first, is logged: the load has committed, and
 // autovacuum does the same later.
+//
+// VACUUM marks a page only once it may set the committed hint bit of each
+// of its rows, and PostgreSQL lets it set one only when the WAL is flushed
+// past the latest commit of any of the 32 transactions whose status shares
+// a group with the row's transaction in the commit log (clog.c,
+// CLOG_XACTS_PER_LSN_GROUP). The load's own commit is flushed
+// (Dialect.Analyze), but a neighbouring transaction of any session of the
+// server, in any database, that commits asynchronously just after it leaves
+// that group unflushed until the WAL writer's next round (wal_writer_delay,
+// 200 ms by default): a VACUUM in that window marked no page at all
+// (TestVacuumLoadedAfterNeighbourCommit). So when a pass leaves pages
+// unmarked, vacuumLoaded waits for the WAL written so far to be flushed and
+// VACUUMs again, up to vacuumPasses times.
+//
+// What it cannot overcome is a snapshot of the same database that may not
+// see the load's rows: a transaction open since before the load's commit,
+// or one begun while an older transaction of the server still ran. VACUUM
+// cannot mark the pages of those rows until it ends; they stay unmarked
+// until autovacuum next vacuums the table, and index-only scans read their
+// rows until then.
 func (db *DB) vacuumLoaded(ctx context.Context, g *gorm.DB) {
-	const stmt = "VACUUM organizations, organization_regions, organization_focus_areas, organization_languages"
-	if err := g.Exec(stmt).Error; err != nil {
-		db.log.WarnContext(ctx, "vacuum after a load failed; autovacuum will do it", "err", err)
+	for pass := 1; ; pass++ {
+		if err := g.Exec("VACUUM " + loadedTables).Error; err != nil {
+			db.log.WarnContext(ctx, "vacuum after a load failed; autovacuum will do it", "err", err)
+			return
+		}
+		var unmarked int64
+		if err := g.Raw(unmarkedPages).Scan(&unmarked).Error; err != nil {
+			db.log.WarnContext(ctx, "vacuum after a load: count the pages it marked", "err", err)
+			return
+		}
+		if unmarked == 0 {
+			return
+		}
+		if pass == vacuumPasses {
+			db.log.InfoContext(ctx, "pages left not all-visible after a load; autovacuum will mark them",
+				"pages", unmarked, "passes", pass)
+			return
+		}
+		if err := waitWALFlushed(ctx, g); err != nil {
+			db.log.WarnContext(ctx, "vacuum after a load: wait for the WAL to be flushed", "err", err)
+			return
+		}
+	}
+}
+
+// loadedTables are the tables whose pages vacuumLoaded marks all-visible:
+// those a load fills that index-only scans read.
+const loadedTables = "organizations, organization_regions, organization_focus_areas, organization_languages"
+
+// unmarkedPages counts the pages of loadedTables that the visibility map
+// does not mark all-visible, as the last VACUUM of each table left them.
+const unmarkedPages = `SELECT coalesce(sum(relpages - relallvisible), 0) FROM pg_class
+	WHERE oid IN ('organizations'::regclass, 'organization_regions'::regclass,
+		'organization_focus_areas'::regclass, 'organization_languages'::regclass)`
+
+// vacuumPasses is how many VACUUMs of loadedTables vacuumLoaded runs at
+// most: a pass that leaves pages unmarked for want of a WAL flush (see
+// vacuumLoaded) is followed by one after the flush; the passes after it
+// cover a neighbour's commit during that pass.
+const vacuumPasses = 3
+
+// walFlushPoll is how often waitWALFlushed asks how far the WAL is flushed.
+const walFlushPoll = 20 * time.Millisecond
+
+// walFlushWait bounds waitWALFlushed: above the longest wal_writer_delay
+// PostgreSQL takes (10 s), within which its WAL writer flushes.
+const walFlushWait = 15 * time.Second
+
+// waitWALFlushed waits until the server has flushed the WAL written before
+// the call, for at most walFlushWait, or until ctx ends: the error returned
+// then wraps ctx's (context.DeadlineExceeded after walFlushWait).
+func waitWALFlushed(ctx context.Context, g *gorm.DB) error {
+	ctx, cancel := context.WithTimeout(ctx, walFlushWait)
+	defer cancel()
+	g = g.WithContext(ctx)
+	var written string
+	if err := g.Raw("SELECT pg_current_wal_insert_lsn()::text").Scan(&written).Error; err != nil {
+		return fmt.Errorf("read the WAL insert location: %w", err)
+	}
+	tick := time.NewTicker(walFlushPoll)
+	defer tick.Stop()
+	for {
+		var flushed bool
+		if err := g.Raw("SELECT pg_current_wal_flush_lsn() >= ?::pg_lsn", written).Scan(&flushed).Error; err != nil {
+			return fmt.Errorf("read the WAL flush location: %w", err)
+		}
+		if flushed {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("wait for the WAL flush to %s: %w", written, ctx.Err())
+		case <-tick.C:
+		}
 	}
 }
 

@@ -238,7 +238,8 @@ func TestSearchFilterColumnsFollowWrites(t *testing.T) {
 // organizations, by a seed or by an import, leaves every page of the
 // filter tables marked all-visible, so that their index-only counts read no
 // rows: the load ends with a VACUUM (Dialect.AfterLoad), whose marks need
-// the load's commit flushed.
+// the load's commit flushed, and its neighbours' in the commit log
+// (TestVacuumLoadedAfterNeighbourCommit).
 func TestLoadLeavesFilterTablesVisible(t *testing.T) {
 	t.Parallel()
 	orgs := demo.Generate(1000, 1)
