@@ -2,7 +2,7 @@ package postgres
 
 import (
 	"context"
-	"fmt"
+	"crypto/rand"
 	"net/url"
 	"os"
 	"strings"
@@ -27,6 +27,9 @@ func serverURL(t *testing.T) string {
 
 // createDatabase creates a database on the server with the options of
 // CREATE DATABASE given, dropped when the test ends, and returns its URL.
+// Its name is random, as dbtest's are: a name made from the test's, as it
+// was, let two runs of the suite on one server (two worktrees) drop each
+// other's databases under their connections (SQLSTATE 57P01).
 func createDatabase(t *testing.T, server, options string) string {
 	t.Helper()
 	ctx := context.Background()
@@ -35,8 +38,7 @@ func createDatabase(t *testing.T, server, options string) string {
 		t.Fatal(err)
 	}
 	defer admin.Close(ctx)
-	name := fmt.Sprintf("coalition_test_%s", strings.ToLower(strings.ReplaceAll(t.Name(), "/", "_")))
-	admin.Exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
+	name := "coalition_test_" + strings.ToLower(rand.Text()[:16])
 	if _, err := admin.Exec(ctx, "CREATE DATABASE "+name+" "+options); err != nil {
 		t.Fatal(err)
 	}
