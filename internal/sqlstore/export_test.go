@@ -66,6 +66,16 @@ func (db *DB) RankBothWays(ctx context.Context, q directory.ListQuery, search di
 	return byLevels, few, err
 }
 
+// FirstSearchStatement returns the first statement of a list of q in
+// relevance order, where its page comes from the search table
+// (lister.searchByRelevance), with its arguments, and the statements its
+// read transaction runs first (Dialect.SearchReadStart).
+func (db *DB) FirstSearchStatement(q directory.ListQuery, search directory.SearchQuery, private bool) (query string, args []any, start []string) {
+	first, outside := firstLevel(db.newFilter(q, search, private), db.newSearchExpr(search, private).levels())
+	query, args = searchPageQuery(first, orderOf(q, db.d), q.Offset(), q.PerPage, outside...)
+	return query, args, db.d.SearchReadStart
+}
+
 // PageBy returns a page of q by one of the two plans (walking the order's
 // index or collecting the matches).
 func (db *DB) PageBy(ctx context.Context, walk bool, q directory.ListQuery, search directory.SearchQuery, private bool) ([]directory.Organization, error) {

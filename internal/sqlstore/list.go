@@ -20,6 +20,13 @@ func (db *DB) listLive(ctx context.Context, q directory.ListQuery, search direct
 	// One read transaction: the count and the page see the same snapshot,
 	// so a concurrent write cannot make them disagree.
 	err = db.readTransaction(db.reading(ctx, db.read), func(tx *gorm.DB) error {
+		if !search.IsEmpty() {
+			for _, stmt := range db.d.SearchReadStart {
+				if err := tx.Exec(stmt).Error; err != nil {
+					return fmt.Errorf("list organizations: %w", err)
+				}
+			}
+		}
 		orgs, total, err = db.listIn(tx, q, search, private)
 		return err
 	})
@@ -98,14 +105,7 @@ func (l *lister) countAndPage(f filter, e *searchExpr, o order, offset, limit in
 // words may reach the last of dozens of levels, each an index search.
 func (l *lister) searchByRelevance(f filter, e searchExpr, o order, offset, limit, few int) (int, []int64, error) {
 	levels := e.levels()
-	first := f
-	first.match = levels[0]
-	var outside []filter
-	if len(levels) > 1 {
-		rest := f
-		rest.notMatch = levels[0]
-		outside = append(outside, rest)
-	}
+	first, outside := firstLevel(f, levels)
 	part, keys, counts, err := l.searchPage(first, o, offset, limit, outside...)
 	if err != nil {
 		return 0, nil, err
@@ -134,6 +134,20 @@ func (l *lister) searchByRelevance(f filter, e searchExpr, o order, offset, limi
 		before += n
 	}
 	return total, keys, nil
+}
+
+// firstLevel returns the filter of the first of levels (see
+// searchExpr.levels) among the matches of f, and those of the matches
+// outside it, none when it is the only level.
+func firstLevel(f filter, levels []string) (first filter, outside []filter) {
+	first = f
+	first.match = levels[0]
+	if len(levels) > 1 {
+		rest := f
+		rest.notMatch = levels[0]
+		outside = append(outside, rest)
+	}
+	return first, outside
 }
 
 // pageByRelevance returns the keys of a page of the organizations matching
@@ -493,18 +507,8 @@ func (l *lister) sortsSearch(f filter, o order) bool {
 // needs them. The same statement counts the matches of each of others,
 // searches too, whose counts are returned in their order.
 func (l *lister) searchPage(f filter, o order, offset, limit int, others ...filter) (n int, keys []int64, counts []int, err error) {
-	cond, args := f.searchWhere()
-	// Each row is a count (its kind the count's: 0 for f's, i+1 for
-	// others[i]'s) or a key of the page (kind -1), in order.
-	query := `WITH m AS (SELECT s.docid, s.` + o.searchKey + ` AS sort_key FROM organization_search s WHERE ` + cond + `)
-		SELECT 0 AS kind, count(*) AS v FROM m`
-	for i, other := range others {
-		cond, more := other.searchWhere()
-		query += fmt.Sprintf(" UNION ALL SELECT %d, count(*) FROM organization_search s WHERE %s", i+1, cond)
-		args = append(args, more...)
-	}
-	query += ` UNION ALL SELECT -1, docid FROM (SELECT docid FROM m ORDER BY sort_key, docid LIMIT ? OFFSET ?) page`
-	rows, err := l.g.Raw(query, append(args, max(limit, 0), offset)...).Rows()
+	query, args := searchPageQuery(f, o, offset, limit, others...)
+	rows, err := l.g.Raw(query, args...).Rows()
 	if err != nil {
 		return 0, nil, nil, fmt.Errorf("list organizations: %w", err)
 	}
@@ -530,6 +534,22 @@ func (l *lister) searchPage(f filter, o order, offset, limit int, others ...filt
 		return 0, nil, nil, fmt.Errorf("list organizations: %w", err)
 	}
 	return n, keys, counts, nil
+}
+
+// searchPageQuery returns the statement of searchPage and its arguments.
+// Each row it returns is a count (its kind the count's: 0 for f's, i+1 for
+// others[i]'s) or a key of the page (kind -1), in order.
+func searchPageQuery(f filter, o order, offset, limit int, others ...filter) (string, []any) {
+	cond, args := f.searchWhere()
+	query := `WITH m AS (SELECT s.docid, s.` + o.searchKey + ` AS sort_key FROM organization_search s WHERE ` + cond + `)
+		SELECT 0 AS kind, count(*) AS v FROM m`
+	for i, other := range others {
+		cond, more := other.searchWhere()
+		query += fmt.Sprintf(" UNION ALL SELECT %d, count(*) FROM organization_search s WHERE %s", i+1, cond)
+		args = append(args, more...)
+	}
+	query += ` UNION ALL SELECT -1, docid FROM (SELECT docid FROM m ORDER BY sort_key, docid LIMIT ? OFFSET ?) page`
+	return query, append(args, max(limit, 0), offset)
 }
 
 // pageQuery returns the query of a page of keys, by walking the order's

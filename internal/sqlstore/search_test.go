@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"gorm.io/gorm"
+
 	"github.com/coalition-directory/coalition/internal/dbtest"
 	"github.com/coalition-directory/coalition/internal/directory"
 )
@@ -189,6 +191,43 @@ func TestOddTextIndexes(t *testing.T) {
 		want := slices.Sorted(slices.Values(ids))
 		if !slices.Equal(found, want) {
 			t.Errorf("q=%s found %d organizations, want all %d", word, len(found), len(want))
+		}
+	}
+}
+
+// TestSmallDirectorySearchReadsIndex checks the plan of a search's first
+// statement on a directory of 1,000 organizations: PostgreSQL's planner,
+// which does not price reading each row's document out of line, chose to
+// read the whole search table and every document rather than the GIN
+// index, at 40 times the cost. The statements that start a search's read
+// transaction (Dialect.SearchReadStart) must steer it to the index.
+func TestSmallDirectorySearchReadsIndex(t *testing.T) {
+	t.Parallel()
+	if dbtest.Backend() != "postgres" {
+		t.Skip("SQLite's FTS4 table is always searched through its index")
+	}
+	db, svc := newTestDB(t)
+	mustSeed(t, svc, 1000, 3)
+	q := directory.ListQuery{Page: 1, PerPage: directory.DefaultPerPage, Sort: directory.SortRelevance, Lang: directory.LangRU}
+	for _, text := range []string{"центр", "помощь детям"} {
+		query, args, start := db.FirstSearchStatement(q, directory.ParseSearch(text), false)
+		var plan []string
+		err := db.Gorm().Transaction(func(tx *gorm.DB) error {
+			for _, stmt := range start {
+				if err := tx.Exec(stmt).Error; err != nil {
+					return err
+				}
+			}
+			return tx.Raw("EXPLAIN "+query, args...).Scan(&plan).Error
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.ContainsFunc(plan, func(line string) bool {
+			return strings.Contains(line, "Bitmap Index Scan on organization_search_document")
+		}) ||
+			slices.ContainsFunc(plan, func(line string) bool { return strings.Contains(line, "Seq Scan on organization_search") }) {
+			t.Errorf("q=%s: the first statement does not read the search index alone:\n%s", text, strings.Join(plan, "\n"))
 		}
 	}
 }

@@ -143,6 +143,9 @@ type Dialect struct {
 	// RenderSearch renders a search expression in the syntax SearchMatch
 	// takes.
 	RenderSearch func(SearchNode) string
+	// SearchReadStart are statements run first in the read transaction
+	// of a list that searches, to steer its plans.
+	SearchReadStart []string
 	// SearchExcept, when set, returns the expression that matches the
 	// rendered expression match and not except, so that the index alone
 	// excludes a relevance level's matches (lister.searchByRelevance);
