@@ -31,7 +31,13 @@ func (c listCase) search() directory.SearchQuery {
 // keep.
 func referenceList(t *testing.T, db *sqlstore.DB, c listCase) ([]string, int) {
 	t.Helper()
-	q, search := c.q, c.search()
+	return referenceListOf(t, db, c, c.search())
+}
+
+// referenceListOf is referenceList for the search as given, with its typos.
+func referenceListOf(t *testing.T, db *sqlstore.DB, c listCase, search directory.SearchQuery) ([]string, int) {
+	t.Helper()
+	q := c.q
 	cond, args := db.ListConditions(q, search, c.private)
 	var total int
 	if err := db.Gorm().Raw("SELECT count(*) FROM organizations o WHERE "+cond, args...).Row().Scan(&total); err != nil {
