@@ -617,8 +617,9 @@ func (l *lister) organizations(keys []int64) ([]directory.Organization, error) {
 		return nil, fmt.Errorf("read organizations: %w", err)
 	}
 	if found != len(keys) {
-		// Each statement of a list reads its own snapshot: a row named by
-		// the page may be gone by the time it is read.
+		// A statement outside the list's read transaction (the tests'
+		// PageBy) reads a snapshot of its own: a row named by the page may
+		// be gone by the time it is read.
 		out := orgs[:0]
 		for _, o := range orgs {
 			if o.ID != "" {

@@ -192,7 +192,8 @@ func (db *DB) VocabularyNear(ctx context.Context, probes []directory.TypoProbe) 
 // anywhere; and, within a field and without typos, every word matched
 // exactly before stems and prefixes. A list counts levels in order until
 // its page is reached, and reads each level's part of the page in name
-// order (see lister.pageByRelevance).
+// order (see lister.pageByRelevance, and lister.searchByRelevance where the
+// search rows hold the name sort keys).
 //
 // FTS4 refuses an expression nested deeper than 12 (a chain of n terms
 // joined by one operator counts log2(n)). A long query whose levels would
