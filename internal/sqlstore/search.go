@@ -360,10 +360,22 @@ func (e searchExpr) exactAll(last directory.SearchField) SearchNode {
 
 // withTypos is the expression of records matching every required word
 // with at most total typos in all, in the fields up to last: one
-// alternative for each way of sharing the typos among the words.
+// alternative for each way of sharing the typos among the words. When
+// total allows every word all its typos (maxTypos), that is one
+// alternative, the one giving each word all of them, which holds every
+// other: the others would only make a long query's expression deeper than
+// FTS4 takes (its depth grows with the number of ways of sharing).
 func (e searchExpr) withTypos(total int, last directory.SearchField) SearchNode {
-	var alts []SearchNode
 	budget := make([]int, len(e.required))
+	if total >= e.maxTypos() {
+		for i, w := range e.required {
+			if len(w.Typos) > 0 {
+				budget[i] = w.MaxEdits
+			}
+		}
+		return e.matchAll(budget, last)
+	}
+	var alts []SearchNode
 	var share func(i, left int)
 	share = func(i, left int) {
 		if i == len(e.required) {

@@ -27,6 +27,9 @@ func TestSearchExpressionsRun(t *testing.T) {
 		"организация международная общественная благотворительная реабилитационная информационная правозащитная",
 		"в и на для по с о к",
 		"rehabilitaton centers for the victims of human traficking in the region",
+		// Six words with typos: the ways of sharing the typos among them
+		// made the expression of every result deeper than FTS4 takes.
+		"реабилитацыя прававой помащи организацыи социальнай поддержки",
 	} {
 		for _, private := range []bool{false, true} {
 			search := directory.ParseSearch(text)
