@@ -63,8 +63,8 @@ func redactURI(uri string) string {
 // holdsKey reports whether s, percent-decoded or as it is, contains the
 // key prefix in any case.
 func holdsKey(s string) bool {
-	if d, err := url.QueryUnescape(s); err == nil && containsFold(d, directory.KeySecretPrefix) {
-		return true
+	if d, err := url.QueryUnescape(s); err == nil {
+		s = d // decoding keeps the prefix of a key sent as it is
 	}
 	return containsFold(s, directory.KeySecretPrefix)
 }

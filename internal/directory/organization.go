@@ -116,6 +116,20 @@ type Organization struct {
 	Contacts []Contact
 }
 
+// PlaceNames returns the names in lang of the organization's region and
+// country, as its address shows them: "" for a code places does not know,
+// and for a region named as its city is (Moscow in Moscow), which would be
+// said twice.
+func (o *Organization) PlaceNames(places Places, lang string) (region, country string) {
+	if r, ok := places.Region(o.RegionCode); ok && r.Name(lang) != o.City {
+		region = r.Name(lang)
+	}
+	if c, ok := places.Country(o.CountryCode); ok {
+		country = c.Name(lang)
+	}
+	return region, country
+}
+
 // Text returns the name and description in lang, falling back to the
 // original language, and reports the language actually used.
 func (o *Organization) Text(lang string) (Text, string) {

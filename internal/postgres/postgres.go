@@ -406,7 +406,7 @@ func (db *DB) vacuumLoaded(ctx context.Context, g *gorm.DB) {
 			return
 		}
 		var unmarked int64
-		if err := g.Raw(unmarkedPages).Scan(&unmarked).Error; err != nil {
+		if err := g.Raw(unmarkedPages, loadedTables).Scan(&unmarked).Error; err != nil {
 			db.log.WarnContext(ctx, "vacuum after a load: count the pages it marked", "err", err)
 			return
 		}
@@ -429,11 +429,11 @@ func (db *DB) vacuumLoaded(ctx context.Context, g *gorm.DB) {
 // those a load fills that index-only scans read.
 const loadedTables = "organizations, organization_regions, organization_focus_areas, organization_languages"
 
-// unmarkedPages counts the pages of loadedTables that the visibility map
-// does not mark all-visible, as the last VACUUM of each table left them.
+// unmarkedPages counts the pages of the tables it is given (loadedTables)
+// that the visibility map does not mark all-visible, as the last VACUUM of
+// each table left them.
 const unmarkedPages = `SELECT coalesce(sum(relpages - relallvisible), 0) FROM pg_class
-	WHERE oid IN ('organizations'::regclass, 'organization_regions'::regclass,
-		'organization_focus_areas'::regclass, 'organization_languages'::regclass)`
+	WHERE oid = ANY (string_to_array(?, ', ')::regclass[])`
 
 // vacuumPasses is how many VACUUMs of loadedTables vacuumLoaded runs at
 // most: a pass that leaves pages unmarked for want of a WAL flush (see

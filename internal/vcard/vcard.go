@@ -64,14 +64,21 @@ func Write(w io.Writer, org *directory.Organization, contacts []directory.Contac
 	return nil
 }
 
-// orgCard builds the organization's own card.
-func orgCard(org *directory.Organization, lang string, places directory.Places) govcard.Card {
-	text, used := org.Text(lang)
+// newCard starts a vCard 4.0 of kind for the record with id: VERSION,
+// PRODID, KIND and UID (a urn:uuid: URN, RFC 6350 section 6.7.6).
+func newCard(kind govcard.Kind, id string) govcard.Card {
 	card := govcard.Card{}
 	card.SetValue(govcard.FieldVersion, "4.0")
 	card.SetValue(govcard.FieldProductID, productID)
-	card.SetKind(govcard.KindOrganization)
-	card.SetValue(govcard.FieldUID, "urn:uuid:"+org.ID)
+	card.SetKind(kind)
+	card.SetValue(govcard.FieldUID, "urn:uuid:"+id)
+	return card
+}
+
+// orgCard builds the organization's own card.
+func orgCard(org *directory.Organization, lang string, places directory.Places) govcard.Card {
+	text, used := org.Text(lang)
+	card := newCard(govcard.KindOrganization, org.ID)
 	// FN is required (RFC 6350 section 6.2.1); an organization always has a
 	// name in its original language, the slug is there for a damaged record.
 	name := cmp.Or(singleLine(text.Name), org.Slug)
@@ -118,12 +125,8 @@ func address(org *directory.Organization, lang string, places directory.Places) 
 		Locality:      component(org.City),
 	}
 	if places != nil {
-		if reg, ok := places.Region(org.RegionCode); ok && reg.Name(lang) != org.City {
-			adr.Region = component(reg.Name(lang))
-		}
-		if c, ok := places.Country(org.CountryCode); ok {
-			adr.Country = component(c.Name(lang))
-		}
+		region, country := org.PlaceNames(places, lang)
+		adr.Region, adr.Country = component(region), component(country)
 	}
 	if *adr == (govcard.Address{Field: adr.Field}) {
 		return nil
@@ -152,11 +155,7 @@ func setOrganization(card govcard.Card, name, used string) {
 // card builds the vCard of one contact.
 func card(org *directory.Organization, c *directory.Contact, lang string) govcard.Card {
 	text, used := org.Text(lang)
-	card := govcard.Card{}
-	card.SetValue(govcard.FieldVersion, "4.0")
-	card.SetValue(govcard.FieldProductID, productID)
-	card.SetKind(govcard.KindIndividual)
-	card.SetValue(govcard.FieldUID, "urn:uuid:"+c.ID)
+	card := newCard(govcard.KindIndividual, c.ID)
 	card.SetValue(govcard.FieldFormattedName, singleLine(c.Name))
 	setOrganization(card, text.Name, used)
 	// RELATED links the contact to the organization's card above (RFC 6350

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"errors"
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
@@ -135,10 +136,7 @@ func (h *Handler) listView(r *http.Request, lang string) (*listView, int, error)
 	}
 	params := url.Values{"q": {in.Get("q")}, "country": {in.Get("country")}, "region": {in.Get("region")},
 		"focus_area": {in.Get("focus_area")}}
-	canonical := url.Values{}
-	for k, v := range params {
-		canonical[k] = v
-	}
+	canonical := maps.Clone(params)
 	if n, _ := strconv.Atoi(in.Get("page")); n > 1 {
 		canonical.Set("page", strconv.Itoa(n))
 	}
@@ -251,12 +249,11 @@ func (h *Handler) summary(o *directory.Organization, lang string, areas map[stri
 // place names where an organization is: city, region, country.
 func (h *Handler) place(o *directory.Organization, lang string) placeText {
 	var parts []string
-	places := h.dir.Places()
-	if reg, ok := places.Region(o.RegionCode); ok && reg.Name(lang) != o.City {
-		parts = append(parts, reg.Name(lang))
-	}
-	if c, ok := places.Country(o.CountryCode); ok {
-		parts = append(parts, c.Name(lang))
+	region, country := o.PlaceNames(h.dir.Places(), lang)
+	for _, name := range []string{region, country} {
+		if name != "" {
+			parts = append(parts, name)
+		}
 	}
 	p := placeText{City: o.City, CityLang: partLang(scriptLang(o.City), lang), Rest: strings.Join(parts, ", ")}
 	if p.City != "" && p.Rest != "" {
