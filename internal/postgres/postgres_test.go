@@ -107,7 +107,7 @@ func TestQueryQuotesTerms(t *testing.T) {
 	}
 	terms := []string{`o'neil`, `a\b`, `x:y`, `a&b|!c`, `¤приют`, `§прию`}
 	name, description := strings.Join(terms[:3], " "), strings.Join(terms[3:], " ")
-	if _, err := db.write.ExecContext(ctx, "INSERT INTO organization_search (docid, name, description, sort_original, sort_ru, sort_en, country_code, membership_status) VALUES (1, $1, $2, '', '', '', 'RU', 'member')", name, description); err != nil {
+	if _, err := db.write.ExecContext(ctx, "INSERT INTO organization_search (docid, name, description, sort_original, sort_ru, sort_en, country_code, membership_status, filter_terms) VALUES (1, $1, $2, '', '', '', 'RU', 'member', '')", name, description); err != nil {
 		t.Fatal(err)
 	}
 	count := func(n sqlstore.SearchNode) int {

@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"fmt"
+	"io/fs"
 	"slices"
 	"strings"
 	"testing"
@@ -80,8 +81,8 @@ func TestSearchSortKeysBackfilled(t *testing.T) {
 			country_code, membership_status, created_at, updated_at, version)
 		VALUES (1, 'a', 'a', 'ru', 'приют', 'приют', 'shelter', 'RU', 'member', 't', 't', 1),
 			(2, 'b', 'b', 'en', 'hope', 'надежда', 'hope', 'RU', 'member', 't', 't', 1);
-		INSERT INTO organization_search (docid, name, country_code, membership_status)
-		VALUES (1, 'приют shelter', 'RU', 'member'), (2, 'надежда hope', 'RU', 'member')`)
+		INSERT INTO organization_search (docid, name, country_code, membership_status, filter_terms)
+		VALUES (1, 'приют shelter', 'RU', 'member', ''), (2, 'надежда hope', 'RU', 'member', '')`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -156,8 +157,8 @@ func TestSearchFilterColumnsBackfilled(t *testing.T) {
 			country_code, membership_status, created_at, updated_at, version)
 		VALUES (1, 'a', 'a', 'ru', 'приют', 'приют', 'shelter', 'RU', 'member', 't', 't', 1),
 			(2, 'b', 'b', 'en', 'hope', 'надежда', 'hope', 'KZ', 'former', 't', 't', 1);
-		INSERT INTO organization_search (docid, name, sort_original, sort_ru, sort_en)
-		VALUES (1, 'приют shelter', 'приют', 'приют', 'shelter'), (2, 'надежда hope', 'hope', 'надежда', 'hope')`)
+		INSERT INTO organization_search (docid, name, sort_original, sort_ru, sort_en, filter_terms)
+		VALUES (1, 'приют shelter', 'приют', 'приют', 'shelter', ''), (2, 'надежда hope', 'hope', 'надежда', 'hope', '')`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -231,6 +232,133 @@ func TestSearchFilterColumnsFollowWrites(t *testing.T) {
 	}
 	if got != [4]bool{true, false, true, false} {
 		t.Errorf("found by new country, old country, new status, old status: %v, want [true false true false]", got)
+	}
+}
+
+// filterTermsApart returns the number of search rows whose filter terms
+// are not those of their organization's filter tables, as sets.
+func filterTermsApart(t *testing.T, db *DB) int {
+	t.Helper()
+	var apart int
+	err := db.write.QueryRowContext(context.Background(), `SELECT count(*) FROM organization_search s
+		WHERE ARRAY(SELECT DISTINCT t FROM unnest(string_to_array(s.filter_terms, ' ')) t ORDER BY t)
+			IS DISTINCT FROM ARRAY(SELECT t FROM (
+				SELECT 'R~' || region_code AS t FROM organization_regions WHERE org_pk = s.docid
+				UNION SELECT 'F~' || focus_area FROM organization_focus_areas WHERE org_pk = s.docid
+				UNION SELECT 'L~' || language FROM organization_languages WHERE org_pk = s.docid) terms ORDER BY t)`).Scan(&apart)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return apart
+}
+
+// TestSearchFilterTermsBackfilled checks that migration 0017 gives the
+// search rows of an existing directory the filter terms of their
+// organizations: the database is taken back to where it was without it
+// (migration 0013's document, no filter terms), holding organizations,
+// and migrated again. A search with a focus area then finds them.
+func TestSearchFilterTermsBackfilled(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db, svc, orgs := openSeeded(t, 40)
+	before, err := fs.ReadFile(migrationFiles, "migrations/0013_search_document_array.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.write.ExecContext(ctx, string(before)+`;
+		ALTER TABLE organization_search DROP COLUMN filter_terms;
+		DELETE FROM schema_migrations WHERE version = 17`); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if apart := filterTermsApart(t, db); apart != 0 {
+		t.Errorf("got %d search rows with filter terms apart from their organization's, want 0", apart)
+	}
+	org := orgs[7]
+	if !foundWith(t, svc, org, directory.ListQuery{FocusAreas: org.FocusAreas[:1]}) {
+		t.Errorf("a search for %s with its focus area %s does not find it", org.Slug, org.FocusAreas[0])
+	}
+}
+
+// foundWith reports whether a search for the first word of org's name with
+// the filters of q finds org.
+func foundWith(t *testing.T, svc *directory.Service, org directory.Organization, q directory.ListQuery) bool {
+	t.Helper()
+	q.Text = strings.Fields(org.Translations[org.OriginalLanguage].Name)[0]
+	q.Page, q.PerPage = 1, directory.MaxPerPage
+	for {
+		page, err := svc.Organizations(context.Background(), q, directory.Operator("test"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if slices.ContainsFunc(page.Items, func(o directory.Organization) bool { return o.ID == org.ID }) {
+			return true
+		}
+		if q.Page*q.PerPage >= page.Total {
+			return false
+		}
+		q.Page++
+	}
+}
+
+// TestSearchFilterTermsFollowWrites checks that the filter terms of each
+// search row are its organization's after a load and after updates that
+// change its regions, focus areas and languages, an archive and a restore,
+// and that a search with a new value finds the organization and one with
+// an old value does not (the index matches them, filter.searchWhere).
+func TestSearchFilterTermsFollowWrites(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db, svc, orgs := openSeeded(t, 40)
+	org := orgs[3]
+	if len(org.FocusAreas) == 0 || len(org.Languages) == 0 || org.RegionCode == "" {
+		t.Fatalf("generated organization %s has no focus area, language or region", org.Slug)
+	}
+	focus, language, region := "research", "hy", "RU-KLU"
+	if slices.Contains(org.FocusAreas, focus) || slices.Contains(org.Languages, language) ||
+		org.CountryCode != "RU" || org.RegionCode == region || slices.Contains(org.ServiceRegions, region) {
+		t.Fatalf("generated organization %s already has %s, %s or %s, or is not in Russia", org.Slug, focus, language, region)
+	}
+	op := directory.Operator("test")
+	updated, err := svc.UpdateOrganization(ctx, op, org.ID, directory.Precondition{}, func(o *directory.Organization) error {
+		o.FocusAreas = []string{focus}
+		o.Languages = []string{language}
+		o.ServiceRegions = []string{region}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{orgs[5].ID, orgs[6].ID} {
+		if _, err := svc.ArchiveOrganization(ctx, op, id, directory.Precondition{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := svc.RestoreOrganization(ctx, op, orgs[6].ID, directory.Precondition{}, ""); err != nil {
+		t.Fatal(err)
+	}
+	if apart := filterTermsApart(t, db); apart != 0 {
+		t.Errorf("got %d search rows with filter terms apart from their organization's, want 0", apart)
+	}
+	for _, c := range []struct {
+		name string
+		q    directory.ListQuery
+		want bool
+	}{
+		{"new focus area", directory.ListQuery{FocusAreas: []string{focus}}, true},
+		{"old focus area", directory.ListQuery{FocusAreas: org.FocusAreas[:1]}, false},
+		{"new language", directory.ListQuery{Languages: []string{language}}, true},
+		{"old language", directory.ListQuery{Languages: org.Languages[:1]}, false},
+		{"new service region", directory.ListQuery{Regions: []string{region}}, true},
+		{"seat region", directory.ListQuery{Regions: []string{org.RegionCode}}, true},
+		{"new focus area in a region elsewhere", directory.ListQuery{FocusAreas: []string{focus}, Regions: []string{"KZ-ALA"}}, false},
+		{"any of two focus areas", directory.ListQuery{FocusAreas: []string{org.FocusAreas[0], focus}}, true},
+	} {
+		if got := foundWith(t, svc, updated, c.q); got != c.want {
+			t.Errorf("%s: found %v, want %v", c.name, got, c.want)
+		}
 	}
 }
 

@@ -69,11 +69,13 @@ func (db *DB) RankBothWays(ctx context.Context, q directory.ListQuery, search di
 // FirstSearchStatement returns the first statement of a list of q in
 // relevance order, where its page comes from the search table
 // (lister.searchByRelevance), with its arguments, and the statements its
-// read transaction runs first (Dialect.SearchReadStart).
-func (db *DB) FirstSearchStatement(q directory.ListQuery, search directory.SearchQuery, private bool) (query string, args []any, start []string) {
+// read transaction runs first (searchStart).
+func (db *DB) FirstSearchStatement(q directory.ListQuery, search directory.SearchQuery, private bool) (query string, args []any, start string) {
 	first, outside := firstLevel(db.newFilter(q, search, private), db.newSearchExpr(search, private).levels())
-	query, args = searchPageQuery(first, orderOf(q, db.d), q.Offset(), q.PerPage, outside...)
-	return query, args, db.d.SearchReadStart
+	o := orderOf(q, db.d)
+	query, args = searchPageQuery(first, o, q.Offset(), q.PerPage, outside...)
+	l := &lister{d: db.d}
+	return query, args, l.searchStart(first, o)
 }
 
 // PageBy returns a page of q by one of the two plans (walking the order's

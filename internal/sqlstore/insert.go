@@ -68,12 +68,15 @@ func (r *contactRow) values() []any {
 // searchTable is the search index, written a row at a time (see rowByRow):
 // each organization's key, the fields of its document and, where the
 // dialect keeps them there (Dialect.SearchListColumns), its name sort keys,
-// country and membership status.
+// country and membership status, and its filter terms (Dialect.SearchAnd).
 // searchRowValues gives a row's values.
 func searchTable(d *Dialect) table {
 	columns := []string{"docid", "name", "acronym", "place", "description"}
 	if d.SearchListColumns {
 		columns = append(columns, "sort_original", "sort_ru", "sort_en", "country_code", "membership_status")
+	}
+	if d.SearchAnd != nil {
+		columns = append(columns, "filter_terms")
 	}
 	return table{name: "organization_search", columns: columns, rowByRow: true}
 }

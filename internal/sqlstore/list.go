@@ -20,13 +20,6 @@ func (db *DB) listLive(ctx context.Context, q directory.ListQuery, search direct
 	// One read transaction: the count and the page see the same snapshot,
 	// so a concurrent write cannot make them disagree.
 	err = db.readTransaction(db.reading(ctx, db.read), func(tx *gorm.DB) error {
-		if !search.IsEmpty() {
-			for _, stmt := range db.d.SearchReadStart {
-				if err := tx.Exec(stmt).Error; err != nil {
-					return fmt.Errorf("list organizations: %w", err)
-				}
-			}
-		}
 		orgs, total, err = db.listIn(tx, q, search, private)
 		return err
 	})
@@ -47,6 +40,13 @@ func (db *DB) listIn(tx *gorm.DB, q directory.ListQuery, search directory.Search
 		expr := db.newSearchExpr(search, private)
 		e = &expr
 	}
+	if !search.IsEmpty() {
+		if start := l.searchStart(f, order); start != "" {
+			if err := tx.Exec(start).Error; err != nil {
+				return nil, 0, fmt.Errorf("list organizations: %w", err)
+			}
+		}
+	}
 	var total int
 	var keys []int64
 	var err error
@@ -66,6 +66,21 @@ func (db *DB) listIn(tx *gorm.DB, q directory.ListQuery, search directory.Search
 		return nil, 0, err
 	}
 	return orgs, total, nil
+}
+
+// searchStart returns the statements that start the read transaction of a
+// search for the organizations matching f in order o: SearchReadStart, or
+// SearchTableReadStart where every statement reads the search table alone
+// (sortsSearch) and the organizations only by key, so that one plan serves
+// every value of their parameters alike. A time (modifiedAfter) is tested
+// on the organizations, and how many changed since decides its plan: one
+// made for any time expects a third of them, and reads every match of the
+// words to probe with the changed ones.
+func (l *lister) searchStart(f filter, o order) string {
+	if l.sortsSearch(f, o) && f.modifiedAfter == "" && l.d.SearchTableReadStart != "" {
+		return l.d.SearchTableReadStart
+	}
+	return l.d.SearchReadStart
 }
 
 // countAndPage counts the organizations matching f, then reads the keys of
@@ -212,14 +227,22 @@ func (f filter) searchOnly() bool {
 // the search rows do where the dialect keeps them there
 // (Dialect.SearchListColumns), so the organizations are read only for a
 // time, or elsewhere for a country or status without a filter table; a
-// filter table is read from its index alone.
+// filter table is read from its index alone. Where the search documents
+// hold filter terms (Dialect.SearchAnd), the filter tables are not read:
+// their conditions join the search expression, and the index finds the
+// organizations that match both.
 func (f filter) searchWhere() (string, []any) {
-	args := []any{f.match}
+	match, links := f.match, f.links
+	if f.notMatch != "" && f.d.SearchExcept != nil {
+		match = f.d.SearchExcept(match, f.notMatch)
+	}
+	if f.d.SearchAnd != nil && len(links) > 0 { // the documents hold filter terms
+		match = f.d.SearchAnd(match, f.d.RenderSearch(linkTerms(links)))
+		links = nil
+	}
+	args := []any{match}
 	conds := []string{f.d.SearchMatch}
-	switch {
-	case f.notMatch != "" && f.d.SearchExcept != nil:
-		args[0] = f.d.SearchExcept(f.match, f.notMatch)
-	case f.notMatch != "":
+	if f.notMatch != "" && f.d.SearchExcept == nil {
 		conds = append(conds, "s.docid NOT IN (SELECT docid FROM organization_search WHERE "+f.d.SearchMatch+")")
 		args = append(args, f.notMatch)
 	}
@@ -231,7 +254,7 @@ func (f filter) searchWhere() (string, []any) {
 	}
 	rest := f // the conditions left for the organizations
 	rest.links, rest.match, rest.notMatch = nil, "", ""
-	for i, l := range f.links {
+	for i, l := range links {
 		table := []string{in(l.column, l.values), "archived = 0"}
 		if i == 0 {
 			if len(f.countries) > 0 {
@@ -261,10 +284,26 @@ func (f filter) searchWhere() (string, []any) {
 	return strings.Join(conds, " AND "), args
 }
 
-// link is a condition on a filter table: a row with one of values.
+// link is a condition on a filter table: a row with one of values, whose
+// filter terms (see filterTerms) are tag followed by the value.
 type link struct {
-	table, column string
-	values        []string
+	table, column, tag string
+	values             []string
+}
+
+// linkTerms returns the search expression of the filter terms (see
+// filterTerms) that an organization matching every one of links has: one
+// of each link's values.
+func linkTerms(links []link) SearchNode {
+	all := make([]SearchNode, len(links))
+	for i, l := range links {
+		values := make([]SearchNode, len(l.values))
+		for j, v := range l.values {
+			values[j] = term(l.tag + v)
+		}
+		all[i] = anyOf(values...)
+	}
+	return allOf(all...)
 }
 
 func (db *DB) newFilter(q directory.ListQuery, search directory.SearchQuery, private bool) filter {
@@ -276,13 +315,13 @@ func (db *DB) newFilter(q directory.ListQuery, search directory.SearchQuery, pri
 		f.statuses = append(f.statuses, string(s))
 	}
 	if len(q.Regions) > 0 {
-		f.links = append(f.links, link{"organization_regions", "region_code", q.Regions})
+		f.links = append(f.links, link{"organization_regions", "region_code", regionTag, q.Regions})
 	}
 	if len(q.FocusAreas) > 0 {
-		f.links = append(f.links, link{"organization_focus_areas", "focus_area", q.FocusAreas})
+		f.links = append(f.links, link{"organization_focus_areas", "focus_area", focusAreaTag, q.FocusAreas})
 	}
 	if len(q.Languages) > 0 {
-		f.links = append(f.links, link{"organization_languages", "language", q.Languages})
+		f.links = append(f.links, link{"organization_languages", "language", languageTag, q.Languages})
 	}
 	if !q.ModifiedAfter.IsZero() {
 		f.modifiedAfter = formatTime(q.ModifiedAfter)

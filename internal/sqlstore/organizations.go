@@ -340,7 +340,7 @@ func newInsertBatch(d *Dialect, orgs []directory.Organization, keys *rowKeys, ix
 		}
 		if o.ArchivedAt == nil {
 			doc := ix.Document(o)
-			searchValues = append(searchValues, searchRowValues(d, &row, &doc)...)
+			searchValues = append(searchValues, searchRowValues(d, o, &row, &doc)...)
 			vocab.add(&doc)
 		}
 	}

@@ -28,12 +28,57 @@ import (
 // where d keeps them, its sort keys and its country and membership status.
 // Every write of a search row takes its values from here, so that the
 // copies beside the document are always the stored record's.
-func searchRowValues(d *Dialect, row *organizationRow, doc *directory.SearchDocument) []any {
+func searchRowValues(d *Dialect, o *directory.Organization, row *organizationRow, doc *directory.SearchDocument) []any {
 	values := []any{row.PK, doc[directory.FieldName], doc[directory.FieldAcronym], doc[directory.FieldPlace], doc[directory.FieldDescription]}
 	if d.SearchListColumns {
 		values = append(values, row.SortOriginal, row.SortRU, row.SortEN, row.CountryCode, row.MembershipStatus)
 	}
+	if d.SearchAnd != nil {
+		values = append(values, filterTerms(o))
+	}
 	return values
+}
+
+// Tags of the filter terms, one per filter table.
+const (
+	regionTag    = "R~"
+	focusAreaTag = "F~"
+	languageTag  = "L~"
+)
+
+// filterTerms returns the filter terms of o, separated by single spaces:
+// one per row of its filter tables, the table's tag and the row's value
+// (the seat region and the service regions, R~; the focus areas, F~; the
+// languages, L~), the rows Dialect.FilterRowInserts derives from the same
+// record. Where the dialect can join search expressions (Dialect.SearchAnd),
+// each search document holds them beside the words, so that a search with
+// a filter-table condition is one index search (filter.searchWhere). Codes
+// and slugs are validated to have no spaces, so each value is one term.
+func filterTerms(o *directory.Organization) string {
+	var b strings.Builder
+	add := func(tag, value string) {
+		if value == "" {
+			return
+		}
+		if b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(tag)
+		b.WriteString(value)
+	}
+	add(regionTag, o.RegionCode)
+	for _, r := range o.ServiceRegions {
+		if r != o.RegionCode {
+			add(regionTag, r)
+		}
+	}
+	for _, f := range o.FocusAreas {
+		add(focusAreaTag, f)
+	}
+	for _, l := range o.Languages {
+		add(languageTag, l)
+	}
+	return b.String()
 }
 
 // vocabulary gathers the distinct vocabulary entries of documents, skipping
@@ -101,7 +146,7 @@ func (db *DB) reindex(tx *gorm.DB, ix *directory.Indexer, pk int64) error {
 	t := searchTable(db.d)
 	stored := toOrganizationRow(&o, pk) // with the sort keys, which reads leave out
 	if err := tx.Exec("INSERT INTO "+t.name+" ("+strings.Join(t.columns, ", ")+") VALUES ("+placeholders(len(t.columns))+")",
-		searchRowValues(db.d, &stored, &d)...).Error; err != nil {
+		searchRowValues(db.d, &o, &stored, &d)...).Error; err != nil {
 		return fmt.Errorf("reindex: %w", err)
 	}
 	v := newVocabulary()

@@ -143,14 +143,27 @@ type Dialect struct {
 	// RenderSearch renders a search expression in the syntax SearchMatch
 	// takes.
 	RenderSearch func(SearchNode) string
-	// SearchReadStart are statements run first in the read transaction
-	// of a list that searches, to steer its plans.
-	SearchReadStart []string
+	// SearchReadStart is run first in the read transaction of a list
+	// that searches, to steer its plans; "" for none. It runs without
+	// arguments, so several statements separated by semicolons take one
+	// round trip (PostgreSQL's simple query protocol).
+	SearchReadStart string
+	// SearchTableReadStart, when set, is run instead of SearchReadStart
+	// where every statement of the list reads the search table through
+	// its index, and the organizations by their keys (lister.searchStart).
+	SearchTableReadStart string
 	// SearchExcept, when set, returns the expression that matches the
 	// rendered expression match and not except, so that the index alone
 	// excludes a relevance level's matches (lister.searchByRelevance);
 	// where nil, a subquery excludes them.
 	SearchExcept func(match, except string) string
+	// SearchAnd, when set, returns the expression that matches both
+	// rendered expressions a and b. Such a dialect keeps each
+	// organization's filter terms in its search document (filterTerms, in
+	// the search table's filter_terms column), so that a search's regions,
+	// focus areas and languages are matched by the index with its words
+	// (filter.searchWhere) rather than probed in the filter tables.
+	SearchAnd func(a, b string) string
 	// WriteVocabulary adds search vocabulary entries, given as one
 	// parameter, a JSON array of [term, length, reversed], skipping those
 	// the vocabulary holds.
